@@ -1,0 +1,53 @@
+/// What a build did, for the one-line summary and for `--keep-going` listings.
+public struct BuildReport: Sendable {
+    public var output: String
+    public var videos = 0
+    public var videosWithTranscript = 0
+    public var segments = 0
+    public var chunks = 0
+    public var sections = 0
+    public var seconds = 0.0
+    /// Transcripts that could not be read (only with keep-going; otherwise the build fails on them).
+    public var skipped: [TranscriptProblem] = []
+    /// Videos with no transcript file: kept with their metadata.
+    public var withoutTranscript: [String] = []
+    /// Transcript files that name no video in videos.json.
+    public var strayTranscripts: [String] = []
+    /// Videos with several transcript files, and the one used.
+    public var duplicateTranscripts: [String] = []
+    /// Transcript files that yielded no text.
+    public var emptyTranscripts: [String] = []
+
+    public var summaryLine: String {
+        "built \(output): \(videos) videos (\(videosWithTranscript) with transcripts), \(segments) segments, "
+            + "\(chunks) chunks, \(sections) sections in \(String(format: "%.2f", seconds)) s"
+    }
+}
+
+public struct BuildProgress: Sendable {
+    public var phase: String
+    public var done: Int
+    public var total: Int
+}
+
+/// Why a build failed. Nothing was written to the output path.
+public enum PackBuildError: Error, Sendable, CustomStringConvertible {
+    case input(InputProblem)
+    case config(String)
+    case transcripts([TranscriptProblem])
+    case output(String)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .input(let p): return p.description
+        case .config(let m): return m
+        case .transcripts(let problems):
+            let list = problems.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+            let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
+            return "\(problems.count) transcript(s) could not be read; nothing was written (use --keep-going to skip them):\n\(list)\(more)"
+        case .output(let m): return m
+        case .cancelled: return "build cancelled; nothing was written"
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The temporary folder a build writes into, next to the output so that the final rename stays on one file
+/// system. Holds the loose files and the zip until `publish` renames the zip over the output.
+final class BuildWorkspace {
+    let output: URL
+    let folder: URL
+    private var published = false
+
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init(output: URL) throws {
+        self.output = output
+        let parent = output.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        Self.sweepAbandoned(in: parent, outputName: output.lastPathComponent)
+        folder = parent.appendingPathComponent(".\(output.lastPathComponent).build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+    }
+
+    func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// Proof that the database file stands alone: it has the tables, no WAL beside it, rollback-journal header.
+    func verifyDatabase() throws {
+        let path = file(PackLayout.database)
+        for suffix in ["-wal", "-journal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            throw Problem(description: "pack.sqlite\(suffix) exists after the database was closed; refusing to pack an incomplete database")
+        }
+        let db = try SQLiteDatabase(path: path, mode: .readOnly(immutable: true))
+        let tables = try db.strings("SELECT name FROM sqlite_master WHERE type='table'")
+        guard PackSchema.requiredColumns.allSatisfy({ tables.contains($0.table) }) else {
+            throw Problem(description: "pack.sqlite lacks tables after writing (found: \(tables.joined(separator: ", ")))")
+        }
+    }
+
+    /// Zips the pack, syncs it to disk and renames it over the output.
+    func publish(modificationDate: Date) throws {
+        let zipPath = file("pack.zip")
+        let writer = try ZipArchiveWriter(path: zipPath)
+        let entries: [(String, ZipArchiveWriter.Compression)] = [
+            (PackLayout.manifest, .deflate(level: 6)),
+            (PackLayout.database, .deflate(level: 1)),
+            (PackLayout.sectionEmbeddings, .deflate(level: 1)),
+            (PackLayout.chunkEmbeddings, .deflate(level: 1)),
+            (PackLayout.bm25Docs, .deflate(level: 1)),
+        ]
+        for (name, compression) in entries where FileManager.default.fileExists(atPath: file(name)) {
+            try writer.addFile(at: file(name), as: name, compression: compression, modificationDate: modificationDate)
+        }
+        try writer.close()
+        try Self.fsync(path: zipPath)
+        guard rename(zipPath, output.path) == 0 else {
+            throw Problem(description: "cannot move the pack into place: \(String(cString: strerror(errno)))")
+        }
+        published = true
+        try? Self.fsync(path: output.deletingLastPathComponent().path)
+    }
+
+    /// Removes the temporary folder (after success or failure).
+    func discard() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    static func fsync(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem(description: "cannot open \(path) to sync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard Foundation.fsync(fd) == 0 else { throw Problem(description: "cannot sync \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Workspaces of builds whose process is gone (killed mid-build).
+    static func sweepAbandoned(in parent: URL, outputName: String) {
+        let prefix = ".\(outputName).build-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
+            if let pid, kill(pid, 0) == 0 || errno == EPERM { continue }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// Builds a `.pack` from an input folder (`channel.json`, `videos.json`, `transcripts/`).
+/// Videos are processed in parallel in batches and written in order, so memory stays bounded by a batch and
+/// rows, ids and vector rows line up. Everything is written inside a temporary folder next to the output and
+/// renamed into place only when complete: a failed or interrupted build leaves the old pack untouched.
+public struct PackBuilder: Sendable {
+    public var config: PackConfig
+    public var keepGoing: Bool
+    /// Fixed build time (for reproducible packs: `SOURCE_DATE_EPOCH`); nil means now.
+    public var buildDate: Date?
+    public var workers: Int
+
+    public init(config: PackConfig = PackConfig(), keepGoing: Bool = false, buildDate: Date? = nil,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.config = config
+        self.keepGoing = keepGoing
+        self.buildDate = buildDate
+        self.workers = max(1, workers)
+    }
+
+    public static let version = "0.1.0"
+
+    public func build(
+        input: URL, output: URL,
+        progress: (@Sendable (BuildProgress) -> Void)? = nil,
+        isCancelled: @Sendable () -> Bool = { false }
+    ) throws(PackBuildError) -> BuildReport {
+        let started = Date()
+        let embedder: any Embedder
+        do {
+            embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim)
+        } catch {
+            throw .config("config: \(error.message)")
+        }
+        let channelInput: ChannelInput
+        do { channelInput = try ChannelInput.load(from: input) } catch { throw .input(error) }
+        let plan = TranscriptPlan(directory: input.appendingPathComponent("transcripts"), videos: channelInput.videos)
+
+        let workspace: BuildWorkspace
+        do { workspace = try BuildWorkspace(output: output) } catch { throw .output("\(output.path): \(error)") }
+        defer { workspace.discard() }
+
+        var report = BuildReport(output: output.path)
+        report.videos = channelInput.videos.count
+        report.strayTranscripts = plan.stray
+        report.duplicateTranscripts = plan.duplicates
+        let createdAt = Self.isoTimestamp(buildDate ?? Date())
+        let dimension = embedder.dimension
+        do {
+            let database = try PackDatabaseWriter(path: workspace.file(PackLayout.database))
+            try database.insert(channel: channelInput.channel, createdAt: createdAt)
+            for video in channelInput.videos { try database.insert(video: video) }
+            try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
+            let chunkVectors = try NpyWriter(path: workspace.file(PackLayout.chunkEmbeddings), columns: dimension)
+            let sectionVectors = try NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
+            let documents = try JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
+
+            let processor = VideoProcessor(settings: config.chunking, dimension: dimension)
+            let sessions = SessionPool(embedder: embedder, count: workers)
+            let videos = channelInput.videos
+            let batchSize = workers * 8
+            var problems: [TranscriptProblem] = []
+            for batchStart in stride(from: 0, to: videos.count, by: batchSize) {
+                if isCancelled() { throw PackBuildError.cancelled }
+                let batch = Array(videos[batchStart..<min(videos.count, batchStart + batchSize)])
+                let results = ResultSlots<ProcessedVideo>(count: batch.count)
+                DispatchQueue.concurrentPerform(iterations: workers) { lane in
+                    let session = sessions.session(lane)
+                    for i in stride(from: lane, to: batch.count, by: workers) {
+                        results.set(i, processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: session))
+                    }
+                }
+                for var processed in results.values() {
+                    if let problem = processed.problem {
+                        problems.append(problem)
+                        processed.segments = []
+                        processed.chunks = []
+                        processed.sections = []
+                    }
+                    if processed.transcriptFile == nil { report.withoutTranscript.append(processed.video.videoID) }
+                    else if processed.problem == nil && processed.segments.isEmpty {
+                        report.emptyTranscripts.append(processed.transcriptFile ?? processed.video.videoID)
+                    }
+                    guard problems.isEmpty || keepGoing else { continue }  // will fail: skip the writing work
+                    try database.insert(processed)
+                    if processed.problem == nil && !processed.chunks.isEmpty {
+                        try chunkVectors.append(processed.chunkVectors)
+                        try sectionVectors.append(processed.sectionVectors)
+                        try documents.append(processed.chunks.map { $0.text })
+                        report.videosWithTranscript += 1
+                        report.chunks += processed.chunks.count
+                        report.sections += processed.sections.count
+                    }
+                }
+                progress?(BuildProgress(phase: "processing", done: min(videos.count, batchStart + batchSize), total: videos.count))
+            }
+            if !problems.isEmpty && !keepGoing { throw PackBuildError.transcripts(problems) }
+            report.skipped = problems
+            report.segments = database.segmentCount
+            try database.finish()
+            try chunkVectors.finish()
+            try sectionVectors.finish()
+            try documents.finish()
+            if isCancelled() { throw PackBuildError.cancelled }
+
+            var extra: [String: JSONValue] = [
+                "builder": .string("ytce \(Self.version)"),
+                "segment_count": .number(Double(report.segments)),
+                "chunk_count": .number(Double(report.chunks)),
+                "section_count": .number(Double(report.sections)),
+                "chunking": .object([
+                    "micro_chunk_sec": .number(Double(config.chunking.microChunkSec)),
+                    "micro_overlap_sec": .number(Double(config.chunking.microOverlapSec)),
+                    "target_section_sec": .number(Double(config.chunking.targetSectionSec)),
+                    "max_section_sec": .number(Double(config.chunking.maxSectionSec)),
+                ]),
+            ]
+            if !report.skipped.isEmpty { extra["skipped_transcripts"] = .number(Double(report.skipped.count)) }
+            let manifest = PackManifest(
+                createdAt: createdAt, channelID: channelInput.channel.channelID,
+                channelTitle: channelInput.channel.title, embeddingDim: dimension,
+                embeddingModelID: embedder.modelID, videoCount: channelInput.videos.count, extra: extra)
+            try manifest.encoded().write(to: URL(fileURLWithPath: workspace.file(PackLayout.manifest)))
+            progress?(BuildProgress(phase: "packing", done: 0, total: 1))
+            try workspace.verifyDatabase()
+            try workspace.publish(modificationDate: buildDate ?? started)
+            progress?(BuildProgress(phase: "packing", done: 1, total: 1))
+        } catch let error as PackBuildError {
+            throw error
+        } catch {
+            throw .output("\(output.path): \(error)")
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Python's `datetime.isoformat()` for UTC, as the reference writes `created_at`.
+    static func isoTimestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'+00:00'"
+        return formatter.string(from: date)
+    }
+}
+
+/// One embedding session per worker lane; each lane touches only its own.
+final class SessionPool: @unchecked Sendable {
+    private let sessions: [any EmbeddingSession]
+    init(embedder: any Embedder, count: Int) { sessions = (0..<count).map { _ in embedder.makeSession() } }
+    func session(_ lane: Int) -> any EmbeddingSession { sessions[lane] }
+}
+
+/// Results of a parallel loop; each index is written by exactly one lane, read after the loop ends.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
+    func values() -> [T] { slots.compactMap { $0 } }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// One video after processing: everything the pack stores for it, computed off the writer thread.
+struct ProcessedVideo {
+    var video: Video
+    var transcriptFile: String?
+    var format: TranscriptFormat?
+    var segments: [TranscriptSegment] = []
+    var chunks: [MicroChunk] = []
+    var sections: [Section] = []
+    /// Section index of each chunk.
+    var chunkSection: [Int] = []
+    var chunkVectors: [Float] = []
+    var sectionVectors: [Float] = []
+    var problem: TranscriptProblem?
+}
+
+/// Parse → chunk → embed → section, for one video. Pure CPU work on values; safe to run in parallel
+/// as long as each thread has its own embedding session.
+struct VideoProcessor {
+    let settings: ChunkingSettings
+    let dimension: Int
+
+    func process(_ video: Video, transcript: URL?, session: any EmbeddingSession) -> ProcessedVideo {
+        var out = ProcessedVideo(video: video, transcriptFile: transcript?.path)
+        guard let transcript else { return out }
+        let parsed: ParsedTranscript
+        do { parsed = try TranscriptReader.read(contentsOf: transcript) } catch {
+            out.problem = error
+            return out
+        }
+        out.format = parsed.format
+        out.segments = parsed.segments
+        guard !parsed.segments.isEmpty else { return out }
+
+        let chunks = MicroChunker.chunks(of: parsed.segments, settings: settings)
+        out.chunks = chunks
+        out.chunkVectors = session.embed(chunks.map { $0.text }, dimension: dimension)
+
+        let videoEnd = parsed.segments.reduce(0) { max($0, $1.endMs) }
+        let chapters = ChapterParser.parse(video.description)
+        var sections = Sectioner.fromChapters(chapters, chunks: chunks, videoEndMs: videoEnd)
+        if sections.isEmpty {
+            sections = Sectioner.automatic(chunks: chunks, embeddings: out.chunkVectors, dim: dimension, settings: settings)
+        }
+        out.sections = sections
+        out.chunkSection = [Int](repeating: 0, count: chunks.count)
+        for (s, section) in sections.enumerated() {
+            for c in section.chunks { out.chunkSection[c] = s }
+        }
+        out.sectionVectors = sectionVectors(video: video, sections: sections, chunkVectors: out.chunkVectors, session: session)
+        return out
+    }
+
+    /// A section's vector: the normalised mean of its heading's vector and its chunks' vectors, so that it
+    /// stands for what is said in it (the reference embedded only "title / Section N", the same for every
+    /// auto-section of a video).
+    private func sectionVectors(video: Video, sections: [Section], chunkVectors: [Float], session: any EmbeddingSession) -> [Float] {
+        var out = [Float](repeating: 0, count: sections.count * dimension)
+        var heading = [Float](repeating: 0, count: dimension)
+        for (s, section) in sections.enumerated() {
+            session.embed("\(video.title)\n\(section.title)", into: &heading, at: 0)
+            let base = s * dimension
+            for k in 0..<dimension { out[base + k] = heading[k] }
+            for c in section.chunks {
+                let row = c * dimension
+                for k in 0..<dimension { out[base + k] += chunkVectors[row + k] }
+            }
+            out.withUnsafeMutableBufferPointer { buffer in
+                HashEmbeddingSession.normalise(UnsafeMutableBufferPointer(rebasing: buffer[base..<(base + dimension)]))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// The reference's PackConfig (`embedding`, `chunking`, `retrieval`, `llm`) as JSON.
+/// Every key is checked: an unknown one is an error that names it, since a typo would otherwise be ignored silently.
+public struct PackConfig: Sendable, Equatable {
+    public struct Embedding: Sendable, Equatable {
+        public var backend = "hash"
+        public var modelName = "hash-384"
+        public var dim = 384
+    }
+    public struct Retrieval: Sendable, Equatable {
+        public var topSections = 5
+        public var topChunks = 10
+        public var useBM25 = true
+        public var bm25TopK = 20
+    }
+    public struct LLM: Sendable, Equatable {
+        public var backend = "extractive"
+        public var modelPath: String?
+        public var provider: String?
+        public var model: String?
+        public var contextTokens = 4096
+        public var maxNewTokens = 512
+        public var temperature = 0.2
+        public var topP: Double?
+        public var extra: [String: JSONValue] = [:]
+    }
+
+    public var schemaVersion = 1
+    public var embedding = Embedding()
+    public var chunking = ChunkingSettings()
+    public var retrieval = Retrieval()
+    public var llm = LLM()
+
+    public init() {}
+
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let file: String
+        public let message: String
+        public var description: String { "\(file): \(message)" }
+    }
+
+    public static func load(from url: URL) throws(Problem) -> PackConfig {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw Problem(file: url.path, message: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(data, file: url.path)
+    }
+
+    public static func parse(_ data: Data, file: String) throws(Problem) -> PackConfig {
+        let root: JSONValue
+        do { root = try JSONValue.parse(data.dropUTF8BOM()) } catch {
+            throw Problem(file: file, message: "invalid JSON: \(error.reason)")
+        }
+        var reader = Reader(file: file)
+        return try reader.config(root)
+    }
+
+    /// Walks the JSON, checking keys and types; `path` names the field in errors ("chunking.micro_chunk_sec").
+    private struct Reader {
+        let file: String
+
+        func fail(_ message: String) -> Problem { Problem(file: file, message: message) }
+
+        func object(_ value: JSONValue, _ path: String, allowed: [String]) throws(Problem) -> [String: JSONValue] {
+            guard case .object(let o) = value else { throw fail("'\(path)' must be an object, found \(value.typeName)") }
+            for key in o.keys.sorted() where !allowed.contains(key) {
+                let prefix = path == "config" ? "" : path + "."
+                throw fail("unknown key '\(prefix)\(key)' (valid: \(allowed.joined(separator: ", ")))")
+            }
+            return o
+        }
+
+        func int(_ o: [String: JSONValue], _ key: String, _ path: String, min: Int, into target: inout Int) throws(Problem) {
+            guard let v = o[key] else { return }
+            guard let n = v.intValue, n >= min else { throw fail("'\(path).\(key)' must be an integer >= \(min), found \(v.shortDescription)") }
+            target = n
+        }
+
+        func double(_ o: [String: JSONValue], _ key: String, _ path: String) throws(Problem) -> Double? {
+            guard let v = o[key], v != .null else { return nil }
+            guard let d = v.doubleValue else { throw fail("'\(path).\(key)' must be a number, found \(v.shortDescription)") }
+            return d
+        }
+
+        func string(_ o: [String: JSONValue], _ key: String, _ path: String) throws(Problem) -> String? {
+            guard let v = o[key], v != .null else { return nil }
+            guard let s = v.stringValue else { throw fail("'\(path).\(key)' must be a string, found \(v.shortDescription)") }
+            return s
+        }
+
+        mutating func config(_ root: JSONValue) throws(Problem) -> PackConfig {
+            var config = PackConfig()
+            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm"])
+            try int(top, "schema_version", "config", min: 1, into: &config.schemaVersion)
+            if let e = top["embedding"] {
+                let o = try object(e, "embedding", allowed: ["backend", "model_name", "dim"])
+                if let backend = try string(o, "backend", "embedding") {
+                    guard ["hash", "sentence_transformer", "minilm"].contains(backend) else {
+                        throw fail("'embedding.backend' is '\(backend)' (valid: hash, sentence_transformer, minilm)")
+                    }
+                    config.embedding.backend = backend
+                }
+                try int(o, "dim", "embedding", min: 1, into: &config.embedding.dim)
+                config.embedding.modelName = try string(o, "model_name", "embedding")
+                    ?? (config.embedding.backend == "hash" ? "hash-\(config.embedding.dim)" : config.embedding.modelName)
+            }
+            if let c = top["chunking"] {
+                let o = try object(c, "chunking", allowed: ["micro_chunk_sec", "micro_overlap_sec", "target_section_sec", "max_section_sec"])
+                try int(o, "micro_chunk_sec", "chunking", min: 1, into: &config.chunking.microChunkSec)
+                try int(o, "micro_overlap_sec", "chunking", min: 0, into: &config.chunking.microOverlapSec)
+                try int(o, "target_section_sec", "chunking", min: 1, into: &config.chunking.targetSectionSec)
+                try int(o, "max_section_sec", "chunking", min: 1, into: &config.chunking.maxSectionSec)
+                guard config.chunking.microOverlapSec < config.chunking.microChunkSec else {
+                    throw fail("'chunking.micro_overlap_sec' (\(config.chunking.microOverlapSec)) must be less than 'chunking.micro_chunk_sec' (\(config.chunking.microChunkSec))")
+                }
+                guard config.chunking.targetSectionSec <= config.chunking.maxSectionSec else {
+                    throw fail("'chunking.target_section_sec' must not exceed 'chunking.max_section_sec'")
+                }
+            }
+            if let r = top["retrieval"] {
+                let o = try object(r, "retrieval", allowed: ["top_sections", "top_chunks", "use_bm25", "bm25_top_k"])
+                try int(o, "top_sections", "retrieval", min: 1, into: &config.retrieval.topSections)
+                try int(o, "top_chunks", "retrieval", min: 1, into: &config.retrieval.topChunks)
+                try int(o, "bm25_top_k", "retrieval", min: 1, into: &config.retrieval.bm25TopK)
+                if let v = o["use_bm25"] {
+                    guard let b = v.boolValue else { throw fail("'retrieval.use_bm25' must be true or false, found \(v.shortDescription)") }
+                    config.retrieval.useBM25 = b
+                }
+            }
+            if let l = top["llm"] {
+                let o = try object(l, "llm", allowed: ["backend", "model_path", "provider", "model", "context_tokens",
+                                                       "max_new_tokens", "temperature", "top_p", "extra"])
+                if let backend = try string(o, "backend", "llm") { config.llm.backend = backend }
+                config.llm.modelPath = try string(o, "model_path", "llm")
+                config.llm.provider = try string(o, "provider", "llm")
+                config.llm.model = try string(o, "model", "llm")
+                try int(o, "context_tokens", "llm", min: 1, into: &config.llm.contextTokens)
+                try int(o, "max_new_tokens", "llm", min: 1, into: &config.llm.maxNewTokens)
+                if let t = try double(o, "temperature", "llm") { config.llm.temperature = t }
+                config.llm.topP = try double(o, "top_p", "llm")
+                if let e = o["extra"] {
+                    guard case .object(let extra) = e else { throw fail("'llm.extra' must be an object, found \(e.typeName)") }
+                    config.llm.extra = extra
+                }
+            }
+            return config
+        }
+    }
+}

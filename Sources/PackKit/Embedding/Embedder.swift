@@ -1,0 +1,43 @@
+/// Turns texts into fixed-size vectors. A pack's manifest names the embedder (`embedding_model_id`,
+/// `embedding_dim`) its vectors were made with; queries must use the same one.
+public protocol Embedder: Sendable {
+    var modelID: String { get }
+    var dimension: Int { get }
+    /// A worker for one thread: sessions may keep caches and are not shared between threads.
+    func makeSession() -> any EmbeddingSession
+}
+
+public protocol EmbeddingSession: AnyObject {
+    /// Writes the vector of `text` into `out[offset ..< offset + dimension]`.
+    func embed(_ text: String, into out: inout [Float], at offset: Int)
+}
+
+extension EmbeddingSession {
+    /// Vectors of `texts`, row after row.
+    public func embed(_ texts: [String], dimension: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: texts.count * dimension)
+        for (i, text) in texts.enumerated() { embed(text, into: &out, at: i * dimension) }
+        return out
+    }
+}
+
+public struct EmbedderProblem: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+public enum EmbedderRegistry {
+    /// The embedder a model id names, checked against the dimension the pack or config declares.
+    public static func embedder(modelID: String, dimension: Int) throws(EmbedderProblem) -> any Embedder {
+        if modelID.hasPrefix("hash-") {
+            guard let n = Int(modelID.dropFirst(5)), n > 0 else {
+                throw EmbedderProblem(message: "embedding model '\(modelID)' is not of the form hash-<dim>")
+            }
+            guard n == dimension else {
+                throw EmbedderProblem(message: "embedding model '\(modelID)' makes \(n)-dimensional vectors but embedding_dim is \(dimension)")
+            }
+            return HashEmbedder(dimension: n)
+        }
+        throw EmbedderProblem(message: "ytce cannot compute embeddings for model '\(modelID)' (it knows hash-<dim>)")
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+/// An opened, checked pack: its manifest, a read-only database connection and the memory-mapped vectors.
+/// Opening checks everything a reader depends on, so that later code can trust it.
+public final class ChannelPack {
+    /// What the user named: the `.pack` file or the folder.
+    public let source: String
+    /// The folder holding the unpacked files (the cache entry for a `.pack`).
+    public let root: URL
+    public let manifest: PackManifest
+    public let database: SQLiteDatabase
+    public let counts: Counts
+    public let sectionEmbeddings: NpyMatrix?
+    public let chunkEmbeddings: NpyMatrix?
+    /// True when this open unpacked the archive (a cache miss).
+    public let wasExtracted: Bool
+    /// Things a user should know that do not stop the pack from working.
+    public let notes: [String]
+
+    public struct Counts: Sendable, Equatable {
+        public var videos: Int
+        public var segments: Int
+        public var sections: Int
+        public var chunks: Int
+        public var summaries: Int
+        public var videosWithTranscript: Int
+    }
+
+    public struct OpenOptions: Sendable {
+        public var cache: PackCache
+        public init(cache: PackCache) { self.cache = cache }
+    }
+
+    /// Opens a `.pack` file (through the cache) or an unpacked pack folder.
+    public static func open(_ path: String, options: OpenOptions) throws(PackError) -> ChannelPack {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PackError(.notFound, pack: path, "no such file or folder")
+        }
+        if isDirectory.boolValue {
+            // A folder may be changed by others (shared file systems): open it read-only, checked in full each time.
+            return try ChannelPack(source: path, root: URL(fileURLWithPath: path), immutable: false,
+                                   thorough: true, extracted: false)
+        }
+        let entry = try options.cache.materialize(packFile: path) { root throws(PackError) in
+            // Checked once, before the entry becomes visible in the cache.
+            _ = try ChannelPack(source: path, root: root, immutable: true, thorough: true, extracted: true)
+        }
+        return try ChannelPack(source: path, root: entry.root, immutable: true, thorough: false, extracted: entry.extracted)
+    }
+
+    init(source: String, root: URL, immutable: Bool, thorough: Bool, extracted: Bool) throws(PackError) {
+        self.source = source
+        self.root = root
+        self.wasExtracted = extracted
+        var notes: [String] = []
+        let manifestURL = root.appendingPathComponent(PackLayout.manifest)
+        guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
+            throw PackError(.missingEntry, pack: source, "manifest.json is missing")
+        }
+        let manifest = try PackManifest.parse(manifestData, pack: source)
+        self.manifest = manifest
+
+        let databasePath = root.appendingPathComponent(PackLayout.database).path
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw PackError(.missingEntry, pack: source, "pack.sqlite is missing")
+        }
+        let database: SQLiteDatabase
+        do {
+            database = try SQLiteDatabase(path: databasePath, mode: .readOnly(immutable: immutable))
+        } catch {
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be opened: \(error.message)")
+        }
+        self.database = database
+        try Self.checkSchema(database, source: source, root: root)
+        if thorough { try Self.checkIntegrity(database, source: source) }
+        let counts = try Self.count(database, source: source)
+        self.counts = counts
+        if counts.videos != manifest.videoCount {
+            notes.append("manifest says \(manifest.videoCount) videos, the database holds \(counts.videos)")
+        }
+        if counts.videosWithTranscript < counts.videos {
+            notes.append("\(counts.videos - counts.videosWithTranscript) of \(counts.videos) videos have no transcript")
+        }
+
+        self.sectionEmbeddings = try Self.loadMatrix(PackLayout.sectionEmbeddings, root: root, source: source,
+                                                      expectedRows: counts.sections, table: "section", dim: manifest.embeddingDim)
+        self.chunkEmbeddings = try Self.loadMatrix(PackLayout.chunkEmbeddings, root: root, source: source,
+                                                    expectedRows: counts.chunks, table: "micro_chunk", dim: manifest.embeddingDim)
+        if chunkEmbeddings == nil && counts.chunks > 0 { notes.append("no chunk embeddings: vector search is unavailable") }
+        if sectionEmbeddings == nil && counts.sections > 0 { notes.append("no section embeddings") }
+        if let parsed = Self.hashDimension(manifest.embeddingModelID), parsed != manifest.embeddingDim {
+            throw PackError(.embeddingMismatch, pack: source,
+                            "manifest.json: embedding_model_id '\(manifest.embeddingModelID)' makes \(parsed)-dimensional vectors but embedding_dim is \(manifest.embeddingDim)")
+        }
+        self.notes = notes
+    }
+
+    static func hashDimension(_ modelID: String) -> Int? {
+        modelID.hasPrefix("hash-") ? Int(modelID.dropFirst(5)) : nil
+    }
+
+    private static func checkSchema(_ db: SQLiteDatabase, source: String, root: URL) throws(PackError) {
+        let tables: Set<String>
+        do {
+            tables = Set(try db.strings("SELECT name FROM sqlite_master WHERE type IN ('table','view')"))
+        } catch {
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite is not a readable SQLite database (\(error.message))")
+        }
+        if tables.isEmpty {
+            throw PackError(.emptyDatabase, pack: source,
+                            "pack.sqlite holds no tables: the pack was zipped while its rows were still in SQLite's WAL file (a known bug of the reference builder); rebuild it with `ytce pack build`")
+        }
+        for (table, columns) in PackSchema.requiredColumns {
+            guard tables.contains(table) else {
+                throw PackError(.missingTable, pack: source, "pack.sqlite has no table '\(table)'")
+            }
+            let present: Set<String>
+            do { present = Set(try db.strings("SELECT name FROM pragma_table_info('\(table)')")) } catch {
+                throw PackError(.corruptDatabase, pack: source, "pack.sqlite: cannot read table '\(table)': \(error.message)")
+            }
+            if let missing = columns.first(where: { !present.contains($0) }) {
+                throw PackError(.missingColumn, pack: source, "pack.sqlite: table '\(table)' has no column '\(missing)'")
+            }
+        }
+    }
+
+    private static func checkIntegrity(_ db: SQLiteDatabase, source: String) throws(PackError) {
+        do {
+            let result = try db.strings("PRAGMA quick_check(1)")
+            guard result == ["ok"] else {
+                throw PackError(.corruptDatabase, pack: source, "pack.sqlite fails its integrity check: \(result.first ?? "no answer")")
+            }
+        } catch let error as PackError {
+            throw error
+        } catch {
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite fails its integrity check: \(error)")
+        }
+    }
+
+    private static func count(_ db: SQLiteDatabase, source: String) throws(PackError) -> Counts {
+        do {
+            func n(_ sql: String) throws(SQLiteError) -> Int { Int(try db.scalarInt(sql) ?? 0) }
+            return Counts(
+                videos: try n("SELECT count(*) FROM video"),
+                segments: try n("SELECT count(*) FROM transcript_segment"),
+                sections: try n("SELECT count(*) FROM section"),
+                chunks: try n("SELECT count(*) FROM micro_chunk"),
+                summaries: try n("SELECT count(*) FROM summary"),
+                videosWithTranscript: try n("SELECT count(DISTINCT video_id) FROM micro_chunk")
+            )
+        } catch {
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be read: \(error.message)")
+        }
+    }
+
+    private static func loadMatrix(_ name: String, root: URL, source: String, expectedRows: Int, table: String,
+                                   dim: Int) throws(PackError) -> NpyMatrix? {
+        let path = root.appendingPathComponent(name).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            guard expectedRows == 0 else { return nil }
+            return nil
+        }
+        let matrix: NpyMatrix
+        do { matrix = try NpyMatrix(contentsOf: path) } catch {
+            throw PackError(.badVectors, pack: source, "\(name): \(error.reason)")
+        }
+        guard matrix.rows == expectedRows else {
+            throw PackError(.badVectors, pack: source,
+                            "\(name) has \(matrix.rows) rows but table '\(table)' has \(expectedRows) rows; they must match one to one")
+        }
+        guard matrix.columns == dim || matrix.rows == 0 else {
+            throw PackError(.badVectors, pack: source,
+                            "\(name) has dimension \(matrix.columns) but manifest.json says embedding_dim \(dim)")
+        }
+        return matrix
+    }
+}

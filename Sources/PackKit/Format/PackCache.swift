@@ -1,0 +1,205 @@
+import Crypto
+import Foundation
+
+/// Where `.pack` files are unpacked: one folder per pack content, reused on the next open.
+/// Entries appear atomically (unpacked beside, then renamed), so two processes opening the same pack
+/// at once both succeed and neither sees half a folder. Least recently used entries are evicted
+/// when the cache grows past `maxBytes`.
+public struct PackCache: Sendable {
+    public let directory: URL
+    public let maxBytes: Int64
+    /// Refuse archives that would unpack to more than this, or whose entries inflate suspiciously (zip bombs).
+    public let maxUnpackedBytes: Int64
+
+    public static let defaultMaxBytes: Int64 = 4 << 30
+
+    public init(directory: URL, maxBytes: Int64 = PackCache.defaultMaxBytes, maxUnpackedBytes: Int64 = 32 << 30) {
+        self.directory = directory
+        self.maxBytes = maxBytes
+        self.maxUnpackedBytes = maxUnpackedBytes
+    }
+
+    /// `YTCE_CACHE_DIR`, else `$XDG_CACHE_HOME/ytce/packs`, else `~/.cache/ytce/packs`;
+    /// `YTCE_CACHE_MAX_MB` bounds its size.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                override: String? = nil) -> PackCache {
+        let directory: URL
+        if let override, !override.isEmpty {
+            directory = URL(fileURLWithPath: override)
+        } else if let dir = environment["YTCE_CACHE_DIR"], !dir.isEmpty {
+            directory = URL(fileURLWithPath: dir)
+        } else if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            directory = URL(fileURLWithPath: xdg).appendingPathComponent("ytce/packs")
+        } else {
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            directory = URL(fileURLWithPath: home).appendingPathComponent(".cache/ytce/packs")
+        }
+        let maxBytes = environment["YTCE_CACHE_MAX_MB"].flatMap(Int64.init).map { $0 << 20 } ?? defaultMaxBytes
+        return PackCache(directory: directory, maxBytes: maxBytes)
+    }
+
+    public struct Entry: Sendable {
+        public let root: URL
+        public let key: String
+        public let extracted: Bool
+    }
+
+    /// The cache folder for `packFile`, unpacking it first when it is not there yet. `validate` runs on a fresh
+    /// unpack before it is published; when it throws, nothing enters the cache.
+    public func materialize(packFile: String, validate: (URL) throws(PackError) -> Void) throws(PackError) -> Entry {
+        let archive: ZipArchiveReader
+        do { archive = try ZipArchiveReader(path: packFile) } catch {
+            throw PackError(error.kind == .notAZip ? .notAZip : error.kind == .truncated ? .truncated : .io,
+                            pack: packFile, error.reason)
+        }
+        let entries = try checkedEntries(archive, pack: packFile)
+        let key = Self.key(of: entries)
+        let root = directory.appendingPathComponent(key)
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent(PackLayout.manifest).path) {
+            touch(root)
+            return Entry(root: root, key: key, extracted: false)
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw PackError(.io, pack: packFile, "cannot create cache folder \(directory.path): \(error.localizedDescription)")
+        }
+        removeAbandonedTemporaries()
+        let temporary = directory.appendingPathComponent(".tmp-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try unpack(archive, entries: entries, into: temporary, pack: packFile)
+            try validate(temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        if rename(temporary.path, root.path) != 0 {
+            // Another process published the same content first: use theirs.
+            try? FileManager.default.removeItem(at: temporary)
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(PackLayout.manifest).path) else {
+                throw PackError(.io, pack: packFile, "cannot publish cache entry \(root.path): \(String(cString: strerror(errno)))")
+            }
+            touch(root)
+            return Entry(root: root, key: key, extracted: false)
+        }
+        evict(keeping: key)
+        return Entry(root: root, key: key, extracted: true)
+    }
+
+    /// Content key: the names, sizes and CRC-32s of every entry, read from the central directory, so a warm
+    /// open never reads the whole file yet any change of content gives a new key.
+    static func key(of entries: [ZipEntry]) -> String {
+        var hasher = SHA256()
+        for entry in entries.sorted(by: { $0.name < $1.name }) {
+            hasher.update(data: Data("\(entry.name)\u{0}\(entry.uncompressedSize)\u{0}\(entry.crc32)\u{0}".utf8))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(32).description
+    }
+
+    /// Rejects entries that could write outside the cache or exhaust the disk.
+    func checkedEntries(_ archive: ZipArchiveReader, pack: String) throws(PackError) -> [ZipEntry] {
+        var total: Int64 = 0
+        for entry in archive.entries {
+            let name = entry.name
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            if name.isEmpty || name.hasPrefix("/") || name.contains("\\") || name.contains("\0")
+                || parts.contains("..") || parts.contains(".") || (parts.first?.contains(":") ?? false)
+                || parts.dropLast().contains("") {
+                throw PackError(.unsafeEntry, pack: pack, "zip entry '\(name)' has an unsafe path (absolute, '..', or a drive); refusing to unpack")
+            }
+            let ratio = entry.compressedSize > 0 ? Double(entry.uncompressedSize) / Double(entry.compressedSize) : 0
+            if entry.uncompressedSize > 64 << 20 && ratio > 1000 {
+                throw PackError(.tooLarge, pack: pack, "zip entry '\(name)' inflates \(Int(ratio)):1 to \(entry.uncompressedSize) bytes, which looks like a zip bomb")
+            }
+            total += entry.uncompressedSize
+            if total > maxUnpackedBytes {
+                throw PackError(.tooLarge, pack: pack, "the archive unpacks to more than \(maxUnpackedBytes >> 20) MiB, refusing")
+            }
+        }
+        for required in [PackLayout.manifest, PackLayout.database] where !archive.entries.contains(where: { $0.name == required }) {
+            throw PackError(.missingEntry, pack: pack, "\(required) is missing from the archive")
+        }
+        return archive.entries
+    }
+
+    private func unpack(_ archive: ZipArchiveReader, entries: [ZipEntry], into folder: URL, pack: String) throws(PackError) {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw PackError(.io, pack: pack, "cannot create \(folder.path): \(error.localizedDescription)")
+        }
+        // Free space check up front: a half-unpacked pack helps nobody.
+        let needed = entries.reduce(Int64(0)) { $0 + $1.uncompressedSize }
+        if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.path),
+           let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value, free < needed + (64 << 20) {
+            throw PackError(.io, pack: pack, "not enough disk space in \(directory.path) to unpack (\(needed >> 20) MiB needed, \(free >> 20) MiB free)")
+        }
+        for entry in entries {
+            let destination = folder.appendingPathComponent(entry.name)
+            do {
+                if entry.isDirectory {
+                    try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+                    continue
+                }
+                try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw PackError(.io, pack: pack, "cannot create \(destination.path): \(error.localizedDescription)")
+            }
+            do {
+                try archive.extract(entry, to: destination.path)
+            } catch {
+                throw PackError(error.kind == .io ? .io : .truncated, pack: pack, error.reason)
+            }
+        }
+    }
+
+    /// Marks an entry as just used (its folder's modification time drives LRU eviction).
+    private func touch(_ root: URL) {
+        utimes(root.path, nil)
+    }
+
+    /// Temporary folders left by processes that died mid-unpack.
+    private func removeAbandonedTemporaries() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasPrefix(".tmp-") || name.hasPrefix(".evict-") {
+            let parts = name.split(separator: "-")
+            if parts.count >= 4, let pid = Int32(parts[parts.count - 2]), kill(pid, 0) == 0 || errno == EPERM { continue }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+
+    /// Removes least recently used entries until the cache fits, never the one just opened.
+    /// An entry is renamed away before deletion, so a reader never sees it half-deleted; a process that
+    /// already has its files open keeps reading them (the files live until closed).
+    func evict(keeping key: String) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
+        var entries: [(name: String, used: Date, size: Int64)] = []
+        var total: Int64 = 0
+        for name in names where !name.hasPrefix(".") {
+            let url = directory.appendingPathComponent(name)
+            let used = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast
+            let size = Self.size(of: url)
+            total += size
+            entries.append((name, used, size))
+        }
+        guard total > maxBytes else { return }
+        for entry in entries.sorted(by: { $0.used < $1.used }) where entry.name != key {
+            let doomed = directory.appendingPathComponent(".evict-\(entry.name)-\(getpid())-x")
+            if rename(directory.appendingPathComponent(entry.name).path, doomed.path) == 0 {
+                try? fm.removeItem(at: doomed)
+                total -= entry.size
+            }
+            if total <= maxBytes { break }
+        }
+    }
+
+    static func size(of folder: URL) -> Int64 {
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        var total: Int64 = 0
+        for case let url as URL in walker {
+            total += Int64((try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
+        }
+        return total
+    }
+}

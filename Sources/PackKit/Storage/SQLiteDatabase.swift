@@ -1,0 +1,102 @@
+import CSQLite
+import Foundation
+
+/// A failure reported by SQLite, with the statement or file it concerns.
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public let context: String
+
+    public var description: String { "\(context): \(message) (sqlite code \(code))" }
+}
+
+/// One SQLite connection. Not thread-safe: a connection belongs to one task at a time.
+public final class SQLiteDatabase {
+    public enum Mode: Sendable {
+        /// Read-only; `immutable` promises nobody changes the file (cache copies), which skips locking.
+        case readOnly(immutable: Bool)
+        case readWriteCreate
+    }
+
+    let handle: OpaquePointer
+    public let path: String
+
+    public init(path: String, mode: Mode) throws(SQLiteError) {
+        var db: OpaquePointer?
+        var flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
+        var uri = "file:" + Self.percentEncode(path)
+        switch mode {
+        case .readOnly(let immutable):
+            flags |= SQLITE_OPEN_READONLY
+            uri += immutable ? "?immutable=1" : "?mode=ro"
+        case .readWriteCreate:
+            flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        }
+        let rc = sqlite3_open_v2(uri, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: message, context: path)
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    private static func percentEncode(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+
+    func error(_ rc: Int32, _ context: String) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let message = errmsg.map { String(cString: $0) } ?? "error"
+            sqlite3_free(errmsg)
+            throw SQLiteError(code: rc, message: message, context: path)
+        }
+    }
+
+    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        try SQLiteStatement(database: self, sql: sql)
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` inside a transaction; rolls back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// First column of the first row, as an integer (nil when there is no row or it is NULL).
+    public func scalarInt(_ sql: String) throws(SQLiteError) -> Int64? {
+        let statement = try prepare(sql)
+        guard try statement.step() else { return nil }
+        return statement.isNull(0) ? nil : statement.int64(0)
+    }
+
+    /// All values of the first column as strings.
+    public func strings(_ sql: String) throws(SQLiteError) -> [String] {
+        let statement = try prepare(sql)
+        var out: [String] = []
+        while try statement.step() { out.append(statement.string(0) ?? "") }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import PackKit
+
+struct PackBuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a .pack from an input folder (channel.json, videos.json, transcripts/).",
+        discussion: """
+            Transcripts are transcripts/<video_id>.srt|.vtt|.sbv|.json. A malformed transcript stops the build \
+            (nothing is written) unless --keep-going is given. Set SOURCE_DATE_EPOCH for a reproducible pack.
+            """
+    )
+
+    @Option(help: "The input folder.")
+    var input: String
+
+    @Option(help: "The .pack file to write (replaced atomically).")
+    var out: String
+
+    @Option(help: "A JSON config in the reference's PackConfig shape (embedding, chunking, retrieval, llm).")
+    var config: String?
+
+    @Flag(help: "Skip transcripts that cannot be read, and list them, instead of failing.")
+    var keepGoing = false
+
+    @Flag(help: "No progress bar and no listing, only the summary line.")
+    var quiet = false
+
+    func run() throws {
+        var packConfig = PackConfig()
+        if let config {
+            do { packConfig = try PackConfig.load(from: URL(fileURLWithPath: config)) } catch {
+                throw fail(error.description)
+            }
+        }
+        var buildDate: Date?
+        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
+            guard let seconds = TimeInterval(epoch) else { throw fail("SOURCE_DATE_EPOCH must be a number of seconds, got '\(epoch)'") }
+            buildDate = Date(timeIntervalSince1970: seconds)
+        }
+        let builder = PackBuilder(config: packConfig, keepGoing: keepGoing, buildDate: buildDate)
+        let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+        let interrupt = InterruptFlag()
+        let report: BuildReport
+        do {
+            report = try builder.build(
+                input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out),
+                progress: { bar.update($0) }, isCancelled: { interrupt.isSet })
+        } catch {
+            bar.clear()
+            throw fail(error.description, code: error.isCancelled ? 130 : 1)
+        }
+        bar.clear()
+        if !quiet { printListing(report) }
+        print(report.summaryLine)
+    }
+
+    private func printListing(_ report: BuildReport) {
+        func list(_ title: String, _ items: [String]) {
+            guard !items.isEmpty else { return }
+            let shown = items.prefix(10).joined(separator: ", ")
+            FileHandle.standardError.write(Data("\(title) (\(items.count)): \(shown)\(items.count > 10 ? ", …" : "")\n".utf8))
+        }
+        for problem in report.skipped {
+            FileHandle.standardError.write(Data("skipped \(problem)\n".utf8))
+        }
+        list("videos without a transcript", report.withoutTranscript)
+        list("transcripts that yielded no text", report.emptyTranscripts)
+        list("files in transcripts/ that match no video", report.strayTranscripts)
+        list("videos with several transcripts", report.duplicateTranscripts)
+    }
+}
+
+extension PackBuildError {
+    var isCancelled: Bool { if case .cancelled = self { true } else { false } }
+}
