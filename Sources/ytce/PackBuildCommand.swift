@@ -24,6 +24,9 @@ struct PackBuildCommand: ParsableCommand {
     @Flag(help: "Skip transcripts that cannot be read, and list them, instead of failing.")
     var keepGoing = false
 
+    @Flag(help: "Deflate everything: a smaller pack that is slower to build and to open the first time.")
+    var compress = false
+
     @Flag(help: "No progress bar and no listing, only the summary line.")
     var quiet = false
 
@@ -39,7 +42,8 @@ struct PackBuildCommand: ParsableCommand {
             guard let seconds = TimeInterval(epoch) else { throw fail("SOURCE_DATE_EPOCH must be a number of seconds, got '\(epoch)'") }
             buildDate = Date(timeIntervalSince1970: seconds)
         }
-        let builder = PackBuilder(config: packConfig, keepGoing: keepGoing, buildDate: buildDate)
+        let builder = PackBuilder(config: packConfig, keepGoing: keepGoing, buildDate: buildDate,
+                                  compression: compress ? .small : .fast)
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
         let interrupt = InterruptFlag()
         let report: BuildReport

@@ -36,21 +36,21 @@ final class BuildWorkspace {
     }
 
     /// Zips the pack, syncs it to disk and renames it over the output.
-    func publish(modificationDate: Date) throws {
+    func publish(modificationDate: Date, compression: PackCompression, isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
         let writer = try ZipArchiveWriter(path: zipPath)
-        let entries: [(String, ZipArchiveWriter.Compression)] = [
-            (PackLayout.manifest, .deflate(level: 6)),
-            (PackLayout.database, .deflate(level: 1)),
-            (PackLayout.sectionEmbeddings, .deflate(level: 1)),
-            (PackLayout.chunkEmbeddings, .deflate(level: 1)),
-            (PackLayout.bm25Docs, .deflate(level: 1)),
-        ]
-        for (name, compression) in entries where FileManager.default.fileExists(atPath: file(name)) {
-            try writer.addFile(at: file(name), as: name, compression: compression, modificationDate: modificationDate)
+        let names = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
+                     PackLayout.chunkEmbeddings, PackLayout.bm25Docs]
+        for name in names where FileManager.default.fileExists(atPath: file(name)) {
+            let method: ZipArchiveWriter.Compression = switch compression {
+            case .fast: name == PackLayout.manifest ? .deflate(level: 6) : .store
+            case .small: .deflate(level: 6)
+            }
+            try writer.addFile(at: file(name), as: name, compression: method, modificationDate: modificationDate)
         }
         try writer.close()
         try Self.fsync(path: zipPath)
+        if isCancelled() { throw PackBuildError.cancelled }
         guard rename(zipPath, output.path) == 0 else {
             throw Problem(description: "cannot move the pack into place: \(String(cString: strerror(errno)))")
         }

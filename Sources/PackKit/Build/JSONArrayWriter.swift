@@ -1,35 +1,57 @@
 import Foundation
 
-/// Streams a JSON array of strings to a file (`bm25_docs.json`), a batch at a time.
+/// Streams a JSON array of strings to a file (`bm25_docs.json`), escaping bytes directly: this runs over
+/// every chunk text of a channel, so it avoids building intermediate Strings.
 final class JSONArrayWriter {
     private let handle: FileHandle
     private var count = 0
-    private var buffer = ""
+    private var buffer: [UInt8] = []
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data("[".utf8)) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
+        buffer.reserveCapacity(1 << 21)
+        buffer.append(UInt8(ascii: "["))
     }
 
     func append(_ strings: [String]) throws {
-        for s in strings {
-            if count > 0 { buffer += ", " }
-            JSONValue.appendString(s, into: &buffer)
+        for var s in strings {
+            if count > 0 { buffer.append(UInt8(ascii: ",")); buffer.append(UInt8(ascii: " ")) }
             count += 1
+            buffer.append(UInt8(ascii: "\""))
+            s.withUTF8 { Self.appendEscaped($0, to: &buffer) }
+            buffer.append(UInt8(ascii: "\""))
         }
-        if buffer.utf8.count > 1 << 20 { try flush() }
+        if buffer.count > 1 << 20 { try flush() }
+    }
+
+    /// JSON string escaping of UTF-8 bytes; non-ASCII passes through (valid JSON, smaller than \u escapes).
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
     }
 
     private func flush() throws {
-        try handle.write(contentsOf: Data(buffer.utf8))
+        try handle.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
     func finish() throws {
-        buffer += "]"
+        buffer.append(UInt8(ascii: "]"))
         try flush()
         try handle.close()
     }

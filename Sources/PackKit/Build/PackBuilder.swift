@@ -10,10 +10,13 @@ public struct PackBuilder: Sendable {
     /// Fixed build time (for reproducible packs: `SOURCE_DATE_EPOCH`); nil means now.
     public var buildDate: Date?
     public var workers: Int
+    public var compression: PackCompression
 
     public init(config: PackConfig = PackConfig(), keepGoing: Bool = false, buildDate: Date? = nil,
+                compression: PackCompression = .fast,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.config = config
+        self.compression = compression
         self.keepGoing = keepGoing
         self.buildDate = buildDate
         self.workers = max(1, workers)
@@ -124,7 +127,7 @@ public struct PackBuilder: Sendable {
             try manifest.encoded().write(to: URL(fileURLWithPath: workspace.file(PackLayout.manifest)))
             progress?(BuildProgress(phase: "packing", done: 0, total: 1))
             try workspace.verifyDatabase()
-            try workspace.publish(modificationDate: buildDate ?? started)
+            try workspace.publish(modificationDate: buildDate ?? started, compression: compression, isCancelled: isCancelled)
             progress?(BuildProgress(phase: "packing", done: 1, total: 1))
         } catch let error as PackBuildError {
             throw error
@@ -143,6 +146,14 @@ public struct PackBuilder: Sendable {
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'+00:00'"
         return formatter.string(from: date)
     }
+}
+
+/// How the archive stores its files. Both are plain zip (stored or deflated) that any zip reader opens.
+public enum PackCompression: String, Sendable, CaseIterable {
+    /// Bulk data stored uncompressed: fastest to build and to open (no inflating), about 3× larger.
+    case fast
+    /// Everything deflated: smallest file, slower to build and to open cold.
+    case small
 }
 
 /// One embedding session per worker lane; each lane touches only its own.

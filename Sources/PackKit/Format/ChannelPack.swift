@@ -39,13 +39,17 @@ public final class ChannelPack {
         }
         if isDirectory.boolValue {
             // A folder may be changed by others (shared file systems): open it read-only, checked in full each time.
-            return try ChannelPack(source: path, root: URL(fileURLWithPath: path), immutable: false,
+            return try ChannelPack(source: path, root: URL(fileURLWithPath: path, isDirectory: true), immutable: false,
                                    thorough: true, extracted: false)
         }
-        let entry = try options.cache.materialize(packFile: path) { root throws(PackError) in
-            // Checked once, before the entry becomes visible in the cache.
-            _ = try ChannelPack(source: path, root: root, immutable: true, thorough: true, extracted: true)
-        }
+        // Checked once, before the entry becomes visible in the cache; the integrity check runs while the
+        // vectors are still being unpacked.
+        let entry = try options.cache.materialize(
+            packFile: path,
+            checkDatabase: { database throws(PackError) in try Self.checkIntegrity(atPath: database, source: path) },
+            validate: { root throws(PackError) in
+                _ = try ChannelPack(source: path, root: root, immutable: true, thorough: false, extracted: true)
+            })
         return try ChannelPack(source: path, root: entry.root, immutable: true, thorough: false, extracted: entry.extracted)
     }
 
@@ -125,11 +129,21 @@ public final class ChannelPack {
         }
     }
 
+    static func checkIntegrity(atPath path: String, source: String) throws(PackError) {
+        let db: SQLiteDatabase
+        do { db = try SQLiteDatabase(path: path, mode: .readOnly(immutable: true)) } catch {
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be opened: \(error.message)")
+        }
+        try checkIntegrity(db, source: source)
+    }
+
     private static func checkIntegrity(_ db: SQLiteDatabase, source: String) throws(PackError) {
         do {
             let result = try db.strings("PRAGMA quick_check(1)")
             guard result == ["ok"] else {
-                throw PackError(.corruptDatabase, pack: source, "pack.sqlite fails its integrity check: \(result.first ?? "no answer")")
+                let detail = (result.first ?? "no answer").split(whereSeparator: \.isNewline)
+                    .filter { !$0.hasPrefix("***") }.joined(separator: "; ")
+                throw PackError(.corruptDatabase, pack: source, "pack.sqlite fails its integrity check: \(detail)")
             }
         } catch let error as PackError {
             throw error

@@ -46,7 +46,9 @@ public struct PackCache: Sendable {
 
     /// The cache folder for `packFile`, unpacking it first when it is not there yet. `validate` runs on a fresh
     /// unpack before it is published; when it throws, nothing enters the cache.
-    public func materialize(packFile: String, validate: (URL) throws(PackError) -> Void) throws(PackError) -> Entry {
+    public func materialize(packFile: String,
+                            checkDatabase: @Sendable (String) throws(PackError) -> Void = { _ throws(PackError) in },
+                            validate: (URL) throws(PackError) -> Void) throws(PackError) -> Entry {
         let archive: ZipArchiveReader
         do { archive = try ZipArchiveReader(path: packFile) } catch {
             throw PackError(error.kind == .notAZip ? .notAZip : error.kind == .truncated ? .truncated : .io,
@@ -54,7 +56,7 @@ public struct PackCache: Sendable {
         }
         let entries = try checkedEntries(archive, pack: packFile)
         let key = Self.key(of: entries)
-        let root = directory.appendingPathComponent(key)
+        let root = directory.appendingPathComponent(key, isDirectory: true)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(PackLayout.manifest).path) {
             touch(root)
             return Entry(root: root, key: key, extracted: false)
@@ -67,7 +69,7 @@ public struct PackCache: Sendable {
         removeAbandonedTemporaries()
         let temporary = directory.appendingPathComponent(".tmp-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
-            try unpack(archive, entries: entries, into: temporary, pack: packFile)
+            try unpack(archive, entries: entries, into: temporary, pack: packFile, checkDatabase: checkDatabase)
             try validate(temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -122,35 +124,57 @@ public struct PackCache: Sendable {
         return archive.entries
     }
 
-    private func unpack(_ archive: ZipArchiveReader, entries: [ZipEntry], into folder: URL, pack: String) throws(PackError) {
+    /// Unpacks on two lanes (largest entries first, each lane with its own libzip handle); the lane that
+    /// unpacks the database runs `checkDatabase` on it at once, overlapping with the other lane's copying.
+    private func unpack(_ archive: ZipArchiveReader, entries: [ZipEntry], into folder: URL, pack: String,
+                        checkDatabase: @Sendable (String) throws(PackError) -> Void) throws(PackError) {
+        let fm = FileManager.default
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw PackError(.io, pack: pack, "cannot create \(folder.path): \(error.localizedDescription)")
         }
         // Free space check up front: a half-unpacked pack helps nobody.
         let needed = entries.reduce(Int64(0)) { $0 + $1.uncompressedSize }
-        if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.path),
+        if let attributes = try? fm.attributesOfFileSystem(forPath: directory.path),
            let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value, free < needed + (64 << 20) {
             throw PackError(.io, pack: pack, "not enough disk space in \(directory.path) to unpack (\(needed >> 20) MiB needed, \(free >> 20) MiB free)")
         }
         for entry in entries {
             let destination = folder.appendingPathComponent(entry.name)
-            do {
-                if entry.isDirectory {
-                    try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-                    continue
-                }
-                try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-            } catch {
-                throw PackError(.io, pack: pack, "cannot create \(destination.path): \(error.localizedDescription)")
-            }
-            do {
-                try archive.extract(entry, to: destination.path)
-            } catch {
-                throw PackError(error.kind == .io ? .io : .truncated, pack: pack, error.reason)
+            let parent = entry.isDirectory ? destination : destination.deletingLastPathComponent()
+            do { try fm.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+                throw PackError(.io, pack: pack, "cannot create \(parent.path): \(error.localizedDescription)")
             }
         }
+        var lanes: [[ZipEntry]] = [[], []]
+        var load: [Int64] = [0, 0]
+        for entry in entries.filter({ !$0.isDirectory }).sorted(by: { $0.uncompressedSize > $1.uncompressedSize }) {
+            let lane = load[0] <= load[1] ? 0 : 1
+            lanes[lane].append(entry)
+            load[lane] += max(entry.uncompressedSize, 1)
+        }
+        let failures = FirstError()
+        let packPath = archive.path
+        let work = lanes
+        DispatchQueue.concurrentPerform(iterations: work.count) { lane in
+            do {
+                let reader = try ZipArchiveReader(path: packPath)
+                for entry in work[lane] {
+                    guard !failures.isSet else { return }
+                    let destination = folder.appendingPathComponent(entry.name).path
+                    try reader.extract(entry, to: destination)
+                    if entry.name == PackLayout.database { try checkDatabase(destination) }
+                }
+            } catch let error as ZipProblem {
+                failures.record(PackError(error.kind == .io ? .io : .truncated, pack: pack, error.reason))
+            } catch let error as PackError {
+                failures.record(error)
+            } catch {
+                failures.record(PackError(.io, pack: pack, "\(error)"))
+            }
+        }
+        if let error = failures.error { throw error }
     }
 
     /// Marks an entry as just used (its folder's modification time drives LRU eviction).
@@ -202,4 +226,13 @@ public struct PackCache: Sendable {
         }
         return total
     }
+}
+
+/// The first error raised by any lane of a parallel loop.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: PackError?
+    func record(_ error: PackError) { lock.lock(); if first == nil { first = error }; lock.unlock() }
+    var error: PackError? { lock.lock(); defer { lock.unlock() }; return first }
+    var isSet: Bool { error != nil }
 }

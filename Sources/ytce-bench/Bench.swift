@@ -1,0 +1,93 @@
+import Foundation
+import PackKit
+
+/// `ytce-bench`: builds a pack from a synthetic channel with the release `ytce` binary (a child process, so its
+/// peak RSS is the build's alone), then times opening it cold (unpack into an empty cache) and warm (cache hit).
+/// Usage: ytce-bench [--videos N] [--work DIR] [--runs N]
+@main
+struct Bench {
+    static func main() throws {
+        var videos = 500
+        var runs = 5
+        var work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
+        var args = CommandLine.arguments.dropFirst()
+        while let arg = args.popFirst() {
+            switch arg {
+            case "--videos": videos = Int(args.popFirst() ?? "") ?? videos
+            case "--runs": runs = Int(args.popFirst() ?? "") ?? runs
+            case "--work": work = URL(fileURLWithPath: args.popFirst() ?? work.path)
+            default:
+                print("usage: ytce-bench [--videos N] [--runs N] [--work DIR]")
+                exit(2)
+            }
+        }
+        let input = work.appendingPathComponent("input-\(videos)")
+        let output = work.appendingPathComponent("synthetic-\(videos).pack")
+        if !FileManager.default.fileExists(atPath: input.appendingPathComponent("videos.json").path) {
+            print("writing synthetic channel: \(videos) videos × 1 h …")
+            try SyntheticChannel(videos: videos).write(to: input)
+        }
+        let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+        guard FileManager.default.isExecutableFile(atPath: ytce.path) else {
+            print("ytce binary not found next to ytce-bench (\(ytce.path)); build both with `swift build -c release`")
+            exit(1)
+        }
+
+        var buildTimes: [Double] = []
+        var peakRSS = 0
+        for _ in 0..<max(1, runs / 2) {
+            let (seconds, rssKB, status) = try runChild(ytce.path, ["pack", "build", "--quiet", "--input", input.path, "--out", output.path])
+            guard status == 0 else { print("build failed (status \(status))"); exit(1) }
+            buildTimes.append(seconds)
+            peakRSS = max(peakRSS, rssKB)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
+
+        let cacheDir = work.appendingPathComponent("cache")
+        var cold: [Double] = []
+        var warm: [Double] = []
+        var counts: ChannelPack.Counts?
+        for _ in 0..<runs {
+            try? FileManager.default.removeItem(at: cacheDir)
+            let cache = PackCache(directory: cacheDir)
+            var start = DispatchTime.now()
+            let first = try ChannelPack.open(output.path, options: .init(cache: cache))
+            cold.append(elapsed(since: start))
+            precondition(first.wasExtracted)
+            counts = first.counts
+            start = DispatchTime.now()
+            let second = try ChannelPack.open(output.path, options: .init(cache: cache))
+            warm.append(elapsed(since: start))
+            precondition(!second.wasExtracted)
+        }
+        let referenceSeconds = 36.0, referenceRSSMB = 805.0
+        let build = median(buildTimes), rssMB = Double(peakRSS) / 1024
+        print("input: \(videos) videos × 1 h; pack: \(counts.map { "\($0.segments) segments, \($0.chunks) chunks, \($0.sections) sections" } ?? "?"), \(size / 1_048_576) MiB")
+        print(String(format: "build:      %.2f s (median of %d)   reference 36 s → %.1f× faster (target ≥ 20×)", build, buildTimes.count, referenceSeconds / build))
+        print(String(format: "peak RSS:   %.0f MB                  reference 805 MB → %.1f%% of it (target ≤ 25%%)", rssMB, 100 * rssMB / referenceRSSMB))
+        print(String(format: "open cold:  %.0f ms (median of %d)   target ≤ 300 ms", 1000 * median(cold), cold.count))
+        print(String(format: "open warm:  %.1f ms (median of %d)   target ≤ 30 ms", 1000 * median(warm), warm.count))
+    }
+
+    static func elapsed(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? 0 : s[s.count / 2]
+    }
+
+    /// Runs a child and returns wall seconds, its peak RSS in KiB (from wait4) and its exit status.
+    static func runChild(_ path: String, _ arguments: [String]) throws -> (Double, Int, Int32) {
+        var pid: pid_t = 0
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let start = DispatchTime.now()
+        guard posix_spawn(&pid, path, nil, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        return (elapsed(since: start), Int(usage.ru_maxrss), (status >> 8) & 0xFF)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+/// Paths and helpers shared by the tests.
+enum TestSupport {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// `../shared` next to the repo: real channels and reference packs. Tests that need it skip without it.
+    static func shared(_ path: String = "") throws -> URL {
+        let root = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("fixtures").path) else {
+            throw XCTSkip("../shared not found next to the repo (\(root.path)); these tests need its fixtures")
+        }
+        return path.isEmpty ? root : root.appendingPathComponent(path)
+    }
+
+    static func referencePack(_ name: String) throws -> String {
+        try shared("fixtures/reference-packs/\(name)").path
+    }
+
+    /// A fresh temporary folder, removed when the test ends.
+    static func temporaryDirectory(_ test: XCTestCase, _ name: String = #function) -> URL {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("ytce-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    static func cache(in folder: URL) -> PackCache {
+        PackCache(directory: folder.appendingPathComponent("cache"))
+    }
+
+    static func open(_ path: String, cacheIn folder: URL) throws -> ChannelPack {
+        try ChannelPack.open(path, options: .init(cache: cache(in: folder)))
+    }
+
+    /// Asserts that opening fails with the given kind, and returns the message for further checks.
+    @discardableResult
+    static func assertOpenFails(_ path: String, cacheIn folder: URL, kind: PackError.Kind,
+                                file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            _ = try open(path, cacheIn: folder)
+            XCTFail("opening \(path) should fail with \(kind)", file: file, line: line)
+            return ""
+        } catch let error as PackError {
+            XCTAssertEqual(error.kind, kind, "\(error)", file: file, line: line)
+            XCTAssertFalse(error.description.contains("\n"), "error must be one line: \(error)", file: file, line: line)
+            return error.description
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return ""
+        }
+    }
+
+    /// Writes an input folder: channel.json, videos.json and transcripts given by file name.
+    static func writeInput(at folder: URL, videos: [(id: String, description: String)], transcripts: [String: String]) throws {
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("transcripts"), withIntermediateDirectories: true)
+        try Data(#"{"channel_id": "test", "title": "Test Channel", "description": "", "source": "tests"}"#.utf8)
+            .write(to: folder.appendingPathComponent("channel.json"))
+        let list = videos.map { v -> JSONValue in
+            .object(["video_id": .string(v.id), "title": .string("Video \(v.id)"), "description": .string(v.description),
+                     "published_at": .string(""), "duration_sec": .number(600), "url": .string("https://www.youtube.com/watch?v=\(v.id)")])
+        }
+        try Data(JSONValue.serialize(.array(list)).utf8).write(to: folder.appendingPathComponent("videos.json"))
+        for (name, text) in transcripts {
+            try Data(text.utf8).write(to: folder.appendingPathComponent("transcripts/\(name)"))
+        }
+    }
+
+    /// An SRT of `count` cues, 3 s each, with distinct words.
+    static func srt(cues count: Int, startMs: Int = 0, prefix: String = "word") -> String {
+        (0..<count).map { i in
+            let s = startMs + i * 3000, e = s + 2900
+            return "\(i + 1)\n\(ts(s)) --> \(ts(e))\n\(prefix)\(i) says something about topic \(i % 7)\n"
+        }.joined(separator: "\n")
+    }
+
+    static func ts(_ ms: Int) -> String {
+        String(format: "%02d:%02d:%02d,%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+    }
+
+    /// Runs a command and returns its exit status, stdout and stderr.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The `ytce` binary built alongside the tests.
+    static func ytceBinary() throws -> String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("ytce").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let fallback = repoRoot.appendingPathComponent(".build/debug/ytce").path
+        guard FileManager.default.isExecutableFile(atPath: fallback) else { throw XCTSkip("ytce binary not built") }
+        return fallback
+    }
+}
