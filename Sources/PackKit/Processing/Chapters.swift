@@ -27,6 +27,7 @@ public enum ChapterParser {
         var bracketed = false
         if line.first == "(" || line.first == "[" { line = line.dropFirst(); bracketed = true }
         var parts: [Int] = []
+        var widths: [Int] = []
         var digits = 0
         var current = 0
         var index = line.startIndex
@@ -38,6 +39,7 @@ public enum ChapterParser {
                 guard digits <= 2 || parts.isEmpty && digits <= 3 else { return nil }
             } else if c == ":" && digits > 0 {
                 parts.append(current)
+                widths.append(digits)
                 current = 0
                 digits = 0
             } else {
@@ -47,8 +49,9 @@ public enum ChapterParser {
         }
         guard digits > 0 else { return nil }
         parts.append(current)
+        widths.append(digits)
         // The digit counts must look like a timestamp: seconds and (with hours) minutes have two digits.
-        guard parts.count == 2 || parts.count == 3 else { return nil }
+        guard parts.count == 2 || parts.count == 3, widths.last == 2, parts.count == 2 || widths[1] == 2 else { return nil }
         var rest = line[index...]
         if bracketed {
             guard let close = rest.first, close == ")" || close == "]" else { return nil }
