@@ -27,6 +27,9 @@ struct PackBuildCommand: ParsableCommand {
     @Flag(help: "Deflate everything: a smaller pack that is slower to build and to open the first time.")
     var compress = false
 
+    @Option(help: "Worker threads for parsing and embedding (default: one per core).")
+    var jobs: Int?
+
     @Flag(help: "No progress bar and no listing, only the summary line.")
     var quiet = false
 
@@ -43,7 +46,8 @@ struct PackBuildCommand: ParsableCommand {
             buildDate = Date(timeIntervalSince1970: seconds)
         }
         let builder = PackBuilder(config: packConfig, keepGoing: keepGoing, buildDate: buildDate,
-                                  compression: compress ? .small : .fast)
+                                  compression: compress ? .small : .fast,
+                                  workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
         let interrupt = InterruptFlag()
         let report: BuildReport

@@ -30,6 +30,7 @@ public struct PackBuilder: Sendable {
         isCancelled: @Sendable () -> Bool = { false }
     ) throws(PackBuildError) -> BuildReport {
         let started = Date()
+        var trace = PhaseTrace(enabled: ProcessInfo.processInfo.environment["YTCE_TRACE"] != nil)
         let embedder: any Embedder
         do {
             embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim)
@@ -64,17 +65,23 @@ public struct PackBuilder: Sendable {
             let videos = channelInput.videos
             let batchSize = workers * 8
             var problems: [TranscriptProblem] = []
-            for batchStart in stride(from: 0, to: videos.count, by: batchSize) {
-                if isCancelled() { throw PackBuildError.cancelled }
+            // Lanes process batch k+1 while this thread writes batch k: CPU work and SQLite/file writing overlap.
+            let lanes = LanePool(workers: workers)
+            func start(_ batchStart: Int) -> PendingBatch {
                 let batch = Array(videos[batchStart..<min(videos.count, batchStart + batchSize)])
-                let results = ResultSlots<ProcessedVideo>(count: batch.count)
-                DispatchQueue.concurrentPerform(iterations: workers) { lane in
-                    let session = sessions.session(lane)
-                    for i in stride(from: lane, to: batch.count, by: workers) {
-                        results.set(i, processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: session))
-                    }
+                return lanes.run(count: batch.count) { i, lane in
+                    processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: sessions.session(lane))
                 }
-                for var processed in results.values() {
+            }
+            var pending: PendingBatch? = videos.isEmpty ? nil : start(0)
+            var batchStart = 0
+            while let current = pending {
+                let results = current.wait()
+                if isCancelled() { throw PackBuildError.cancelled }
+                let nextStart = batchStart + batchSize
+                pending = nextStart < videos.count ? start(nextStart) : nil
+                trace.mark("  waited for batch")
+                for var processed in results {
                     if let problem = processed.problem {
                         problems.append(problem)
                         processed.segments = []
@@ -87,21 +94,27 @@ public struct PackBuilder: Sendable {
                     }
                     guard problems.isEmpty || keepGoing else { continue }  // will fail: skip the writing work
                     try database.insert(processed)
+                    trace.accumulate("sqlite")
                     if processed.problem == nil && !processed.chunks.isEmpty {
                         try chunkVectors.append(processed.chunkVectors)
                         try sectionVectors.append(processed.sectionVectors)
                         try documents.append(processed.chunks.map { $0.text })
+                        trace.accumulate("files")
                         report.videosWithTranscript += 1
                         report.chunks += processed.chunks.count
                         report.sections += processed.sections.count
                     }
                 }
-                progress?(BuildProgress(phase: "processing", done: min(videos.count, batchStart + batchSize), total: videos.count))
+                trace.mark("  wrote batch")
+                batchStart = nextStart
+                progress?(BuildProgress(phase: "processing", done: min(videos.count, batchStart), total: videos.count))
             }
+            trace.mark("videos processed and written")
             if !problems.isEmpty && !keepGoing { throw PackBuildError.transcripts(problems) }
             report.skipped = problems
             report.segments = database.segmentCount
             try database.finish()
+            trace.mark("database finished")
             try chunkVectors.finish()
             try sectionVectors.finish()
             try documents.finish()
@@ -127,7 +140,10 @@ public struct PackBuilder: Sendable {
             try manifest.encoded().write(to: URL(fileURLWithPath: workspace.file(PackLayout.manifest)))
             progress?(BuildProgress(phase: "packing", done: 0, total: 1))
             try workspace.verifyDatabase()
+            trace.mark("verified")
             try workspace.publish(modificationDate: buildDate ?? started, compression: compression, isCancelled: isCancelled)
+            trace.mark("zipped, synced, renamed")
+            trace.printTotals()
             progress?(BuildProgress(phase: "packing", done: 1, total: 1))
         } catch let error as PackBuildError {
             throw error
@@ -163,6 +179,33 @@ final class SessionPool: @unchecked Sendable {
     func session(_ lane: Int) -> any EmbeddingSession { sessions[lane] }
 }
 
+/// Runs a batch of independent jobs on `workers` lanes in the background; lane `l` takes jobs l, l+workers, …
+/// so a lane's embedding session is used by one thread at a time.
+final class LanePool: Sendable {
+    let workers: Int
+    init(workers: Int) { self.workers = workers }
+
+    func run(count: Int, _ job: @escaping @Sendable (_ index: Int, _ lane: Int) -> ProcessedVideo) -> PendingBatch {
+        let slots = ResultSlots<ProcessedVideo>(count: count)
+        let group = DispatchGroup()
+        for lane in 0..<workers {
+            DispatchQueue.global().async(group: group) {
+                for i in stride(from: lane, to: count, by: self.workers) { slots.set(i, job(i, lane)) }
+            }
+        }
+        return PendingBatch(group: group, slots: slots)
+    }
+}
+
+struct PendingBatch {
+    let group: DispatchGroup
+    let slots: ResultSlots<ProcessedVideo>
+    func wait() -> [ProcessedVideo] {
+        group.wait()
+        return slots.values()
+    }
+}
+
 /// Results of a parallel loop; each index is written by exactly one lane, read after the loop ends.
 final class ResultSlots<T>: @unchecked Sendable {
     private var slots: [T?]
@@ -170,4 +213,36 @@ final class ResultSlots<T>: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
     func values() -> [T] { slots.compactMap { $0 } }
+}
+
+/// Phase timings on stderr when `YTCE_TRACE` is set: where a build spends its time.
+struct PhaseTrace {
+    let enabled: Bool
+    private var last = DispatchTime.now()
+    init(enabled: Bool) { self.enabled = enabled }
+    private var totals: [String: Double] = [:]
+    private var lastAccumulate = DispatchTime.now()
+
+    /// Adds the time since the previous accumulate/mark to a named total, printed at the end.
+    mutating func accumulate(_ name: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now()
+        totals[name, default: 0] += Double(now.uptimeNanoseconds - lastAccumulate.uptimeNanoseconds) / 1e6
+        lastAccumulate = now
+    }
+
+    func printTotals() {
+        for (name, ms) in totals.sorted(by: { $0.key < $1.key }) {
+            FileHandle.standardError.write(Data(String(format: "[trace] %8.1f ms  total %@\n", ms, name).utf8))
+        }
+    }
+
+    mutating func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now()
+        let ms = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e6
+        lastAccumulate = now
+        FileHandle.standardError.write(Data(String(format: "[trace] %8.1f ms  %@\n", ms, phase).utf8))
+        last = now
+    }
 }

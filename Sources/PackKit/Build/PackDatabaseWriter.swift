@@ -5,10 +5,12 @@ import Foundation
 /// empty-pack bug cannot happen here.
 final class PackDatabaseWriter {
     private let db: SQLiteDatabase
-    private let insertSegment: SQLiteStatement
-    private let insertSection: SQLiteStatement
-    private let insertChunk: SQLiteStatement
+    private let insertSegment: BatchInsert
+    private let insertSection: BatchInsert
+    private let insertChunk: BatchInsert
     private let insertVideo: SQLiteStatement
+    private let insertSpan: SQLiteStatement
+    private(set) var nextSegmentID: Int64 = 1
     private(set) var nextSectionID: Int64 = 1
     private(set) var nextChunkID: Int64 = 1
     private(set) var segmentCount = 0
@@ -17,18 +19,20 @@ final class PackDatabaseWriter {
         db = try SQLiteDatabase(path: path, mode: .readWriteCreate)
         try db.execute("""
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
-            PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;
+            PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA page_size=\(ProcessInfo.processInfo.environment["YTCE_PAGE_SIZE"] ?? "4096");
             """)
         try db.execute(PackSchema.createTables)
+        try db.execute(PackSchema.createExtras)
         try db.execute("BEGIN")
         insertVideo = try db.prepare(
             "INSERT INTO video(video_id,channel_id,title,description,published_at,duration_sec,url) VALUES (?,?,?,?,?,?,?)")
-        insertSegment = try db.prepare(
-            "INSERT INTO transcript_segment(video_id,start_ms,end_ms,text,speaker) VALUES (?,?,?,?,?)")
-        insertSection = try db.prepare(
-            "INSERT INTO section(section_id,video_id,start_ms,end_ms,title,summary) VALUES (?,?,?,?,?,'')")
-        insertChunk = try db.prepare(
-            "INSERT INTO micro_chunk(chunk_id,video_id,section_id,start_ms,end_ms,text) VALUES (?,?,?,?,?,?)")
+        insertSegment = try BatchInsert(db, table: "transcript_segment",
+                                        columns: ["segment_id", "video_id", "start_ms", "end_ms", "text", "speaker"])
+        insertSpan = try db.prepare("INSERT INTO ytce_video_span VALUES (?,?,?,?,?,?,?)")
+        insertSection = try BatchInsert(db, table: "section",
+                                        columns: ["section_id", "video_id", "start_ms", "end_ms", "title", "summary"])
+        insertChunk = try BatchInsert(db, table: "micro_chunk",
+                                      columns: ["chunk_id", "video_id", "section_id", "start_ms", "end_ms", "text"])
     }
 
     func insert(channel: Channel, createdAt: String) throws(SQLiteError) {
@@ -57,39 +61,41 @@ final class PackDatabaseWriter {
     /// Segments, sections and chunks of one video; ids follow insertion order, as the vector rows do.
     func insert(_ p: ProcessedVideo) throws(SQLiteError) {
         let id = p.video.videoID
+        let firstSegment = nextSegmentID
         for s in p.segments {
-            insertSegment.bind(1, id)
-            insertSegment.bind(2, s.startMs)
-            insertSegment.bind(3, s.endMs)
-            insertSegment.bind(4, s.text)
-            insertSegment.bind(5, s.speaker)
-            try insertSegment.run()
+            try insertSegment.add(.int(nextSegmentID), .text(id), .int(Int64(s.startMs)), .int(Int64(s.endMs)),
+                                  .text(s.text), .optionalText(s.speaker))
+            nextSegmentID += 1
         }
         segmentCount += p.segments.count
         let firstSection = nextSectionID
+        let firstChunk = nextChunkID
         for s in p.sections {
-            insertSection.bind(1, nextSectionID)
-            insertSection.bind(2, id)
-            insertSection.bind(3, s.startMs)
-            insertSection.bind(4, s.endMs)
-            insertSection.bind(5, s.title)
-            try insertSection.run()
+            try insertSection.add(.int(nextSectionID), .text(id), .int(Int64(s.startMs)), .int(Int64(s.endMs)),
+                                  .text(s.title), .text(""))
             nextSectionID += 1
         }
         for (i, c) in p.chunks.enumerated() {
-            insertChunk.bind(1, nextChunkID)
-            insertChunk.bind(2, id)
-            if p.sections.isEmpty { insertChunk.bindNull(3) } else { insertChunk.bind(3, firstSection + Int64(p.chunkSection[i])) }
-            insertChunk.bind(4, c.startMs)
-            insertChunk.bind(5, c.endMs)
-            insertChunk.bind(6, c.text)
-            try insertChunk.run()
+            try insertChunk.add(.int(nextChunkID), .text(id),
+                                p.sections.isEmpty ? .null : .int(firstSection + Int64(p.chunkSection[i])),
+                                .int(Int64(c.startMs)), .int(Int64(c.endMs)), .text(c.text))
             nextChunkID += 1
         }
+        insertSpan.bind(1, id)
+        insertSpan.bind(2, firstSegment)
+        insertSpan.bind(3, p.segments.count)
+        insertSpan.bind(4, firstSection)
+        insertSpan.bind(5, p.sections.count)
+        insertSpan.bind(6, firstChunk)
+        insertSpan.bind(7, p.chunks.count)
+        try insertSpan.run()
     }
 
     /// Commits, adds ytce's indexes and leaves a self-contained rollback-journal database.
     func finish() throws(SQLiteError) {
+        try insertSegment.flush()
+        try insertSection.flush()
+        try insertChunk.flush()
         try db.execute("COMMIT")
         try db.execute(PackSchema.createIndexes)
         try db.execute("PRAGMA journal_mode=DELETE")

@@ -35,7 +35,7 @@ struct VideoProcessor {
 
         let chunks = MicroChunker.chunks(of: parsed.segments, settings: settings)
         out.chunks = chunks
-        out.chunkVectors = session.embed(chunks.map { $0.text }, dimension: dimension)
+        out.chunkVectors = session.embedChunks(chunks, of: parsed.segments, dimension: dimension)
 
         let videoEnd = parsed.segments.reduce(0) { max($0, $1.endMs) }
         let chapters = ChapterParser.parse(video.description)

@@ -10,9 +10,17 @@ public protocol Embedder: Sendable {
 public protocol EmbeddingSession: AnyObject {
     /// Writes the vector of `text` into `out[offset ..< offset + dimension]`.
     func embed(_ text: String, into out: inout [Float], at offset: Int)
+
+    /// Vectors of micro-chunks, row after row. A chunk's text is its segments' texts joined by spaces;
+    /// embedders whose vector of a joined text derives from its parts can skip re-reading overlapping text.
+    func embedChunks(_ chunks: [MicroChunk], of segments: [TranscriptSegment], dimension: Int) -> [Float]
 }
 
 extension EmbeddingSession {
+    public func embedChunks(_ chunks: [MicroChunk], of segments: [TranscriptSegment], dimension: Int) -> [Float] {
+        embed(chunks.map(\.text), dimension: dimension)
+    }
+
     /// Vectors of `texts`, row after row.
     public func embed(_ texts: [String], dimension: Int) -> [Float] {
         var out = [Float](repeating: 0, count: texts.count * dimension)

@@ -42,6 +42,33 @@ final class HashEmbeddingSession: EmbeddingSession {
         }
     }
 
+    /// Tokens never span a space and lower-casing is per word (Final_Sigma looks only within a word), so the
+    /// features of "a b" are those of "a" then "b": each segment is tokenised and hashed once, and a chunk's
+    /// vector sums its segments' features. Same result as embedding the joined text, bit for bit.
+    func embedChunks(_ chunks: [MicroChunk], of segments: [TranscriptSegment], dimension: Int) -> [Float] {
+        var features: [Int32] = []
+        var starts: [Int] = []
+        starts.reserveCapacity(segments.count + 1)
+        for segment in segments {
+            starts.append(features.count)
+            appendFeatures(of: segment.text, to: &features)
+        }
+        starts.append(features.count)
+        var out = [Float](repeating: 0, count: chunks.count * dimension)
+        out.withUnsafeMutableBufferPointer { buffer in
+            for (c, chunk) in chunks.enumerated() {
+                let row = UnsafeMutableBufferPointer(rebasing: buffer[(c * dimension)..<((c + 1) * dimension)])
+                for s in chunk.segmentIndices {
+                    for f in features[starts[s]..<starts[s + 1]] {
+                        if f > 0 { row[Int(f) - 1] += 1 } else { row[Int(-f) - 1] -= 1 }
+                    }
+                }
+                HashEmbeddingSession.normalise(row)
+            }
+        }
+        return out
+    }
+
     /// Token features of `text` appended to `into`: the sparse form of its vector.
     func appendFeatures(of text: String, to into: inout [Int32]) {
         var text = text

@@ -69,10 +69,21 @@ public enum PackSchema {
         );
         """
 
-    /// ytce's additions: lookups by video and time for the transcript viewer and citations.
+    /// ytce's additions. A video's segments, sections and chunks are stored contiguously in id order, so one
+    /// row per video locates them by rowid range: cheaper to build and smaller than an index over every segment.
+    static let createExtras = """
+        CREATE TABLE IF NOT EXISTS ytce_video_span (
+          video_id TEXT PRIMARY KEY,
+          first_segment_id INTEGER NOT NULL,
+          segment_count INTEGER NOT NULL,
+          first_section_id INTEGER NOT NULL,
+          section_count INTEGER NOT NULL,
+          first_chunk_id INTEGER NOT NULL,
+          chunk_count INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """
+
     static let createIndexes = """
-        CREATE INDEX IF NOT EXISTS ytce_segment_video_time ON transcript_segment(video_id, start_ms);
-        CREATE INDEX IF NOT EXISTS ytce_chunk_video_time ON micro_chunk(video_id, start_ms);
         CREATE INDEX IF NOT EXISTS ytce_section_video_time ON section(video_id, start_ms);
         CREATE INDEX IF NOT EXISTS ytce_summary_video ON summary(video_id, kind);
         """

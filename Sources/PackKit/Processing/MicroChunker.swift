@@ -3,9 +3,10 @@ public struct MicroChunk: Sendable, Equatable {
     public var startMs: Int
     public var endMs: Int
     public var text: String
-    /// Indices (into the video's sorted segments) of the first and last segment the window covers.
-    public var firstSegment: Int
-    public var lastSegment: Int
+    /// Indices (into the video's sorted segments) of the segments whose text the window holds, in order.
+    public var segmentIndices: [Int]
+    public var firstSegment: Int { segmentIndices.first ?? 0 }
+    public var lastSegment: Int { segmentIndices.last ?? 0 }
 }
 
 public struct ChunkingSettings: Sendable, Equatable {
@@ -36,16 +37,15 @@ public enum MicroChunker {
             while low < high && segments[low].endMs <= windowStart { low += 1 }
             if low < high {
                 var text = ""
-                var firstIndex = -1
-                var lastIndex = -1
+                var indices: [Int] = []
                 for i in low..<high where segments[i].endMs > windowStart {
-                    if firstIndex < 0 { firstIndex = i } else { text += " " }
+                    if !indices.isEmpty { text += " " }
                     text += segments[i].text
-                    lastIndex = i
+                    indices.append(i)
                 }
-                if firstIndex >= 0 && !text.isEmpty {
+                if !indices.isEmpty && !text.isEmpty {
                     chunks.append(MicroChunk(startMs: windowStart, endMs: min(windowEnd, endMs), text: text,
-                                             firstSegment: firstIndex, lastSegment: lastIndex))
+                                             segmentIndices: indices))
                 }
             } else if high < segments.count {
                 // Silence longer than a window: jump to the first grid window that reaches the next segment.
