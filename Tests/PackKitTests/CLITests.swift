@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+/// The `ytce` binary as a script or a user meets it: one-line errors, exit codes, JSON output.
+final class CLITests: XCTestCase {
+    var dir: URL!
+    var ytce: String!
+
+    override func setUpWithError() throws {
+        dir = TestSupport.temporaryDirectory(self)
+        ytce = try TestSupport.ytceBinary()
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["YTCE_CACHE_DIR"] = dir.appendingPathComponent("cache").path
+        return try TestSupport.run(ytce, arguments, environment: environment)
+    }
+
+    func assertOneLineError(_ result: (status: Int32, stdout: String, stderr: String), contains text: String,
+                            file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotEqual(result.status, 0, file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "stderr: \(result.stderr)", file: file, line: line)
+        XCTAssertTrue(result.stderr.hasPrefix("ytce: "), result.stderr, file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(text), result.stderr, file: file, line: line)
+        XCTAssertFalse(result.stderr.contains("Fatal error"), file: file, line: line)
+    }
+
+    func testInfoOnTheSamplePack() throws {
+        let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path
+        let text = try run(["pack", "info", "--pack", sample])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("Coffee Lab"))
+        let json = try run(["pack", "info", "--pack", sample, "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let value = try JSONValue.parse(Data(json.stdout.utf8))
+        XCTAssertEqual(value["counts"]?["videos"]?.intValue, 5)
+        XCTAssertEqual(value["manifest"]?["channel_id"]?.stringValue, "coffee-lab")
+        XCTAssertEqual(value["extracted"]?.boolValue, false, "the text run above already unpacked it")
+    }
+
+    func testBadPacksGiveOneLineErrors() throws {
+        assertOneLineError(try run(["pack", "info", "--pack", try TestSupport.referencePack("demo_channel.as-shipped.pack")]),
+                           contains: "holds no tables")
+        let text = dir.appendingPathComponent("notes.pack")
+        try Data("hello".utf8).write(to: text)
+        assertOneLineError(try run(["pack", "info", "--pack", text.path]), contains: "not a zip")
+        assertOneLineError(try run(["pack", "info", "--pack", dir.appendingPathComponent("missing.pack").path]), contains: "no such file")
+    }
+
+    func testBuildPrintsASummaryAndRejectsUnknownConfigKeys() throws {
+        let output = dir.appendingPathComponent("demo.pack")
+        let built = try run(["pack", "build", "--input", try TestSupport.shared("fixtures/demo_channel").path, "--out", output.path])
+        XCTAssertEqual(built.status, 0, built.stderr)
+        XCTAssertTrue(built.stdout.hasPrefix("built \(output.path): 2 videos"), built.stdout)
+        XCTAssertEqual(built.stderr, "", "no progress bar when stderr is not a terminal")
+
+        let config = dir.appendingPathComponent("config.json")
+        try Data(#"{"retrieval": {"top_k": 3}}"#.utf8).write(to: config)
+        let bad = try run(["pack", "build", "--input", try TestSupport.shared("fixtures/demo_channel").path,
+                           "--out", dir.appendingPathComponent("x.pack").path, "--config", config.path])
+        assertOneLineError(bad, contains: "unknown key 'retrieval.top_k'")
+    }
+
+    func testMalformedTranscriptNamesFileAndLine() throws {
+        let input = dir.appendingPathComponent("input")
+        try TestSupport.writeInput(at: input, videos: [("v1", "")], transcripts: ["v1.srt": "1\n00:00:01,000 --> 00:00:xx,000\nhi\n"])
+        let result = try run(["pack", "build", "--input", input.path, "--out", dir.appendingPathComponent("o.pack").path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("v1.srt:2:"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o.pack").path))
+    }
+}
