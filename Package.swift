@@ -19,6 +19,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZip", pkgConfig: "libzip",
                        providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCurses", pkgConfig: "ncursesw",
@@ -26,7 +28,7 @@ let package = Package(
         .target(
             name: "PackKit",
             dependencies: [
-                "CSQLite", "CZip",
+                "CSQLite", "CZip", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

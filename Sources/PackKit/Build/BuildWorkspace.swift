@@ -38,17 +38,19 @@ final class BuildWorkspace {
     /// Zips the pack, syncs it to disk and renames it over the output.
     func publish(modificationDate: Date, compression: PackCompression, isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
-        let writer = try ZipArchiveWriter(path: zipPath)
         let names = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
                      PackLayout.chunkEmbeddings, PackLayout.bm25Docs]
-        for name in names where FileManager.default.fileExists(atPath: file(name)) {
-            let method: ZipArchiveWriter.Compression = switch compression {
-            case .fast: name == PackLayout.manifest ? .deflate(level: 6) : .store
-            case .small: .deflate(level: 6)
+            .filter { FileManager.default.fileExists(atPath: file($0)) }
+        switch compression {
+        case .fast:
+            try ZipAssembler.write(names.map { .init(name: $0, path: file($0)) }, to: zipPath, modificationDate: modificationDate)
+        case .small:
+            let writer = try ZipArchiveWriter(path: zipPath)
+            for name in names {
+                try writer.addFile(at: file(name), as: name, compression: .deflate(level: 6), modificationDate: modificationDate)
             }
-            try writer.addFile(at: file(name), as: name, compression: method, modificationDate: modificationDate)
+            try writer.close()
         }
-        try writer.close()
         try Self.fsync(path: zipPath)
         if isCancelled() { throw PackBuildError.cancelled }
         guard rename(zipPath, output.path) == 0 else {

@@ -18,14 +18,35 @@ final class JSONArrayWriter {
     }
 
     func append(_ strings: [String]) throws {
-        for var s in strings {
-            if count > 0 { buffer.append(UInt8(ascii: ",")); buffer.append(UInt8(ascii: " ")) }
-            count += 1
-            buffer.append(UInt8(ascii: "\""))
-            s.withUTF8 { Self.appendEscaped($0, to: &buffer) }
-            buffer.append(UInt8(ascii: "\""))
-        }
+        try append(Self.fragment(strings))
+    }
+
+    /// Appends elements already encoded by `fragment(_:)` (done off the writer thread).
+    func append(_ fragment: EncodedStrings) throws {
+        guard fragment.count > 0 else { return }
+        if count > 0 { buffer.append(UInt8(ascii: ",")); buffer.append(UInt8(ascii: " ")) }
+        buffer.append(contentsOf: fragment.bytes)
+        count += fragment.count
         if buffer.count > 1 << 20 { try flush() }
+    }
+
+    /// JSON string literals separated by ", ", ready to be appended.
+    struct EncodedStrings: Sendable {
+        var bytes: [UInt8] = []
+        var count = 0
+    }
+
+    static func fragment(_ strings: [String]) -> EncodedStrings {
+        var out = EncodedStrings()
+        out.bytes.reserveCapacity(strings.reduce(0) { $0 + $1.utf8.count + 4 })
+        for var s in strings {
+            if out.count > 0 { out.bytes.append(UInt8(ascii: ",")); out.bytes.append(UInt8(ascii: " ")) }
+            out.count += 1
+            out.bytes.append(UInt8(ascii: "\""))
+            s.withUTF8 { appendEscaped($0, to: &out.bytes) }
+            out.bytes.append(UInt8(ascii: "\""))
+        }
+        return out
     }
 
     /// JSON string escaping of UTF-8 bytes; non-ASCII passes through (valid JSON, smaller than \u escapes).

@@ -98,7 +98,7 @@ public struct PackBuilder: Sendable {
                     if processed.problem == nil && !processed.chunks.isEmpty {
                         try chunkVectors.append(processed.chunkVectors)
                         try sectionVectors.append(processed.sectionVectors)
-                        try documents.append(processed.chunks.map { $0.text })
+                        try documents.append(processed.chunkDocuments)
                         trace.accumulate("files")
                         report.videosWithTranscript += 1
                         report.chunks += processed.chunks.count

@@ -12,6 +12,8 @@ struct ProcessedVideo {
     var chunkSection: [Int] = []
     var chunkVectors: [Float] = []
     var sectionVectors: [Float] = []
+    /// The chunk texts as `bm25_docs.json` elements, encoded on the worker rather than the writer thread.
+    var chunkDocuments = JSONArrayWriter.EncodedStrings()
     var problem: TranscriptProblem?
 }
 
@@ -36,6 +38,7 @@ struct VideoProcessor {
         let chunks = MicroChunker.chunks(of: parsed.segments, settings: settings)
         out.chunks = chunks
         out.chunkVectors = session.embedChunks(chunks, of: parsed.segments, dimension: dimension)
+        out.chunkDocuments = JSONArrayWriter.fragment(chunks.map(\.text))
 
         let videoEnd = parsed.segments.reduce(0) { max($0, $1.endMs) }
         let chapters = ChapterParser.parse(video.description)

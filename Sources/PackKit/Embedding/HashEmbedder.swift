@@ -82,22 +82,71 @@ final class HashEmbeddingSession: EmbeddingSession {
         }
     }
 
-    /// The all-ASCII fast path: lower-case and split the bytes in place, no String per token.
+    /// The all-ASCII fast path: lower-case and split the bytes without a String per token.
     private func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, to into: inout [Int32]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes.count)) { lowered in
-            var start = -1
-            for i in 0...bytes.count {
-                let b = i < bytes.count ? bytes[i] : 0x20
-                if PythonText.isASCIISpace(b) {
-                    if start >= 0 {
-                        into.append(feature(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: lowered[start..<i]))))
-                        start = -1
-                    }
+        let dimension = dimension
+        // One exclusive access to `cache` per text, not one per token.
+        Self.appendASCIIFeatures(bytes, cache: &cache, to: &into) { HashEmbedder.feature(of: $0, dimension: dimension) }
+    }
+
+    /// Bytes are all < 0x80 (the caller checked), which the word-at-a-time lower-casing relies on.
+    @inline(__always)
+    private static func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
+                                            to into: inout [Int32], compute: (UnsafeRawBufferPointer) -> Int32) {
+        guard let p = bytes.baseAddress else { return }
+        let n = bytes.count
+        var i = 0
+        while true {
+            while i < n && isSpace(p[i]) { i += 1 }
+            if i == n { return }
+            let start = i
+            while i < n && !isSpace(p[i]) { i += 1 }
+            let length = i - start
+            if length <= TokenFeatureCache.maxInlineLength {
+                var w0: UInt64 = 0, w1: UInt64 = 0
+                if start + 16 <= n {
+                    // Two unaligned loads (still inside the text), then drop the bytes past the token.
+                    let raw = UnsafeRawPointer(p + start)
+                    w0 = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+                    w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                    // Swift's `<<` gives 0 for shifts ≥ 64, so these masks are all-ones / zero at the edges.
+                    w0 &= ~(UInt64.max << UInt64(8 * length))
+                    w1 = length > 8 ? w1 & ~(UInt64.max << UInt64(8 * (length - 8))) : 0
                 } else {
-                    lowered[i] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
-                    if start < 0 { start = i }
+                    for k in 0..<length {
+                        let b = UInt64(p[start + k])
+                        if k < 8 { w0 |= b << (8 * k) } else { w1 |= b << (8 * (k - 8)) }
+                    }
                 }
+                let key = TokenFeatureCache.ShortKey(word0: lowerASCII(w0), word1: lowerASCII(w1), length: length)
+                into.append(cache.feature(of: key, compute: compute))
+            } else {
+                into.append(longASCIIFeature(UnsafeBufferPointer(start: p + start, count: length), cache: &cache, compute: compute))
             }
+        }
+    }
+
+    /// `PythonText.isASCIISpace` as one compare and a bit test: bits 9-13, 28-31 and 32 of the mask.
+    @inline(__always)
+    private static func isSpace(_ b: UInt8) -> Bool {
+        b <= 0x20 && (0x1_F000_3E00 as UInt64) >> b & 1 != 0
+    }
+
+    /// ASCII lower-casing of 8 bytes at once: a byte (all < 0x80) is upper-case when b + 0x3F sets bit 7
+    /// (b ≥ 0x41) and b + 0x25 does not (b < 0x5B); no carry crosses bytes since b + 0x3F < 0x100.
+    @inline(__always)
+    private static func lowerASCII(_ w: UInt64) -> UInt64 {
+        let upper = (w &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(w &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
+        return w | upper >> 2
+    }
+
+    /// Tokens longer than 16 bytes: lower-cased into a scratch buffer, then the cache's arena path.
+    @inline(never)
+    private static func longASCIIFeature(_ token: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
+                                         compute: (UnsafeRawBufferPointer) -> Int32) -> Int32 {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: token.count) { lowered in
+            for (k, b) in token.enumerated() { lowered[k] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
+            return cache.feature(of: UnsafeRawBufferPointer(lowered), compute: compute)
         }
     }
 

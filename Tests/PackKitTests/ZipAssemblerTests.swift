@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+final class ZipAssemblerTests: XCTestCase {
+    func testLibzipAndPythonReadWhatItWrites() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        var entries: [ZipAssembler.Entry] = []
+        let contents: [String: Data] = [
+            "empty.txt": Data(),
+            "dir/ünïcode name.bin": Data((0..<100_000).map { UInt8($0 % 251) }),
+            "manifest.json": Data(#"{"a": 1}"#.utf8),
+        ]
+        for (i, (name, data)) in contents.sorted(by: { $0.key < $1.key }).enumerated() {
+            let path = dir.appendingPathComponent("src\(i)").path
+            try data.write(to: URL(fileURLWithPath: path))
+            entries.append(.init(name: name, path: path))
+        }
+        let zip = dir.appendingPathComponent("out.zip").path
+        let date = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01 00:00:00 UTC
+        try ZipAssembler.write(entries, to: zip, modificationDate: date)
+
+        let reader = try ZipArchiveReader(path: zip)  // opened with ZIP_CHECKCONS: local and central headers agree
+        XCTAssertEqual(reader.entries.map(\.name), entries.map(\.name))
+        for entry in reader.entries {
+            XCTAssertEqual(try reader.data(of: entry), contents[entry.name], entry.name)
+        }
+        let python = try TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import zipfile, sys
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            print(sorted((i.filename, i.file_size, i.date_time) for i in z.infolist()))
+            """, zip])
+        if python.status == 127 { throw XCTSkip("python3 not installed") }
+        XCTAssertEqual(python.status, 0, python.stderr)
+        XCTAssertTrue(python.stdout.contains("('dir/ünïcode name.bin', 100000, (2026, 1, 1, 0, 0, 0))"), python.stdout)
+    }
+
+    func testDOSTimeIsUTCAndClamped() {
+        let t = ZipAssembler.dosDateTime(Date(timeIntervalSince1970: 1_767_225_600 + 3661))
+        XCTAssertEqual(t.time, UInt16(1 << 11 | 1 << 5 | 0))
+        XCTAssertEqual(t.date, UInt16((2026 - 1980) << 9 | 1 << 5 | 1))
+        XCTAssertEqual(ZipAssembler.dosDateTime(Date(timeIntervalSince1970: 0)).date, UInt16(0 << 9 | 1 << 5 | 1))
+    }
+}
