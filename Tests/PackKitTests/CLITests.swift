@@ -72,4 +72,66 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("v1.srt:2:"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o.pack").path))
     }
+
+    /// Several processes opening the same pack with an empty cache all succeed and agree.
+    func testConcurrentProcessesShareTheCache() throws {
+        let pack = try TestSupport.referencePack("py4e.pack")
+        var environment = ProcessInfo.processInfo.environment
+        environment["YTCE_CACHE_DIR"] = dir.appendingPathComponent("cache").path
+        let processes = (0..<4).map { _ -> (Process, Pipe) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ytce)
+            process.arguments = ["pack", "info", "--pack", pack, "--json"]
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            return (process, pipe)
+        }
+        for (process, _) in processes { try process.run() }
+        var roots: Set<String> = []
+        for (process, pipe) in processes {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0)
+            let info = try JSONValue.parse(data)
+            XCTAssertEqual(info["counts"]?["chunks"]?.intValue, 1857)
+            roots.insert(info["unpacked_at"]?.stringValue ?? "")
+        }
+        XCTAssertEqual(roots.count, 1, "\(roots)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("cache").path)
+        XCTAssertEqual(names.count, 1, "no temporary folders left: \(names)")
+    }
+
+    /// Ctrl-C during a build removes its temporary files and leaves the previous pack untouched.
+    func testInterruptedBuildLeavesNothingBehind() throws {
+        let input = dir.appendingPathComponent("input")
+        let cue = (0..<1200).map { i in "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\nline \(i) of a long talk about things\n" }.joined(separator: "\n")
+        try TestSupport.writeInput(at: input, videos: (0..<150).map { ("v\($0)", "") },
+                                   transcripts: Dictionary(uniqueKeysWithValues: (0..<150).map { ("v\($0).srt", cue) }))
+        let output = dir.appendingPathComponent("out.pack")
+        try Data("old pack".utf8).write(to: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ytce)
+        process.arguments = ["pack", "build", "--input", input.path, "--out", output.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait until the build has started writing, then interrupt it.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, process.isRunning,
+              !(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains(where: { $0.hasPrefix(".out.pack.build-") }) {
+            usleep(2000)
+        }
+        usleep(50_000)
+        guard process.isRunning else { throw XCTSkip("the build finished before it could be interrupted") }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 130, stderr)
+        XCTAssertTrue(stderr.contains("cancelled"), stderr)
+        XCTAssertEqual(try Data(contentsOf: output), Data("old pack".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["input", "out.pack"])
+    }
 }
