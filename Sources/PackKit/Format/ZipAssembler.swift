@@ -101,7 +101,7 @@ enum ZipAssembler {
         try writeAll(fd, tail.data, output)
     }
 
-    /// CRC-32 of each file, computed in parallel over read-only mappings.
+    /// CRC-32 of each file, computed in parallel.
     private static func checksums(_ paths: [String], sizes: [Int64]) throws -> [UInt32] {
         let results = ChecksumSlots(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
@@ -110,21 +110,24 @@ enum ZipAssembler {
         return try results.values()
     }
 
+    /// CRC-32 of a file, read through 64 MiB mappings one at a time so that resident memory stays small.
     static func crc32(of path: String, size: Int64) throws -> UInt32 {
-        guard size > 0 else { return 0 }
+        var crc = CZlib.crc32(0, nil, 0)
+        guard size > 0 else { return UInt32(crc) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard let base = mmap(nil, Int(size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw Problem(description: "cannot map \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { munmap(base, Int(size)) }
-        var crc = CZlib.crc32(0, nil, 0)
-        var done = 0
-        while done < Int(size) {
-            let n = min(Int(size) - done, 1 << 30)
-            crc = CZlib.crc32(crc, base.advanced(by: done).assumingMemoryBound(to: Bytef.self), uInt(n))
-            done += n
+        let window = 64 << 20
+        var offset = 0
+        while offset < Int(size) {
+            let length = min(Int(size) - offset, window)
+            guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(offset)), base != MAP_FAILED else {
+                throw Problem(description: "cannot map \(path): \(String(cString: strerror(errno)))")
+            }
+            madvise(base, length, MADV_SEQUENTIAL)
+            crc = CZlib.crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(length))
+            munmap(base, length)
+            offset += length
         }
         return UInt32(crc)
     }

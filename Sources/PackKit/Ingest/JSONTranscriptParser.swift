@@ -14,8 +14,8 @@
 /// empty transcript.
 enum JSONTranscriptParser {
     static func parse(_ bytes: TranscriptBytes, fileName: String, into cues: inout CueBuffer) throws(TranscriptProblem) {
-        var parser = JSONDocumentParser(bytes)
-        let document: TranscriptJSONValue
+        var parser = JSONDocumentParser(UnsafeBufferPointer(start: bytes.base, count: bytes.count))
+        let document: JSONValue
         do {
             document = try parser.parseDocument()
         } catch {
@@ -25,7 +25,7 @@ enum JSONTranscriptParser {
             TranscriptProblem(file: fileName, line: nil, message: message)
         }
 
-        let elements: [TranscriptJSONValue]
+        let elements: [JSONValue]
         switch document {
         case .array(let array):
             elements = array
@@ -34,7 +34,7 @@ enum JSONTranscriptParser {
                 try parseJSON3(events, into: &cues, shapeProblem)
                 return
             }
-            guard let array = ["segments", "transcript", "snippets"].lazy.compactMap({ key -> [TranscriptJSONValue]? in
+            guard let array = ["segments", "transcript", "snippets"].lazy.compactMap({ key -> [JSONValue]? in
                 if case .array(let a)? = object[key] { return a }
                 return nil
             }).first else {
@@ -93,7 +93,7 @@ enum JSONTranscriptParser {
     }
 
     private static func parseJSON3(
-        _ events: [TranscriptJSONValue], into cues: inout CueBuffer, _ shapeProblem: (String) -> TranscriptProblem
+        _ events: [JSONValue], into cues: inout CueBuffer, _ shapeProblem: (String) -> TranscriptProblem
     ) throws(TranscriptProblem) {
         for (index, event) in events.enumerated() {
             func problem(_ message: String) -> TranscriptProblem { shapeProblem("event \(index): \(message)") }
@@ -120,7 +120,7 @@ enum JSONTranscriptParser {
 
     /// A non-negative JSON number times `scale`, rounded to whole milliseconds.
     private static func milliseconds(
-        _ value: TranscriptJSONValue, scale: Double, field: String, _ problem: (String) -> TranscriptProblem
+        _ value: JSONValue, scale: Double, field: String, _ problem: (String) -> TranscriptProblem
     ) throws(TranscriptProblem) -> Int {
         guard case .number(let number) = value else {
             throw problem("field '\(field)' must be a number, found \(value.typeName)")

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON document as a value, for files whose shape we check field by field
 /// (so that errors can name the field) and for keys we keep without knowing them.
-public enum JSONValue: Sendable, Equatable, Decodable {
+public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -11,35 +11,26 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case object([String: JSONValue])
 
     public struct ParseError: Error, Sendable {
-        public let reason: String
+        /// 1-based line of the problem.
+        public let line: Int
+        public let message: String
+        public var reason: String { "line \(line): \(message)" }
     }
 
     public static func parse(_ data: Data) throws(ParseError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw ParseError(reason: underlying ?? context.debugDescription)
-        } catch {
-            throw ParseError(reason: "\(error)")
+        let result: Result<JSONValue, ParseError> = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var parser = JSONDocumentParser(bytes)
+            do {
+                return .success(try parser.parseDocument())
+            } catch let error as JSONDocumentParser.Failure {
+                let line = bytes.prefix(min(error.offset, bytes.count)).reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                return .failure(ParseError(line: line, message: error.message))
+            } catch {
+                return .failure(ParseError(line: 1, message: "\(error)"))
+            }
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let n = try? container.decode(Double.self) {
-            self = .number(n)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
+        return try result.get()
     }
 
     public var typeName: String {

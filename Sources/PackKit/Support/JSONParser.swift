@@ -1,27 +1,5 @@
-/// A parsed JSON value (only what the transcript readers need; kept apart from the
-/// module's general `JSONValue` so that this parser carries byte offsets for line numbers).
-indirect enum TranscriptJSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([TranscriptJSONValue])
-    case object([String: TranscriptJSONValue])
-
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}
-
-/// A small, strict RFC 8259 JSON parser over UTF-8 bytes (no Foundation).
-/// Errors carry the byte offset so callers can report a line number.
+/// A small, strict RFC 8259 JSON parser over UTF-8 bytes. Errors carry the byte offset, so every file ytce
+/// reads (manifests, configs, channel lists, JSON transcripts) can say on which line it is malformed.
 struct JSONDocumentParser {
     struct Failure: Error {
         let offset: Int
@@ -34,20 +12,24 @@ struct JSONDocumentParser {
     private var depth = 0
     private static let maxDepth = 256
 
-    init(_ bytes: TranscriptBytes, from start: Int = 0) {
-        p = bytes.base
+    /// `bytes` must stay valid while the parser runs.
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        p = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!  // an empty buffer is never dereferenced
         end = bytes.count
-        i = start
+        i = 0
     }
 
     /// Parses exactly one JSON value surrounded by optional whitespace.
-    mutating func parseDocument() throws(Failure) -> TranscriptJSONValue {
+    mutating func parseDocument() throws(Failure) -> JSONValue {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
         guard i == end else { throw fail("unexpected content after the JSON value") }
         return value
     }
+
+    @inline(__always)
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     private func fail(_ message: String) -> Failure { Failure(offset: i, message: message) }
 
@@ -60,7 +42,7 @@ struct JSONDocumentParser {
         }
     }
 
-    private mutating func parseValue() throws(Failure) -> TranscriptJSONValue {
+    private mutating func parseValue() throws(Failure) -> JSONValue {
         guard i < end else { throw fail("unexpected end of input") }
         switch p[i] {
         case 0x7B: return try parseObject()
@@ -90,11 +72,11 @@ struct JSONDocumentParser {
         if depth > Self.maxDepth { throw fail("nesting too deep") }
     }
 
-    private mutating func parseObject() throws(Failure) -> TranscriptJSONValue {
+    private mutating func parseObject() throws(Failure) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         i += 1  // '{'
-        var result: [String: TranscriptJSONValue] = [:]
+        var result: [String: JSONValue] = [:]
         skipWhitespace()
         if i < end && p[i] == 0x7D {
             i += 1
@@ -121,11 +103,11 @@ struct JSONDocumentParser {
         }
     }
 
-    private mutating func parseArray() throws(Failure) -> TranscriptJSONValue {
+    private mutating func parseArray() throws(Failure) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         i += 1  // '['
-        var result: [TranscriptJSONValue] = []
+        var result: [JSONValue] = []
         skipWhitespace()
         if i < end && p[i] == 0x5D {
             i += 1
@@ -150,7 +132,7 @@ struct JSONDocumentParser {
         let start = i
         if p[i] == 0x2D { i += 1 }
         let intStart = i
-        while i < end, TranscriptBytes.isDigit(p[i]) { i += 1 }
+        while i < end, Self.isDigit(p[i]) { i += 1 }
         guard i > intStart else { throw fail("invalid number") }
         guard !(p[intStart] == 0x30 && i - intStart > 1) else { throw fail("invalid number (leading zero)") }
         var isInteger = true
@@ -158,7 +140,7 @@ struct JSONDocumentParser {
             isInteger = false
             i += 1
             let fracStart = i
-            while i < end, TranscriptBytes.isDigit(p[i]) { i += 1 }
+            while i < end, Self.isDigit(p[i]) { i += 1 }
             guard i > fracStart else { throw fail("invalid number") }
         }
         if i < end, p[i] | 0x20 == 0x65 {  // e/E
@@ -166,7 +148,7 @@ struct JSONDocumentParser {
             i += 1
             if i < end, p[i] == 0x2B || p[i] == 0x2D { i += 1 }
             let expStart = i
-            while i < end, TranscriptBytes.isDigit(p[i]) { i += 1 }
+            while i < end, Self.isDigit(p[i]) { i += 1 }
             guard i > expStart else { throw fail("invalid number") }
         }
         if isInteger && i - intStart <= 15 {
@@ -237,9 +219,10 @@ struct JSONDocumentParser {
                 } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
                     scalar = 0xFFFD
                 }
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { tmp in
-                    let n = CaptionCleaner.encode(scalar, into: tmp.baseAddress!)
-                    buffer.append(contentsOf: tmp[0..<n])
+                if let s = Unicode.Scalar(scalar) {
+                    buffer.append(contentsOf: String(s).utf8)
+                } else {
+                    buffer.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
                 }
             default:
                 i -= 1
@@ -255,7 +238,7 @@ struct JSONDocumentParser {
         for _ in 0..<4 {
             let c = p[i]
             let d: UInt8
-            if TranscriptBytes.isDigit(c) { d = c - 0x30 } else if (c | 0x20) &- 0x61 < 6 { d = (c | 0x20) - 0x61 + 10 } else { throw fail("invalid \\u escape") }
+            if Self.isDigit(c) { d = c - 0x30 } else if (c | 0x20) &- 0x61 < 6 { d = (c | 0x20) - 0x61 + 10 } else { throw fail("invalid \\u escape") }
             v = v * 16 + UInt32(d)
             i += 1
         }
