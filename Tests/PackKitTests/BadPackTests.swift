@@ -12,11 +12,10 @@ final class BadPackTests: XCTestCase {
 
     /// The files of the reference demo pack, to assemble variations from.
     func demoFiles() throws -> [String: Data] {
-        let pack = try TestSupport.open(try TestSupport.referencePack("demo_channel.pack"), cacheIn: dir.appendingPathComponent("source"))
+        let archive = try ZipArchiveReader(path: try TestSupport.referencePack("demo_channel.pack"))
         var files: [String: Data] = [:]
-        for name in [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings, PackLayout.chunkEmbeddings, PackLayout.bm25Docs] {
-            files[name] = try Data(contentsOf: pack.root.appendingPathComponent(name))
-        }
+        for entry in archive.entries { files[entry.name] = try archive.data(of: entry) }
+        XCTAssertEqual(files.count, 5)
         return files
     }
 

@@ -118,6 +118,10 @@ final class PackReadTests: XCTestCase {
         let dir = TestSupport.temporaryDirectory(self)
         let info = PackInfo(try TestSupport.open(try TestSupport.referencePack("py4e.pack"), cacheIn: dir))
         XCTAssertTrue(info.missing.contains { $0.contains("summaries") }, "\(info.missing)")
+        // The lexical documents stay in the archive (ytce indexes the database) but count as present.
+        XCTAssertTrue(info.hasBM25Docs)
+        XCTAssertFalse(info.missing.contains { $0.contains("bm25") })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: URL(fileURLWithPath: info.cacheRoot).appendingPathComponent(PackLayout.bm25Docs).path))
         let json = try JSONValue.parse(Data(info.json().utf8))
         XCTAssertEqual(json["counts"]?["chunks"]?.intValue, 1857)
         XCTAssertEqual(json["manifest"]?["embedding_model_id"]?.stringValue, "hash-384")

@@ -135,7 +135,7 @@ public struct PackCache: Sendable {
             throw PackError(.io, pack: pack, "cannot create \(folder.path): \(error.localizedDescription)")
         }
         // Free space check up front: a half-unpacked pack helps nobody.
-        let needed = entries.reduce(Int64(0)) { $0 + $1.uncompressedSize }
+        let needed = entries.filter { !PackLayout.notUnpacked.contains($0.name) }.reduce(Int64(0)) { $0 + $1.uncompressedSize }
         if let attributes = try? fm.attributesOfFileSystem(forPath: directory.path),
            let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value, free < needed + (64 << 20) {
             throw PackError(.io, pack: pack, "not enough disk space in \(directory.path) to unpack (\(needed >> 20) MiB needed, \(free >> 20) MiB free)")
@@ -147,9 +147,16 @@ public struct PackCache: Sendable {
                 throw PackError(.io, pack: pack, "cannot create \(parent.path): \(error.localizedDescription)")
             }
         }
+        let listing = JSONValue.object(["entries": .array(entries.map { .string($0.name) })])
+        do {
+            try Data(JSONValue.serialize(listing).utf8).write(to: folder.appendingPathComponent(PackLayout.archiveListing))
+        } catch {
+            throw PackError(.io, pack: pack, "cannot write in \(folder.path): \(error.localizedDescription)")
+        }
         var lanes: [[ZipEntry]] = [[], []]
         var load: [Int64] = [0, 0]
-        for entry in entries.filter({ !$0.isDirectory }).sorted(by: { $0.uncompressedSize > $1.uncompressedSize }) {
+        let wanted = entries.filter { !$0.isDirectory && !PackLayout.notUnpacked.contains($0.name) }
+        for entry in wanted.sorted(by: { $0.uncompressedSize > $1.uncompressedSize }) {
             let lane = load[0] <= load[1] ? 0 : 1
             lanes[lane].append(entry)
             load[lane] += max(entry.uncompressedSize, 1)

@@ -22,7 +22,7 @@ public struct PackInfo: Sendable {
         counts = pack.counts
         sectionVectors = pack.sectionEmbeddings.map { ($0.rows, $0.columns) }
         chunkVectors = pack.chunkEmbeddings.map { ($0.rows, $0.columns) }
-        hasBM25Docs = FileManager.default.fileExists(atPath: pack.root.appendingPathComponent(PackLayout.bm25Docs).path)
+        hasBM25Docs = PackLayout.contains(PackLayout.bm25Docs, root: pack.root)
         var missing: [String] = []
         if pack.chunkEmbeddings == nil { missing.append("chunk embeddings (\(PackLayout.chunkEmbeddings))") }
         if pack.sectionEmbeddings == nil { missing.append("section embeddings (\(PackLayout.sectionEmbeddings))") }

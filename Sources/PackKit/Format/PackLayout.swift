@@ -1,3 +1,5 @@
+import Foundation
+
 /// File names inside a pack, shared by reader and writer.
 public enum PackLayout {
     public static let manifest = "manifest.json"
@@ -6,4 +8,18 @@ public enum PackLayout {
     public static let sectionEmbeddings = "vectors/section_embeddings.npy"
     public static let chunkEmbeddings = "vectors/chunk_embeddings.npy"
     public static let bm25Docs = "vectors/bm25_docs.json"
+    /// Written by ytce into a cache entry: the archive's file list, including files it did not unpack.
+    public static let archiveListing = "ytce-archive.json"
+
+    /// Files ytce never reads, left in the archive when it is unpacked into the cache: the reference's
+    /// lexical documents duplicate the chunk texts that ytce indexes from the database.
+    static let notUnpacked: Set<String> = [bm25Docs]
+
+    /// Whether the pack at `root` holds `name`: unpacked there, or listed as left in the archive.
+    public static func contains(_ name: String, root: URL) -> Bool {
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path) { return true }
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(archiveListing).path),
+              case .array(let names)? = try? JSONValue.parse(data)["entries"] else { return false }
+        return names.contains { $0.stringValue == name }
+    }
 }
