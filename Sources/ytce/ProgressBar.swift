@@ -7,6 +7,7 @@ final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var lastDraw = Date.distantPast
     private var drawn = false
+    private var started: Date?
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -20,7 +21,15 @@ final class ProgressBar: @unchecked Sendable {
         let fraction = progress.total > 0 ? Double(progress.done) / Double(progress.total) : 0
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = "\r\u{1B}[2K\(progress.phase) \(bar) \(progress.done)/\(progress.total)"
+        let begun = started ?? now
+        started = begun
+        var eta = ""
+        let elapsed = now.timeIntervalSince(begun)
+        if progress.done > 0 && progress.done < progress.total && elapsed > 1 {
+            let left = elapsed / Double(progress.done) * Double(progress.total - progress.done)
+            eta = left < 60 ? String(format: " · %.0f s left", left) : String(format: " · %.0f min left", left / 60)
+        }
+        let line = "\r\u{1B}[2K\(progress.phase) \(bar) \(progress.done)/\(progress.total)\(eta)"
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
     }

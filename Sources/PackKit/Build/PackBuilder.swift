@@ -107,7 +107,7 @@ public struct PackBuilder: Sendable {
                 }
                 trace.mark("  wrote batch")
                 batchStart = nextStart
-                progress?(BuildProgress(phase: "processing", done: min(videos.count, batchStart), total: videos.count))
+                progress?(BuildProgress(phase: "videos", done: min(videos.count, batchStart), total: videos.count))
             }
             trace.mark("videos processed and written")
             if !problems.isEmpty && !keepGoing { throw PackBuildError.transcripts(problems) }
