@@ -73,7 +73,8 @@ final class HashEmbeddingSession: EmbeddingSession {
     func appendFeatures(of text: String, to into: inout [Int32]) {
         var text = text
         let ascii = text.withUTF8 { bytes in
-            PythonText.isASCII(bytes) ? (appendASCIIFeatures(bytes, to: &into), true).1 : false
+            // One exclusive access to `cache` per text, not one per token.
+            Self.appendASCIIFeatures(bytes, cache: &cache, to: &into, dimension: dimension)
         }
         guard !ascii else { return }
         for token in PythonText.lowerSplit(text) {
@@ -82,72 +83,96 @@ final class HashEmbeddingSession: EmbeddingSession {
         }
     }
 
-    /// The all-ASCII fast path: lower-case and split the bytes without a String per token.
-    private func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, to into: inout [Int32]) {
-        let dimension = dimension
-        // One exclusive access to `cache` per text, not one per token.
-        Self.appendASCIIFeatures(bytes, cache: &cache, to: &into) { HashEmbedder.feature(of: $0, dimension: dimension) }
+    /// The all-ASCII fast path; returns false, having appended nothing, when `bytes` is not all ASCII.
+    ///
+    /// The text is first lower-cased into a stack copy followed by 16 zero bytes (one simple loop, which the
+    /// compiler vectorises, that also checks for non-ASCII). Every token can then be read as two unaligned
+    /// words, already in `TokenFeatureCache.ShortKey` form, with no bounds juggling and no branch per byte.
+    private static func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
+                                            to into: inout [Int32], dimension: Int) -> Bool {
+        let n = bytes.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 16) { scratch -> Bool in
+            guard let q = scratch.baseAddress else { return true }
+            var seen: UInt8 = 0
+            for k in 0..<n {
+                let b = bytes[k]
+                seen |= b
+                q[k] = b &- 0x41 < 26 ? b | 0x20 : b
+            }
+            guard seen < 0x80 else { return false }
+            (q + n).initialize(repeating: 0, count: 16)
+            // Features go through a small buffer: one bulk append per 64 tokens rather than an append (with its
+            // uniqueness and capacity checks) per token.
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { out in
+                var produced = 0
+                var i = 0
+                while i < n && isSpace(q[i]) { i &+= 1 }
+                while i < n {
+                    // The 16 bytes from the token's start (in the copy: i + 16 ≤ n + 16).
+                    var w0 = load(q + i), w1 = load(q + i + 8)
+                    // The first byte ≤ 0x20 (white space, another control byte or the zero padding) ends the
+                    // token, unless it is a control byte that Python does not split on. Arithmetic rather than
+                    // branches: whether a token is shorter than 8 bytes is a coin toss for the branch predictor.
+                    let c0 = controlBytes(w0), c1 = controlBytes(w1)
+                    let tz0 = c0.trailingZeroBitCount, tz1 = c1.trailingZeroBitCount
+                    let end = (tz0 &+ (tz1 & (0 &- (tz0 >> 6)))) >> 3  // tz0 == 64 (none in w0): 8 + tz1 / 8
+                    let length: Int
+                    if end < 16 && (i &+ end == n || isSpace(q[i &+ end])) {
+                        length = end
+                        // Zero the bytes from the first candidate on: (lowest set bit >> 7) - 1 keeps the bytes
+                        // below it, and is all ones when there is none; w1 is kept only if w0 had none.
+                        let keep0 = ((c0 & (0 &- c0)) >> 7) &- 1
+                        w0 &= keep0
+                        w1 &= (((c1 & (0 &- c1)) >> 7) &- 1) & UInt64(bitPattern: Int64(bitPattern: keep0) >> 63)
+                        out[produced] = cache.feature(of: TokenFeatureCache.ShortKey(word0: w0, word1: w1, length: length)) {
+                            HashEmbedder.feature(of: $0, dimension: dimension)
+                        }
+                    } else {
+                        // Longer than 16 bytes, or holding a control byte: go on from the first candidate, a
+                        // word at a time (q + j + 8 ≤ q + n + 16 for j < n).
+                        var j = i &+ end
+                        while j < n {
+                            let c = controlBytes(load(q + j))
+                            if c == 0 { j &+= 8; continue }
+                            j &+= c.trailingZeroBitCount >> 3
+                            if j >= n || isSpace(q[j]) { break }
+                            j &+= 1
+                        }
+                        length = min(j, n) &- i
+                        out[produced] = cache.feature(of: UnsafeRawBufferPointer(start: q + i, count: length)) {
+                            HashEmbedder.feature(of: $0, dimension: dimension)
+                        }
+                    }
+                    produced &+= 1
+                    if produced == out.count {
+                        into.append(contentsOf: UnsafeBufferPointer(out))
+                        produced = 0
+                    }
+                    i &+= length &+ 1  // past the white space (or the end) that ended the token
+                    while i < n && isSpace(q[i]) { i &+= 1 }
+                }
+                into.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<produced]))
+            }
+            return true
+        }
     }
 
-    /// Bytes are all < 0x80 (the caller checked), which the word-at-a-time lower-casing relies on.
     @inline(__always)
-    private static func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
-                                            to into: inout [Int32], compute: (UnsafeRawBufferPointer) -> Int32) {
-        guard let p = bytes.baseAddress else { return }
-        let n = bytes.count
-        var i = 0
-        while true {
-            while i < n && isSpace(p[i]) { i += 1 }
-            if i == n { return }
-            let start = i
-            while i < n && !isSpace(p[i]) { i += 1 }
-            let length = i - start
-            if length <= TokenFeatureCache.maxInlineLength {
-                var w0: UInt64 = 0, w1: UInt64 = 0
-                if start + 16 <= n {
-                    // Two unaligned loads (still inside the text), then drop the bytes past the token.
-                    let raw = UnsafeRawPointer(p + start)
-                    w0 = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
-                    w1 = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                    // Swift's `<<` gives 0 for shifts ≥ 64, so these masks are all-ones / zero at the edges.
-                    w0 &= ~(UInt64.max << UInt64(8 * length))
-                    w1 = length > 8 ? w1 & ~(UInt64.max << UInt64(8 * (length - 8))) : 0
-                } else {
-                    for k in 0..<length {
-                        let b = UInt64(p[start + k])
-                        if k < 8 { w0 |= b << (8 * k) } else { w1 |= b << (8 * (k - 8)) }
-                    }
-                }
-                let key = TokenFeatureCache.ShortKey(word0: lowerASCII(w0), word1: lowerASCII(w1), length: length)
-                into.append(cache.feature(of: key, compute: compute))
-            } else {
-                into.append(longASCIIFeature(UnsafeBufferPointer(start: p + start, count: length), cache: &cache, compute: compute))
-            }
-        }
+    private static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// High bit set in each byte ≤ 0x20. Only for bytes < 0x80: then b + 0x5F reaches 0x80 exactly when
+    /// b ≥ 0x21, and no carry crosses into the next byte.
+    @inline(__always)
+    private static func controlBytes(_ w: UInt64) -> UInt64 {
+        ~(w &+ 0x5F5F_5F5F_5F5F_5F5F) & 0x8080_8080_8080_8080
     }
 
     /// `PythonText.isASCIISpace` as one compare and a bit test: bits 9-13, 28-31 and 32 of the mask.
     @inline(__always)
     private static func isSpace(_ b: UInt8) -> Bool {
         b <= 0x20 && (0x1_F000_3E00 as UInt64) >> b & 1 != 0
-    }
-
-    /// ASCII lower-casing of 8 bytes at once: a byte (all < 0x80) is upper-case when b + 0x3F sets bit 7
-    /// (b ≥ 0x41) and b + 0x25 does not (b < 0x5B); no carry crosses bytes since b + 0x3F < 0x100.
-    @inline(__always)
-    private static func lowerASCII(_ w: UInt64) -> UInt64 {
-        let upper = (w &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(w &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
-        return w | upper >> 2
-    }
-
-    /// Tokens longer than 16 bytes: lower-cased into a scratch buffer, then the cache's arena path.
-    @inline(never)
-    private static func longASCIIFeature(_ token: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
-                                         compute: (UnsafeRawBufferPointer) -> Int32) -> Int32 {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: token.count) { lowered in
-            for (k, b) in token.enumerated() { lowered[k] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
-            return cache.feature(of: UnsafeRawBufferPointer(lowered), compute: compute)
-        }
     }
 
     private func feature(_ token: UnsafeRawBufferPointer) -> Int32 {

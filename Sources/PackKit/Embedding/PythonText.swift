@@ -7,12 +7,6 @@ enum PythonText {
         b == 0x20 || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F)
     }
 
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var accumulated: UInt8 = 0
-        for b in bytes { accumulated |= b }
-        return accumulated < 0x80
-    }
-
     /// `Py_UNICODE_ISSPACE`.
     static func isSpace(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
