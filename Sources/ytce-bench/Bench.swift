@@ -36,6 +36,9 @@ struct Bench {
         var buildTimes: [Double] = []
         var peakRSS = 0
         for _ in 0..<max(1, runs / 2) {
+            // Each run starts alike: no previous pack to delete, no dirty pages of the last run still being written back.
+            try? FileManager.default.removeItem(at: output)
+            sync()
             let (seconds, rssKB, status) = try runChild(ytce.path, ["pack", "build", "--quiet", "--input", input.path, "--out", output.path])
             guard status == 0 else { print("build failed (status \(status))"); exit(1) }
             buildTimes.append(seconds)

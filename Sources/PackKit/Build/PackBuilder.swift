@@ -242,7 +242,9 @@ struct PhaseTrace {
         let now = DispatchTime.now()
         let ms = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e6
         lastAccumulate = now
-        FileHandle.standardError.write(Data(String(format: "[trace] %8.1f ms  %@\n", ms, phase).utf8))
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map(String.init) ?? ""
+        FileHandle.standardError.write(Data(String(format: "[trace] %8.1f ms  %@  %@\n", ms, phase, peak).utf8))
         last = now
     }
 }

@@ -40,7 +40,7 @@ public final class ChannelPack {
         if isDirectory.boolValue {
             // A folder may be changed by others (shared file systems): open it read-only, checked in full each time.
             return try ChannelPack(source: path, root: URL(fileURLWithPath: path, isDirectory: true), immutable: false,
-                                   thorough: true, extracted: false)
+                                   checks: .full, extracted: false)
         }
         // Checked once, before the entry becomes visible in the cache; the integrity check runs while the
         // vectors are still being unpacked.
@@ -48,12 +48,23 @@ public final class ChannelPack {
             packFile: path,
             checkDatabase: { database throws(PackError) in try Self.checkIntegrity(atPath: database, source: path) },
             validate: { root throws(PackError) in
-                _ = try ChannelPack(source: path, root: root, immutable: true, thorough: false, extracted: true)
+                _ = try ChannelPack(source: path, root: root, immutable: true, checks: .allButIntegrity, extracted: true)
             })
-        return try ChannelPack(source: path, root: entry.root, immutable: true, thorough: false, extracted: entry.extracted)
+        // A cache entry was fully checked before it was published and is never written: open it quickly.
+        return try ChannelPack(source: path, root: entry.root, immutable: true, checks: .trustCache, extracted: entry.extracted)
     }
 
-    init(source: String, root: URL, immutable: Bool, thorough: Bool, extracted: Bool) throws(PackError) {
+    /// How much opening verifies.
+    enum Checks {
+        /// Integrity check, real row counts compared with ytce's span table: folders others may change.
+        case full
+        /// As `full` but the integrity check already ran (while unpacking).
+        case allButIntegrity
+        /// Counts from the span table when there is one: a cache entry that passed `allButIntegrity`.
+        case trustCache
+    }
+
+    init(source: String, root: URL, immutable: Bool, checks: Checks, extracted: Bool) throws(PackError) {
         self.source = source
         self.root = root
         self.wasExtracted = extracted
@@ -77,8 +88,8 @@ public final class ChannelPack {
         }
         self.database = database
         try Self.checkSchema(database, source: source, root: root)
-        if thorough { try Self.checkIntegrity(database, source: source) }
-        let counts = try Self.count(database, source: source)
+        if checks == .full { try Self.checkIntegrity(database, source: source) }
+        let counts = try Self.count(database, source: source, trustSpans: checks == .trustCache)
         self.counts = counts
         if counts.videos != manifest.videoCount {
             notes.append("manifest says \(manifest.videoCount) videos, the database holds \(counts.videos)")
@@ -152,19 +163,53 @@ public final class ChannelPack {
         }
     }
 
-    private static func count(_ db: SQLiteDatabase, source: String) throws(PackError) -> Counts {
+    /// Row counts. Packs built by ytce carry per-video spans, which give the counts without scanning the big
+    /// tables; they are compared with real counts unless the pack is a checked cache entry.
+    private static func count(_ db: SQLiteDatabase, source: String, trustSpans: Bool) throws(PackError) -> Counts {
         do {
             func n(_ sql: String) throws(SQLiteError) -> Int { Int(try db.scalarInt(sql) ?? 0) }
-            return Counts(
-                videos: try n("SELECT count(*) FROM video"),
+            let videos = try n("SELECT count(*) FROM video")
+            let summaries = try n("SELECT count(*) FROM summary")
+            let hasSpans = try n("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='ytce_video_span'") > 0
+            var spanCounts: Counts?
+            if hasSpans {
+                let row = try db.prepare("""
+                    SELECT coalesce(sum(segment_count),0), coalesce(sum(section_count),0), coalesce(sum(chunk_count),0),
+                           coalesce(sum(chunk_count > 0),0) FROM ytce_video_span
+                    """)
+                if try row.step() {
+                    spanCounts = Counts(videos: videos, segments: row.int(0), sections: row.int(1), chunks: row.int(2),
+                                        summaries: summaries, videosWithTranscript: row.int(3))
+                }
+            }
+            if trustSpans, let spanCounts { return spanCounts }
+            // With spans, checking that each listed video's first and last chunk ids are its own stands in for
+            // the full-table DISTINCT scan.
+            let withTranscript = spanCounts == nil
+                ? try n("SELECT count(DISTINCT video_id) FROM micro_chunk")
+                : try n("""
+                    SELECT count(*) FROM ytce_video_span s
+                    JOIN micro_chunk a ON a.chunk_id = s.first_chunk_id AND a.video_id = s.video_id
+                    JOIN micro_chunk b ON b.chunk_id = s.first_chunk_id + s.chunk_count - 1 AND b.video_id = s.video_id
+                    WHERE s.chunk_count > 0
+                    """)
+            let counted = Counts(
+                videos: videos,
                 segments: try n("SELECT count(*) FROM transcript_segment"),
                 sections: try n("SELECT count(*) FROM section"),
                 chunks: try n("SELECT count(*) FROM micro_chunk"),
-                summaries: try n("SELECT count(*) FROM summary"),
-                videosWithTranscript: try n("SELECT count(DISTINCT video_id) FROM micro_chunk")
+                summaries: summaries,
+                videosWithTranscript: withTranscript
             )
+            if let spanCounts, spanCounts != counted {
+                throw PackError(.corruptDatabase, pack: source,
+                                "pack.sqlite: table ytce_video_span disagrees with the tables it describes (\(spanCounts.chunks) chunks listed, \(counted.chunks) stored)")
+            }
+            return counted
+        } catch let error as PackError {
+            throw error
         } catch {
-            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be read: \(error.message)")
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be read: \(error)")
         }
     }
 

@@ -110,25 +110,27 @@ enum ZipAssembler {
         return try results.values()
     }
 
-    /// CRC-32 of a file, read through 64 MiB mappings one at a time so that resident memory stays small.
+    /// CRC-32 of a file, read in 4 MiB pieces: mapping it instead would count the whole file as resident
+    /// memory of the build.
     static func crc32(of path: String, size: Int64) throws -> UInt32 {
         var crc = CZlib.crc32(0, nil, 0)
         guard size > 0 else { return UInt32(crc) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let window = 64 << 20
-        var offset = 0
-        while offset < Int(size) {
-            let length = min(Int(size) - offset, window)
-            guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(offset)), base != MAP_FAILED else {
-                throw Problem(description: "cannot map \(path): \(String(cString: strerror(errno)))")
-            }
-            madvise(base, length, MADV_SEQUENTIAL)
-            crc = CZlib.crc32(crc, base.assumingMemoryBound(to: Bytef.self), uInt(length))
-            munmap(base, length)
-            offset += length
+        let capacity = 4 << 20
+        let buffer = UnsafeMutablePointer<Bytef>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
+        while true {
+            let n = read(fd, buffer, capacity)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            crc = CZlib.crc32(crc, buffer, uInt(n))
+            total += Int64(n)
         }
+        guard total == size else { throw Problem(description: "\(path) changed size while being packed") }
         return UInt32(crc)
     }
 
