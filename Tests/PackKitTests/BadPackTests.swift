@@ -81,8 +81,9 @@ final class BadPackTests: XCTestCase {
         files[PackLayout.manifest] = Data(JSONValue.serialize(.object(object)).utf8)
         XCTAssertTrue(TestSupport.assertOpenFails(try zip(files, name: "c.pack"), cacheIn: dir, kind: .badManifest).contains("'channel_id'"))
 
-        files[PackLayout.manifest] = Data("{\"pack_version\": 1,".utf8)
-        XCTAssertTrue(TestSupport.assertOpenFails(try zip(files, name: "d.pack"), cacheIn: dir, kind: .badManifest).contains("not valid JSON"))
+        files[PackLayout.manifest] = Data("{\"pack_version\": 1,\n\"schema_version\": 1,\n\"created_at\": oops}".utf8)
+        let syntax = TestSupport.assertOpenFails(try zip(files, name: "d.pack"), cacheIn: dir, kind: .badManifest)
+        XCTAssertTrue(syntax.contains("not valid JSON: line 3"), syntax)
     }
 
     func testVectorsThatDisagreeWithTheDatabaseOrManifest() throws {
@@ -190,5 +191,22 @@ final class BadPackTests: XCTestCase {
         object["embedding_model_id"] = .string("hash-256")
         files[PackLayout.manifest] = Data(JSONValue.serialize(.object(object)).utf8)
         XCTAssertTrue(TestSupport.assertOpenFails(try zip(files), cacheIn: dir, kind: .embeddingMismatch).contains("hash-256"))
+    }
+
+    /// ytce's own per-video span table must agree with the rows it describes, or counts would be wrong.
+    func testSpanTableThatLies() throws {
+        let dir2 = dir.appendingPathComponent("build")
+        let output = dir2.appendingPathComponent("demo.pack")
+        _ = try PackBuilder().build(input: try TestSupport.shared("fixtures/demo_channel"), output: output)
+        let archive = try ZipArchiveReader(path: output.path)
+        var files: [String: Data] = [:]
+        for entry in archive.entries { files[entry.name] = try archive.data(of: entry) }
+        let staging = dir.appendingPathComponent("lying.sqlite")
+        try files[PackLayout.database]!.write(to: staging)
+        let db = try SQLiteDatabase(path: staging.path, mode: .readWriteCreate)
+        try db.execute("UPDATE ytce_video_span SET chunk_count = chunk_count + 5 WHERE video_id = 'vid001'")
+        files[PackLayout.database] = try Data(contentsOf: staging)
+        let message = TestSupport.assertOpenFails(try zip(files), cacheIn: dir, kind: .corruptDatabase)
+        XCTAssertTrue(message.contains("ytce_video_span"), message)
     }
 }
