@@ -1,0 +1,226 @@
+import Foundation
+
+/// A BM25 inverted index over a pack's chunks, stored as one memory-mapped file (`vectors/lexical_index.bin`)
+/// so a warm search touches only the postings of the query's terms.
+///
+/// Layout (little-endian): an 80-byte header (`YTCELEX1`, document and term counts, total document length,
+/// offsets and lengths of the sections), the term strings, a table of terms sorted by their UTF-8 bytes
+/// (string offset and length, document frequency, postings offset: 24 bytes each), the postings (row and
+/// term frequency, 8 bytes each, rows ascending) and the document lengths (UInt16 each).
+public final class LexicalIndex: @unchecked Sendable {
+    // Immutable after init: a read-only mapping that lives as long as the object.
+    public let documentCount: Int
+    public let termCount: Int
+    public let averageLength: Double
+    private let base: UnsafeRawPointer
+    private let length: Int
+    private let stringsOffset: Int
+    private let termsOffset: Int
+    private let postingsOffset: Int
+    private let postingsLength: Int
+    private let lengthsOffset: Int
+
+    static let magic = Array("YTCELEX1".utf8)
+    static let headerSize = 80
+    static let termRecordSize = 24
+
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(contentsOf path: String) throws(Problem) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= Self.headerSize else {
+            throw Problem(description: "\(path) is too short for a lexical index")
+        }
+        let size = Int(info.st_size)
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw Problem(description: "cannot map \(path): \(String(cString: strerror(errno)))")
+        }
+        let p = UnsafeRawPointer(mapped)
+        func u32(_ o: Int) -> Int { Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self))) }
+        func u64(_ o: Int) -> Int { Int(truncatingIfNeeded: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self))) }
+        let magicOK = (0..<8).allSatisfy { p.load(fromByteOffset: $0, as: UInt8.self) == Self.magic[$0] }
+        let documents = u32(8), terms = u32(12)
+        let total = Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+        let strings = u64(24), stringsLength = u64(32), termTable = u64(40), postings = u64(48), postingsLength = u64(56)
+        let lengths = u64(64)
+        func within(_ offset: Int, _ count: Int) -> Bool { offset >= 0 && count >= 0 && offset <= size && count <= size - offset }
+        guard magicOK, within(strings, stringsLength), within(termTable, terms * Self.termRecordSize),
+              within(postings, postingsLength), postingsLength % 8 == 0, within(lengths, documents * 2), total >= 0 else {
+            munmap(mapped, size)
+            throw Problem(description: "\(path) is not a valid ytce lexical index")
+        }
+        self.base = p
+        self.length = size
+        self.documentCount = documents
+        self.termCount = terms
+        self.averageLength = documents > 0 ? max(1, total / Double(documents)) : 1
+        self.stringsOffset = strings
+        self.termsOffset = termTable
+        self.postingsOffset = postings
+        self.postingsLength = postingsLength
+        self.lengthsOffset = lengths
+        // Every term record must point inside the file: checked once here so lookups need no checks.
+        for t in 0..<terms {
+            let record = termTable + t * Self.termRecordSize
+            let (start, count, df, post) = (u32(record), u32(record + 4), u32(record + 8), u64(record + 16))
+            guard start + count <= stringsLength, post % 8 == 0, within(postings + post, df * 8), post + df * 8 <= postingsLength else {
+                munmap(mapped, size)
+                throw Problem(description: "\(path): term \(t) points outside the index")
+            }
+        }
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+
+    // MARK: Lookup
+
+    private func u32(_ o: Int) -> Int { Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt32.self))) }
+
+    private func termBytes(_ t: Int) -> UnsafeRawBufferPointer {
+        let record = termsOffset + t * Self.termRecordSize
+        return UnsafeRawBufferPointer(start: base + stringsOffset + u32(record), count: u32(record + 4))
+    }
+
+    /// Index of `term` in the sorted term table.
+    func find(_ term: String) -> Int? {
+        var key = term
+        return key.withUTF8 { k -> Int? in
+            var lo = 0, hi = termCount - 1
+            while lo <= hi {
+                let mid = (lo + hi) / 2
+                let c = Self.compare(termBytes(mid), UnsafeRawBufferPointer(k))
+                if c == 0 { return mid }
+                if c < 0 { lo = mid + 1 } else { hi = mid - 1 }
+            }
+            return nil
+        }
+    }
+
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+            let c = memcmp(pa, pb, n)
+            if c != 0 { return Int(c) }
+        }
+        return a.count - b.count
+    }
+
+    /// Number of chunks holding the term (0 when unknown).
+    public func documentFrequency(_ term: String) -> Int {
+        find(term).map { u32(termsOffset + $0 * Self.termRecordSize + 8) } ?? 0
+    }
+
+    // MARK: Search
+
+    /// BM25 (k1, b) over the given query terms (already analyzed; repeats count once), best first.
+    public func search(terms query: [String], k: Int, k1: Double = 1.2, b: Double = 0.75) -> [ScoredRow] {
+        var seen = Set<String>()
+        let unique = query.filter { seen.insert($0).inserted }
+        var scores = [Float](repeating: 0, count: documentCount)
+        var touched: [Int32] = []
+        let n = Double(documentCount)
+        for term in unique {
+            guard let t = find(term) else { continue }
+            let record = termsOffset + t * Self.termRecordSize
+            let df = u32(record + 8)
+            let postings = postingsOffset + Int(truncatingIfNeeded: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: record + 16, as: UInt64.self)))
+            let idf = log(1 + (n - Double(df) + 0.5) / (Double(df) + 0.5))
+            for i in 0..<df {
+                let entry = postings + i * 8
+                let row = u32(entry)
+                guard row < documentCount else { continue }
+                let tf = Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: entry + 4, as: UInt16.self)))
+                let dl = Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: lengthsOffset + row * 2, as: UInt16.self)))
+                let score = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / averageLength))
+                if scores[row] == 0 { touched.append(Int32(row)) }
+                scores[row] += Float(score)
+            }
+        }
+        var top = TopK(k)
+        for row in touched { top.offer(Int(row), scores[Int(row)]) }
+        return top.sorted()
+    }
+}
+
+/// Collects documents in row order and writes a `LexicalIndex` file.
+public final class LexicalIndexBuilder {
+    private var ids: [String: Int] = [:]
+    private var terms: [String] = []
+    private var postings: [[UInt64]] = []  // row << 16 | tf
+    private var lengths: [UInt16] = []
+    private var totalLength = 0.0
+
+    public init() {}
+
+    public var documentCount: Int { lengths.count }
+
+    /// Adds the next document (row = number of documents added before) by its analyzed terms.
+    public func add(terms documentTerms: [String]) {
+        let row = UInt64(lengths.count)
+        var counts: [Int: Int] = [:]
+        for term in documentTerms {
+            let id: Int
+            if let known = ids[term] { id = known } else {
+                id = terms.count
+                ids[term] = id
+                terms.append(term)
+                postings.append([])
+            }
+            counts[id, default: 0] += 1
+        }
+        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) {
+            postings[id].append(row << 16 | UInt64(min(tf, Int(UInt16.max))))
+        }
+        lengths.append(UInt16(min(documentTerms.count, Int(UInt16.max))))
+        totalLength += Double(documentTerms.count)
+    }
+
+    public func write(to path: String) throws {
+        let order = terms.indices.sorted { Array(terms[$0].utf8).lexicographicallyPrecedes(Array(terms[$1].utf8)) }
+        var strings: [UInt8] = []
+        var table = ZipBytes()
+        var postingBytes = ZipBytes()
+        for id in order {
+            let bytes = Array(terms[id].utf8)
+            table.u32(UInt32(strings.count))
+            table.u32(UInt32(bytes.count))
+            table.u32(UInt32(postings[id].count))
+            table.u32(0)
+            table.u64(UInt64(postingBytes.data.count))
+            strings += bytes
+            for packed in postings[id] {
+                postingBytes.u32(UInt32(packed >> 16))
+                postingBytes.u16(UInt16(packed & 0xFFFF))
+                postingBytes.u16(0)
+            }
+        }
+        while strings.count % 8 != 0 { strings.append(0) }
+        let stringsOffset = LexicalIndex.headerSize
+        let termsOffset = stringsOffset + strings.count
+        let postingsOffset = termsOffset + table.data.count
+        let lengthsOffset = postingsOffset + postingBytes.data.count
+        var header = ZipBytes()
+        header.bytes(LexicalIndex.magic)
+        header.u32(UInt32(lengths.count))
+        header.u32(UInt32(terms.count))
+        header.u64(totalLength.bitPattern)
+        header.u64(UInt64(stringsOffset)); header.u64(UInt64(strings.count))
+        header.u64(UInt64(termsOffset))
+        header.u64(UInt64(postingsOffset)); header.u64(UInt64(postingBytes.data.count))
+        header.u64(UInt64(lengthsOffset))
+        while header.data.count < LexicalIndex.headerSize { header.u32(0) }
+        var lengthBytes = ZipBytes()
+        for l in lengths { lengthBytes.u16(l) }
+        var file = header.data
+        file += strings
+        file += table.data
+        file += postingBytes.data
+        file += lengthBytes.data
+        try Data(file).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

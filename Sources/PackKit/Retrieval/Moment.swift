@@ -1,0 +1,36 @@
+/// A stretch of one video that answers a query: one or more overlapping chunk windows merged.
+public struct Moment: Sendable, Equatable {
+    public var videoID: String
+    public var startMs: Int
+    public var endMs: Int
+    public var score: Float
+    /// Matrix rows of the merged chunks, best first.
+    public var chunkRows: [Int]
+
+    public init(videoID: String, startMs: Int, endMs: Int, score: Float, chunkRows: [Int]) {
+        self.videoID = videoID
+        self.startMs = startMs
+        self.endMs = endMs
+        self.score = score
+        self.chunkRows = chunkRows
+    }
+}
+
+public enum MomentMerger {
+    /// Merges scored chunk windows, best first, into at most `limit` distinct moments: a window that overlaps
+    /// a moment already kept (same video, overlapping time) joins it instead of taking a place of its own,
+    /// so overlapping 45 s / 15 s windows of one moment never crowd out other moments.
+    public static func merge(_ hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)], limit: Int) -> [Moment] {
+        var moments: [Moment] = []
+        for hit in hits {
+            if let i = moments.firstIndex(where: { $0.videoID == hit.videoID && $0.startMs < hit.endMs && hit.startMs < $0.endMs }) {
+                moments[i].startMs = min(moments[i].startMs, hit.startMs)
+                moments[i].endMs = max(moments[i].endMs, hit.endMs)
+                moments[i].chunkRows.append(hit.row)
+            } else if moments.count < limit {
+                moments.append(Moment(videoID: hit.videoID, startMs: hit.startMs, endMs: hit.endMs, score: hit.score, chunkRows: [hit.row]))
+            }
+        }
+        return moments
+    }
+}

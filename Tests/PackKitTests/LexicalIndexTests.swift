@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+final class LexicalIndexTests: XCTestCase {
+    let analyzer = LexicalAnalyzer()
+
+    func index(_ texts: [String]) throws -> LexicalIndex {
+        let builder = LexicalIndexBuilder()
+        for text in texts { builder.add(terms: analyzer.terms(text)) }
+        let path = TestSupport.temporaryDirectory(self).appendingPathComponent("lexical_index.bin").path
+        try builder.write(to: path)
+        return try LexicalIndex(contentsOf: path)
+    }
+
+    func testAnalyzerStemsDropsStopWordsAndSplits() {
+        XCTAssertEqual(analyzer.terms("The Loops, looping; and LOOPED! Python's dictionaries (3.11)"),
+                       ["loop", "loop", "loop", "python", "dictionari", "3", "11"])
+        XCTAssertEqual(analyzer.terms("Übergrößen café naïve"), ["übergrößen", "café", "naïve"])
+        XCTAssertEqual(analyzer.terms(""), [])
+    }
+
+    func testBM25FindsTheRareNameFirst() throws {
+        let idx = try index([
+            "we talk about variables and loops and more loops",
+            "Douglas Crockford discovered JSON while working on JavaScript",
+            "loops loops loops everywhere loops",
+            "nothing relevant here at all",
+        ])
+        XCTAssertEqual(idx.documentCount, 4)
+        XCTAssertEqual(idx.search(terms: analyzer.terms("What did Crockford discover?"), k: 3).first?.row, 1)
+        let loops = idx.search(terms: analyzer.terms("looping"), k: 10)
+        XCTAssertEqual(loops.map(\.row), [2, 0], "term frequency ranks, stems match")
+        XCTAssertEqual(idx.search(terms: analyzer.terms("zebra"), k: 10), [])
+        XCTAssertEqual(idx.documentFrequency("loop"), 2)
+    }
+
+    func testRejectsAFileThatIsNotAnIndex() throws {
+        let path = TestSupport.temporaryDirectory(self).appendingPathComponent("bad.bin").path
+        try Data(repeating: 7, count: 200).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try LexicalIndex(contentsOf: path))
+        var header = Data(LexicalIndex.magic)
+        header.append(Data(repeating: 0xFF, count: 72))
+        try header.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try LexicalIndex(contentsOf: path))
+    }
+
+    /// Lexical ranking alone, windows merged, on the real question sets: the floor the hybrid engine builds on.
+    func testLexicalBaselineOnTheRealQuestionSets() throws {
+        for (packName, questionFile, floor) in [("py4e.pack", "py4e.questions.json", 0.8), ("hf-course.pack", "hf-course.questions.json", 0.8)] {
+            let dir = TestSupport.temporaryDirectory(self)
+            let pack = try TestSupport.open(try TestSupport.referencePack(packName), cacheIn: dir)
+            let statement = try pack.database.prepare("SELECT video_id, start_ms, end_ms, text FROM micro_chunk ORDER BY chunk_id")
+            var rows: [(String, Int, Int)] = []
+            let builder = LexicalIndexBuilder()
+            while try statement.step() {
+                rows.append((statement.string(0) ?? "", statement.int(1), statement.int(2)))
+                builder.add(terms: analyzer.terms(statement.string(3) ?? ""))
+            }
+            let path = dir.appendingPathComponent("lexical_index.bin").path
+            try builder.write(to: path)
+            let idx = try LexicalIndex(contentsOf: path)
+            let set = try EvaluationSet.load(try TestSupport.shared("fixtures/eval/\(questionFile)"))
+            var ranks: [Int?] = []
+            for q in set.questions {
+                let hits = idx.search(terms: analyzer.terms(q.text), k: 50).map { h in
+                    (videoID: rows[h.row].0, startMs: rows[h.row].1, endMs: rows[h.row].2, score: h.score, row: h.row)
+                }
+                let moments = MomentMerger.merge(hits, limit: 10)
+                ranks.append(moments.firstIndex { set.isHit(q, videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }.map { $0 + 1 })
+            }
+            let report = EvaluationReport(kinds: set.questions.map(\.kind), ranks: ranks)
+            print(String(format: "lexical baseline %@: hit@1 %.2f hit@5 %.2f hit@10 %.2f MRR %.2f", packName,
+                         report.overall.hitAt1, report.overall.hitAt5, report.overall.hitAt10, report.overall.mrr),
+                  report.byKind.map { "\($0.key) hit@5 \(String(format: "%.2f", $0.value.hitAt5))" }.sorted())
+            XCTAssertGreaterThanOrEqual(report.overall.hitAt5, floor, packName)
+        }
+    }
+}
