@@ -3,16 +3,13 @@ import Foundation
 /// Streams a JSON array of strings to a file (`bm25_docs.json`), escaping bytes directly: this runs over
 /// every chunk text of a channel, so it avoids building intermediate Strings.
 final class JSONArrayWriter {
-    private let handle: FileHandle
+    private let file: OutputFile
     private var count = 0
     private var buffer: [UInt8] = []
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        file = try OutputFile(path: path)
         buffer.reserveCapacity(1 << 21)
         buffer.append(UInt8(ascii: "["))
     }
@@ -70,13 +67,13 @@ final class JSONArrayWriter {
     }
 
     private func flush() throws {
-        try handle.write(contentsOf: buffer)
+        try file.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
     func finish() throws {
         buffer.append(UInt8(ascii: "]"))
         try flush()
-        try handle.close()
+        try file.close()
     }
 }

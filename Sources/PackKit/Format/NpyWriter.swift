@@ -5,32 +5,25 @@ import Foundation
 public final class NpyWriter {
     public let columns: Int
     public private(set) var rows = 0
-    private let handle: FileHandle
-    private let path: String
+    private let file: OutputFile
     private static let headerLength = 128
 
     public init(path: String, columns: Int) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        self.handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        self.path = path
+        self.file = try OutputFile(path: path)
         self.columns = columns
-        try handle.write(contentsOf: NpyHeader.encode(rows: 0, columns: columns, totalLength: Self.headerLength))
+        try file.write(NpyHeader.encode(rows: 0, columns: columns, totalLength: Self.headerLength))
     }
 
     /// Appends rows given as one flat, row-major buffer.
     public func append(_ flat: [Float]) throws {
         precondition(flat.count % columns == 0, "row buffer is not a whole number of rows")
         guard !flat.isEmpty else { return }
-        let data = flat.withUnsafeBytes { Data($0) }  // float32 in host order: little-endian on every target we build for
-        try handle.write(contentsOf: data)
+        try file.write(flat)  // float32 in host order: little-endian on every target we build for
         rows += flat.count / columns
     }
 
     public func finish() throws {
-        try handle.seek(toOffset: 0)
-        try handle.write(contentsOf: NpyHeader.encode(rows: rows, columns: columns, totalLength: Self.headerLength))
-        try handle.close()
+        try file.write(NpyHeader.encode(rows: rows, columns: columns, totalLength: Self.headerLength), at: 0)
+        try file.close()
     }
 }

@@ -10,6 +10,8 @@ enum ZipAssembler {
     struct Entry {
         var name: String
         var path: String
+        /// The file's CRC-32 when the caller computed it already (in parallel with other work).
+        var crc32: UInt32?
     }
 
     struct Problem: Error, CustomStringConvertible {
@@ -21,12 +23,13 @@ enum ZipAssembler {
             let attributes = try FileManager.default.attributesOfItem(atPath: entry.path)
             return (attributes[.size] as? NSNumber)?.int64Value ?? 0
         }
-        let crcs = try checksums(entries.map(\.path), sizes: sizes)
+        let missing = entries.indices.filter { entries[$0].crc32 == nil }
+        var crcs = entries.map { $0.crc32 ?? 0 }
+        for (i, crc) in zip(missing, try checksums(missing.map { entries[$0].path })) { crcs[i] = crc }
         let (dosTime, dosDate) = dosDateTime(modificationDate)
 
-        let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Problem(description: "cannot create \(output): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        let file = try OutputFile(path: output)
+        let fd = file.descriptor
         var offset: Int64 = 0
         var central: [UInt8] = []
         for (i, entry) in entries.enumerated() {
@@ -46,7 +49,7 @@ enum ZipAssembler {
             local.u16(big ? 20 : 0)
             local.bytes(name)
             if big { local.u16(1); local.u16(16); local.u64(UInt64(size)); local.u64(UInt64(size)) }
-            try writeAll(fd, local.data, output)
+            try file.write(local.data)
             try copy(from: entry.path, count: size, to: fd, output: output)
 
             let farOffset = offset >= 0xFFFF_FFFF
@@ -98,39 +101,36 @@ enum ZipAssembler {
         tail.u32(UInt32(central.count))
         tail.u32(centralOffset >= 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(centralOffset))
         tail.u16(0)
-        try writeAll(fd, tail.data, output)
+        try file.write(tail.data)
+        try file.close()
     }
 
     /// CRC-32 of each file, computed in parallel.
-    private static func checksums(_ paths: [String], sizes: [Int64]) throws -> [UInt32] {
+    static func checksums(_ paths: [String]) throws -> [UInt32] {
         let results = ChecksumSlots(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            results.set(i, Result { try crc32(of: paths[i], size: sizes[i]) })
+            results.set(i, Result { try crc32(of: paths[i]) })
         }
         return try results.values()
     }
 
     /// CRC-32 of a file, read in 4 MiB pieces: mapping it instead would count the whole file as resident
     /// memory of the build.
-    static func crc32(of path: String, size: Int64) throws -> UInt32 {
+    static func crc32(of path: String) throws -> UInt32 {
         var crc = CZlib.crc32(0, nil, 0)
-        guard size > 0 else { return UInt32(crc) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let capacity = 4 << 20
         let buffer = UnsafeMutablePointer<Bytef>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
-        var total: Int64 = 0
         while true {
             let n = read(fd, buffer, capacity)
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
             if n == 0 { break }
             crc = CZlib.crc32(crc, buffer, uInt(n))
-            total += Int64(n)
         }
-        guard total == size else { throw Problem(description: "\(path) changed size while being packed") }
         return UInt32(crc)
     }
 
@@ -147,16 +147,6 @@ enum ZipAssembler {
                 throw Problem(description: "cannot write \(output): \(n < 0 ? String(cString: strerror(errno)) : "\(path) ended early")")
             }
             remaining -= Int64(n)
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ output: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Problem(description: "cannot write \(output): \(String(cString: strerror(errno)))") }
-            done += n
         }
     }
 

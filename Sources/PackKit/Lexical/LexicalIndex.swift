@@ -147,63 +147,102 @@ public final class LexicalIndex: @unchecked Sendable {
     }
 }
 
-/// Collects documents in row order and writes a `LexicalIndex` file.
+/// Collects documents in row order and writes a `LexicalIndex` file. A document's terms accumulate as 32-bit
+/// entries (term id << 8 | tf, tf capped at 255, where BM25 has long saturated) after those of the documents
+/// before it; when written, a counting sort groups them by term. Few appends per document and little memory.
 public final class LexicalIndexBuilder {
     private var ids: [String: Int] = [:]
     private var terms: [String] = []
-    private var postings: [[UInt64]] = []  // row << 16 | tf
+    private var entries: [UInt32] = []
+    private var documentStarts: [UInt32] = [0]
     private var lengths: [UInt16] = []
     private var totalLength = 0.0
+    private var laneMaps: [[Int]] = []
+    static let maxTerms = 1 << 24
 
     public init() {}
 
     public var documentCount: Int { lengths.count }
 
+    private func globalID(_ term: String) -> Int {
+        if let known = ids[term] { return known }
+        ids[term] = terms.count
+        terms.append(term)
+        return terms.count - 1
+    }
+
+    private func entry(_ id: Int, _ tf: Int) -> UInt32 {
+        precondition(id < Self.maxTerms, "more than \(Self.maxTerms) distinct terms")
+        return UInt32(id) << 8 | UInt32(min(tf, 255))
+    }
+
     /// Adds the next document (row = number of documents added before) by its analyzed terms.
     public func add(terms documentTerms: [String]) {
-        let row = UInt64(lengths.count)
         var counts: [Int: Int] = [:]
-        for term in documentTerms {
-            let id: Int
-            if let known = ids[term] { id = known } else {
-                id = terms.count
-                ids[term] = id
-                terms.append(term)
-                postings.append([])
-            }
-            counts[id, default: 0] += 1
-        }
-        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) {
-            postings[id].append(row << 16 | UInt64(min(tf, Int(UInt16.max))))
-        }
+        for term in documentTerms { counts[globalID(term), default: 0] += 1 }
+        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(entry(id, tf)) }
+        documentStarts.append(UInt32(entries.count))
         lengths.append(UInt16(min(documentTerms.count, Int(UInt16.max))))
         totalLength += Double(documentTerms.count)
     }
 
+    /// Adds the chunks of one video analyzed by a build worker, mapping the worker's term ids to global ones.
+    /// Must be called in row order; each worker's results in the order that worker produced them.
+    func add(_ chunks: LexicalChunks) {
+        while laneMaps.count <= chunks.lane { laneMaps.append([]) }
+        precondition(laneMaps[chunks.lane].count == chunks.firstNewTermID, "lexical results out of order for worker \(chunks.lane)")
+        for term in chunks.newTerms { laneMaps[chunks.lane].append(globalID(term)) }
+        laneMaps[chunks.lane].withUnsafeBufferPointer { map in
+            for c in 0..<chunks.lengths.count {
+                for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
+                    entries.append(entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
+                }
+                documentStarts.append(UInt32(entries.count))
+                lengths.append(chunks.lengths[c])
+                totalLength += Double(chunks.lengths[c])
+            }
+        }
+    }
+
     public func write(to path: String) throws {
-        let order = terms.indices.sorted { Array(terms[$0].utf8).lexicographicallyPrecedes(Array(terms[$1].utf8)) }
+        // Terms sorted by their UTF-8 bytes; postings grouped by term with rows ascending (documents are
+        // visited in row order).
+        let order = terms.indices.sorted { terms[$0].utf8.lexicographicallyPrecedes(terms[$1].utf8) }
+        var df = [Int](repeating: 0, count: terms.count)
+        for e in entries { df[Int(e >> 8)] += 1 }
+        var start = [Int](repeating: 0, count: terms.count)
+        var running = 0
+        for id in order {
+            start[id] = running
+            running += df[id]
+        }
+        // On disk a posting is (UInt32 row, UInt16 tf, UInt16 0): one little-endian UInt64 of row | tf << 32.
+        var postings = [UInt64](repeating: 0, count: entries.count)
+        var next = start
+        for row in 0..<lengths.count {
+            for i in Int(documentStarts[row])..<Int(documentStarts[row + 1]) {
+                let e = entries[i]
+                let id = Int(e >> 8)
+                postings[next[id]] = UInt64(row) | UInt64(e & 0xFF) << 32
+                next[id] += 1
+            }
+        }
         var strings: [UInt8] = []
         var table = ZipBytes()
-        var postingBytes = ZipBytes()
         for id in order {
             let bytes = Array(terms[id].utf8)
             table.u32(UInt32(strings.count))
             table.u32(UInt32(bytes.count))
-            table.u32(UInt32(postings[id].count))
+            table.u32(UInt32(df[id]))
             table.u32(0)
-            table.u64(UInt64(postingBytes.data.count))
+            table.u64(UInt64(start[id] * 8))
             strings += bytes
-            for packed in postings[id] {
-                postingBytes.u32(UInt32(packed >> 16))
-                postingBytes.u16(UInt16(packed & 0xFFFF))
-                postingBytes.u16(0)
-            }
         }
         while strings.count % 8 != 0 { strings.append(0) }
         let stringsOffset = LexicalIndex.headerSize
         let termsOffset = stringsOffset + strings.count
         let postingsOffset = termsOffset + table.data.count
-        let lengthsOffset = postingsOffset + postingBytes.data.count
+        let lengthsOffset = postingsOffset + postings.count * 8
         var header = ZipBytes()
         header.bytes(LexicalIndex.magic)
         header.u32(UInt32(lengths.count))
@@ -211,16 +250,15 @@ public final class LexicalIndexBuilder {
         header.u64(totalLength.bitPattern)
         header.u64(UInt64(stringsOffset)); header.u64(UInt64(strings.count))
         header.u64(UInt64(termsOffset))
-        header.u64(UInt64(postingsOffset)); header.u64(UInt64(postingBytes.data.count))
+        header.u64(UInt64(postingsOffset)); header.u64(UInt64(postings.count * 8))
         header.u64(UInt64(lengthsOffset))
         while header.data.count < LexicalIndex.headerSize { header.u32(0) }
-        var lengthBytes = ZipBytes()
-        for l in lengths { lengthBytes.u16(l) }
-        var file = header.data
-        file += strings
-        file += table.data
-        file += postingBytes.data
-        file += lengthBytes.data
-        try Data(file).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let file = try OutputFile(path: path)
+        try file.write(header.data)
+        try file.write(strings)
+        try file.write(table.data)
+        try file.write(postings)
+        try file.write(lengths)
+        try file.close()
     }
 }

@@ -1,0 +1,153 @@
+/// The lexical analyzer for one build worker: words become term ids local to the worker, and every distinct
+/// raw word is lower-cased, checked against the stop words and stemmed once (a byte-keyed cache, as for the
+/// hash embedder), so analyzing a channel costs little more than reading it.
+final class LexicalSession {
+    let analyzer: LexicalAnalyzer
+    private var cache = TokenFeatureCache()
+    private let vocabulary: LexicalVocabulary
+    private var reported = 0
+    static let stop: Int32 = -1
+
+    init(analyzer: LexicalAnalyzer = LexicalAnalyzer()) {
+        self.analyzer = analyzer
+        self.vocabulary = LexicalVocabulary(analyzer: analyzer)
+    }
+
+    /// Local id → term, in order of first appearance.
+    var terms: [String] { vocabulary.terms }
+
+    /// Appends the term ids of `text` (stop words left out).
+    func appendTermIDs(of text: String, to out: inout [Int32]) {
+        var text = text
+        let ascii = text.withUTF8 { bytes in
+            // One exclusive access to `cache` per text, not one per word.
+            Self.appendASCII(bytes, cache: &cache, vocabulary: vocabulary, to: &out)
+        }
+        if !ascii {
+            analyzer.forEachTerm(in: text) { out.append(vocabulary.id(for: $0)) }
+        }
+    }
+
+    /// The ASCII fast path: words are runs of letters and digits, lower-cased into a scratch copy and looked up
+    /// by their bytes; ids go out through a small buffer, one bulk append per 64 words. False if not ASCII.
+    private static func appendASCII(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
+                                    vocabulary: LexicalVocabulary, to out: inout [Int32]) -> Bool {
+        let n = bytes.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 1) { scratch -> Bool in
+            guard let q = scratch.baseAddress else { return true }
+            var seen: UInt8 = 0
+            for k in 0..<n {
+                let b = bytes[k]
+                seen |= b
+                q[k] = b &- 0x41 < 26 ? b | 0x20 : b
+            }
+            guard seen < 0x80 else { return false }
+            q[n] = 0x20
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { buffer in
+                var produced = 0
+                var start = -1
+                // The word's bytes as two little-endian words while it is at most 16 bytes long.
+                var w0: UInt64 = 0, w1: UInt64 = 0
+                for i in 0...n {
+                    let c = q[i]
+                    if c &- 0x61 < 26 || c &- 0x30 < 10 {
+                        if start < 0 { start = i; w0 = 0; w1 = 0 }
+                        let offset = i - start
+                        if offset < 8 { w0 |= UInt64(c) << (8 * UInt64(offset)) } else if offset < 16 { w1 |= UInt64(c) << (8 * UInt64(offset - 8)) }
+                        continue
+                    }
+                    guard start >= 0 else { continue }
+                    let length = i - start
+                    let id = length <= TokenFeatureCache.maxInlineLength
+                        ? cache.feature(of: TokenFeatureCache.ShortKey(word0: w0, word1: w1, length: length)) { vocabulary.id(forRawASCII: $0) }
+                        : cache.feature(of: UnsafeRawBufferPointer(start: q + start, count: length)) { vocabulary.id(forRawASCII: $0) }
+                    start = -1
+                    guard id != stop else { continue }
+                    buffer[produced] = id
+                    produced += 1
+                    if produced == 64 {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<64]))
+                        produced = 0
+                    }
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<produced]))
+            }
+            return true
+        }
+    }
+
+    /// Terms first seen since the previous call, with the local id of the first of them.
+    func drainNewTerms() -> (firstID: Int, terms: [String]) {
+        defer { reported = vocabulary.terms.count }
+        return (reported, Array(vocabulary.terms[reported...]))
+    }
+}
+
+/// A worker's terms and their local ids; consulted only for words the cache has not seen.
+final class LexicalVocabulary {
+    let analyzer: LexicalAnalyzer
+    private var ids: [String: Int32] = [:]
+    private(set) var terms: [String] = []
+
+    init(analyzer: LexicalAnalyzer) { self.analyzer = analyzer }
+
+    func id(forRawASCII raw: UnsafeRawBufferPointer) -> Int32 {
+        let word = String(decoding: raw, as: UTF8.self)
+        if analyzer.stopWords.contains(word) { return LexicalSession.stop }
+        return id(for: String(decoding: PorterStemmer.stem(Array(raw)), as: UTF8.self))
+    }
+
+    func id(for term: String) -> Int32 {
+        if let known = ids[term] { return known }
+        let id = Int32(terms.count)
+        ids[term] = id
+        terms.append(term)
+        return id
+    }
+}
+
+/// Chunk documents as term ids local to one worker: `ids[starts[c]..<starts[c + 1]]` with their counts.
+struct LexicalChunks: Sendable {
+    var lane = 0
+    var firstNewTermID = 0
+    var newTerms: [String] = []
+    var starts: [Int32] = [0]
+    var ids: [Int32] = []
+    var counts: [UInt16] = []
+    var lengths: [UInt16] = []
+
+    /// Term counts of each chunk, summed from its segments' term ids (each segment analyzed once).
+    init(lane: Int, session: LexicalSession, segments: [TranscriptSegment], chunks: [MicroChunk]) {
+        self.lane = lane
+        var segmentIDs: [Int32] = []
+        var segmentStarts: [Int] = [0]
+        for segment in segments {
+            session.appendTermIDs(of: segment.text, to: &segmentIDs)
+            segmentStarts.append(segmentIDs.count)
+        }
+        // Term frequencies by direct counting into a table indexed by term id (no sorting).
+        var tally = [UInt16](repeating: 0, count: session.terms.count)
+        var touched: [Int32] = []
+        for chunk in chunks {
+            var length = 0
+            for s in chunk.segmentIndices {
+                for id in segmentIDs[segmentStarts[s]..<segmentStarts[s + 1]] {
+                    if tally[Int(id)] == 0 { touched.append(id) }
+                    tally[Int(id)] &+= tally[Int(id)] < UInt16.max ? 1 : 0
+                    length += 1
+                }
+            }
+            lengths.append(UInt16(min(length, Int(UInt16.max))))
+            for id in touched {
+                ids.append(id)
+                counts.append(tally[Int(id)])
+                tally[Int(id)] = 0
+            }
+            touched.removeAll(keepingCapacity: true)
+            starts.append(Int32(ids.count))
+        }
+        (firstNewTermID, newTerms) = session.drainNewTerms()
+    }
+
+    init() {}
+}
