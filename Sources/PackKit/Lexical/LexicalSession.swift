@@ -28,12 +28,13 @@ final class LexicalSession {
         }
     }
 
-    /// The ASCII fast path: words are runs of letters and digits, lower-cased into a scratch copy and looked up
-    /// by their bytes; ids go out through a small buffer, one bulk append per 64 words. False if not ASCII.
+    /// The ASCII fast path: words are runs of letters and digits in a lower-cased copy padded with 16 zero
+    /// bytes, so a word of up to 16 bytes is read as two 8-byte loads and masked, and looked up by those two
+    /// words; ids go out through a small buffer, one bulk append per 64 words. False if the text is not ASCII.
     private static func appendASCII(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
                                     vocabulary: LexicalVocabulary, to out: inout [Int32]) -> Bool {
         let n = bytes.count
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 1) { scratch -> Bool in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 16) { scratch -> Bool in
             guard let q = scratch.baseAddress else { return true }
             var seen: UInt8 = 0
             for k in 0..<n {
@@ -42,29 +43,36 @@ final class LexicalSession {
                 q[k] = b &- 0x41 < 26 ? b | 0x20 : b
             }
             guard seen < 0x80 else { return false }
-            q[n] = 0x20
+            (q + n).initialize(repeating: 0, count: 16)
+            @inline(__always) func isWord(_ c: UInt8) -> Bool { c &- 0x61 < 26 || c &- 0x30 < 10 }
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { buffer in
                 var produced = 0
-                var start = -1
-                // The word's bytes as two little-endian words while it is at most 16 bytes long.
-                var w0: UInt64 = 0, w1: UInt64 = 0
-                for i in 0...n {
-                    let c = q[i]
-                    if c &- 0x61 < 26 || c &- 0x30 < 10 {
-                        if start < 0 { start = i; w0 = 0; w1 = 0 }
-                        let offset = i - start
-                        if offset < 8 { w0 |= UInt64(c) << (8 * UInt64(offset)) } else if offset < 16 { w1 |= UInt64(c) << (8 * UInt64(offset - 8)) }
-                        continue
+                var i = 0
+                while true {
+                    while i < n && !isWord(q[i]) { i &+= 1 }
+                    guard i < n else { break }
+                    let start = i
+                    while isWord(q[i]) { i &+= 1 }  // stops at the zero padding at the latest
+                    let length = i &- start
+                    let id: Int32
+                    if length <= TokenFeatureCache.maxInlineLength {
+                        var w0 = UnsafeRawPointer(q + start).loadUnaligned(as: UInt64.self)
+                        var w1 = UnsafeRawPointer(q + start + 8).loadUnaligned(as: UInt64.self)
+                        if length < 8 {
+                            w0 &= (1 &<< UInt64(8 &* length)) &- 1
+                            w1 = 0
+                        } else if length < 16 {
+                            w1 &= (1 &<< UInt64(8 &* (length &- 8))) &- 1
+                        }
+                        id = cache.feature(of: TokenFeatureCache.ShortKey(word0: UInt64(littleEndian: w0), word1: UInt64(littleEndian: w1), length: length)) {
+                            vocabulary.id(forRawASCII: $0)
+                        }
+                    } else {
+                        id = cache.feature(of: UnsafeRawBufferPointer(start: q + start, count: length)) { vocabulary.id(forRawASCII: $0) }
                     }
-                    guard start >= 0 else { continue }
-                    let length = i - start
-                    let id = length <= TokenFeatureCache.maxInlineLength
-                        ? cache.feature(of: TokenFeatureCache.ShortKey(word0: w0, word1: w1, length: length)) { vocabulary.id(forRawASCII: $0) }
-                        : cache.feature(of: UnsafeRawBufferPointer(start: q + start, count: length)) { vocabulary.id(forRawASCII: $0) }
-                    start = -1
                     guard id != stop else { continue }
                     buffer[produced] = id
-                    produced += 1
+                    produced &+= 1
                     if produced == 64 {
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<64]))
                         produced = 0
