@@ -59,7 +59,6 @@ public struct PackBuilder: Sendable {
             let chunkVectors = try NpyWriter(path: workspace.file(PackLayout.chunkEmbeddings), columns: dimension)
             let sectionVectors = try NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
             let documents = try JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
-            let lexical = LexicalIndexBuilder()
 
             let processor = VideoProcessor(settings: config.chunking, dimension: dimension)
             let sessions = SessionPool(embedder: embedder, count: workers)
@@ -71,8 +70,7 @@ public struct PackBuilder: Sendable {
             func start(_ batchStart: Int) -> PendingBatch {
                 let batch = Array(videos[batchStart..<min(videos.count, batchStart + batchSize)])
                 return lanes.run(count: batch.count) { i, lane in
-                    processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: sessions.session(lane),
-                                      lane: lane, lexical: sessions.lexical(lane))
+                    processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: sessions.session(lane))
                 }
             }
             var pending: PendingBatch? = videos.isEmpty ? nil : start(0)
@@ -97,7 +95,6 @@ public struct PackBuilder: Sendable {
                     guard problems.isEmpty || keepGoing else { continue }  // will fail: skip the writing work
                     try database.insert(processed)
                     trace.accumulate("sqlite")
-                    if processed.problem == nil, let chunks = processed.lexical { lexical.add(chunks) }
                     if processed.problem == nil && !processed.chunks.isEmpty {
                         try chunkVectors.append(processed.chunkVectors)
                         try sectionVectors.append(processed.sectionVectors)
@@ -121,10 +118,6 @@ public struct PackBuilder: Sendable {
             try chunkVectors.finish()
             try sectionVectors.finish()
             try documents.finish()
-            // The lexical index is sorted and written on another thread while this one checksums the files
-            // that are complete (for the zip): the two largest pieces of end-of-build work overlap.
-            let lexicalWrite = BackgroundTask { try lexical.write(to: workspace.file(PackLayout.lexicalIndex)) }
-            defer { try? lexicalWrite.wait() }  // never leave it writing into a workspace being removed
             if isCancelled() { throw PackBuildError.cancelled }
 
             var extra: [String: JSONValue] = [
@@ -148,16 +141,7 @@ public struct PackBuilder: Sendable {
             progress?(BuildProgress(phase: "packing", done: 0, total: 1))
             try workspace.verifyDatabase()
             trace.mark("verified")
-            var knownCRCs: [String: UInt32] = [:]
-            if compression == .fast {
-                let finished = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                                PackLayout.chunkEmbeddings, PackLayout.bm25Docs]
-                for (name, crc) in zip(finished, try ZipAssembler.checksums(finished.map(workspace.file))) { knownCRCs[name] = crc }
-            }
-            try lexicalWrite.wait()
-            trace.mark("checksummed; lexical index written")
-            try workspace.publish(modificationDate: buildDate ?? started, compression: compression, knownCRCs: knownCRCs,
-                                  isCancelled: isCancelled)
+            try workspace.publish(modificationDate: buildDate ?? started, compression: compression, isCancelled: isCancelled)
             trace.mark("zipped, synced, renamed")
             trace.printTotals()
             progress?(BuildProgress(phase: "packing", done: 1, total: 1))
@@ -188,40 +172,11 @@ public enum PackCompression: String, Sendable, CaseIterable {
     case small
 }
 
-/// Work started on a background thread whose completion (or error) is collected with `wait()`.
-final class BackgroundTask: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var failure: (any Error)?
-
-    init(_ work: @escaping () throws -> Void) {
-        let box = UncheckedBox(work)
-        DispatchQueue.global().async(group: group) { [self] in
-            do { try box.value() } catch { failure = error }
-        }
-    }
-
-    func wait() throws {
-        group.wait()
-        if let failure { throw failure }
-    }
-}
-
-/// Hands a non-Sendable value to one other thread that alone uses it until the handing thread waits for it.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// One embedding session and one lexical session per worker lane; each lane touches only its own.
+/// One embedding session per worker lane; each lane touches only its own.
 final class SessionPool: @unchecked Sendable {
     private let sessions: [any EmbeddingSession]
-    private let lexicalSessions: [LexicalSession]
-    init(embedder: any Embedder, count: Int) {
-        sessions = (0..<count).map { _ in embedder.makeSession() }
-        lexicalSessions = (0..<count).map { _ in LexicalSession() }
-    }
+    init(embedder: any Embedder, count: Int) { sessions = (0..<count).map { _ in embedder.makeSession() } }
     func session(_ lane: Int) -> any EmbeddingSession { sessions[lane] }
-    func lexical(_ lane: Int) -> LexicalSession { lexicalSessions[lane] }
 }
 
 /// Runs a batch of independent jobs on `workers` lanes in the background; lane `l` takes jobs l, l+workers, …

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A BM25 inverted index over a pack's chunks, stored as one memory-mapped file (`vectors/lexical_index.bin`)
+/// A BM25 inverted index over a pack's chunks, stored as one memory-mapped file (meant for `vectors/`)
 /// so a warm search touches only the postings of the query's terms.
 ///
 /// Layout (little-endian): an 80-byte header (`YTCELEX1`, document and term counts, total document length,
@@ -157,7 +157,6 @@ public final class LexicalIndexBuilder {
     private var documentStarts: [UInt32] = [0]
     private var lengths: [UInt16] = []
     private var totalLength = 0.0
-    private var laneMaps: [[Int]] = []
     static let maxTerms = 1 << 24
 
     public init() {}
@@ -184,24 +183,6 @@ public final class LexicalIndexBuilder {
         documentStarts.append(UInt32(entries.count))
         lengths.append(UInt16(min(documentTerms.count, Int(UInt16.max))))
         totalLength += Double(documentTerms.count)
-    }
-
-    /// Adds the chunks of one video analyzed by a build worker, mapping the worker's term ids to global ones.
-    /// Must be called in row order; each worker's results in the order that worker produced them.
-    func add(_ chunks: LexicalChunks) {
-        while laneMaps.count <= chunks.lane { laneMaps.append([]) }
-        precondition(laneMaps[chunks.lane].count == chunks.firstNewTermID, "lexical results out of order for worker \(chunks.lane)")
-        for term in chunks.newTerms { laneMaps[chunks.lane].append(globalID(term)) }
-        laneMaps[chunks.lane].withUnsafeBufferPointer { map in
-            for c in 0..<chunks.lengths.count {
-                for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
-                    entries.append(entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
-                }
-                documentStarts.append(UInt32(entries.count))
-                lengths.append(chunks.lengths[c])
-                totalLength += Double(chunks.lengths[c])
-            }
-        }
     }
 
     public func write(to path: String) throws {
