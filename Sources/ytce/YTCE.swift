@@ -8,7 +8,7 @@ struct YTCE: ParsableCommand {
         commandName: "ytce",
         abstract: "Explore a YouTube channel through a channel pack.",
         version: PackBuilder.version,
-        subcommands: [PackCommand.self]
+        subcommands: [PackCommand.self, EvalCommand.self]
     )
 }
 
@@ -16,7 +16,7 @@ struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Build and inspect channel packs.",
-        subcommands: [PackBuildCommand.self, PackInfoCommand.self]
+        subcommands: [PackBuildCommand.self, PackInfoCommand.self, PackSearchCommand.self]
     )
 }
 

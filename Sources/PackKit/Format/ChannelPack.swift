@@ -14,6 +14,8 @@ public final class ChannelPack {
     public let chunkEmbeddings: NpyMatrix?
     /// True when this open unpacked the archive (a cache miss).
     public let wasExtracted: Bool
+    /// True when `root` is a cache entry (the pack was a `.pack` file), false for a folder the user named.
+    public let wasUnpackedByCache: Bool
     /// Things a user should know that do not stop the pack from working.
     public let notes: [String]
 
@@ -68,6 +70,7 @@ public final class ChannelPack {
         self.source = source
         self.root = root
         self.wasExtracted = extracted
+        self.wasUnpackedByCache = immutable
         var notes: [String] = []
         let manifestURL = root.appendingPathComponent(PackLayout.manifest)
         guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {

@@ -74,6 +74,7 @@ public struct EvaluationReport: Sendable {
         public var hitAt5 = 0.0
         public var hitAt10 = 0.0
         public var mrr = 0.0
+        public init() {}
     }
 
     public var overall = Metrics()

@@ -23,10 +23,21 @@ public enum MomentMerger {
     public static func merge(_ hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)], limit: Int) -> [Moment] {
         var moments: [Moment] = []
         for hit in hits {
-            if let i = moments.firstIndex(where: { $0.videoID == hit.videoID && $0.startMs < hit.endMs && hit.startMs < $0.endMs }) {
-                moments[i].startMs = min(moments[i].startMs, hit.startMs)
-                moments[i].endMs = max(moments[i].endMs, hit.endMs)
-                moments[i].chunkRows.append(hit.row)
+            // Every kept moment the window touches folds into the first (best) of them, so kept moments
+            // never overlap each other.
+            let touching = moments.indices.filter {
+                moments[$0].videoID == hit.videoID && moments[$0].startMs < hit.endMs && hit.startMs < moments[$0].endMs
+            }
+            if let first = touching.first {
+                moments[first].startMs = min(moments[first].startMs, hit.startMs)
+                moments[first].endMs = max(moments[first].endMs, hit.endMs)
+                moments[first].chunkRows.append(hit.row)
+                for other in touching.dropFirst().reversed() {
+                    moments[first].startMs = min(moments[first].startMs, moments[other].startMs)
+                    moments[first].endMs = max(moments[first].endMs, moments[other].endMs)
+                    moments[first].chunkRows += moments[other].chunkRows
+                    moments.remove(at: other)
+                }
             } else if moments.count < limit {
                 moments.append(Moment(videoID: hit.videoID, startMs: hit.startMs, endMs: hit.endMs, score: hit.score, chunkRows: [hit.row]))
             }

@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+
+/// Finds or builds the lexical index of an opened pack. Packs do not carry one yet, so it is built from the
+/// chunk texts on the first search and kept next to the unpacked pack in the cache (a `.pack`'s cache entry,
+/// or a cache folder keyed by an unpacked folder's path and database), written to a temporary name and
+/// renamed, so concurrent processes and crashes never leave half an index.
+public enum LexicalIndexStore {
+    public static let fileName = "lexical_index.bin"
+
+    public static func index(for pack: ChannelPack, cache: PackCache, analyzer: LexicalAnalyzer = LexicalAnalyzer()) throws -> LexicalIndex {
+        let path = try location(for: pack, cache: cache)
+        if FileManager.default.fileExists(atPath: path.path), let index = try? LexicalIndex(contentsOf: path.path),
+           index.documentCount == pack.counts.chunks {
+            return index
+        }
+        let builder = LexicalIndexBuilder()
+        let statement = try pack.database.prepare("SELECT text FROM micro_chunk ORDER BY chunk_id")
+        while try statement.step() { builder.add(terms: analyzer.terms(statement.string(0) ?? "")) }
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = path.deletingLastPathComponent().appendingPathComponent(".\(fileName).\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try builder.write(to: temporary.path)
+            guard rename(temporary.path, path.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path.path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        return try LexicalIndex(contentsOf: path.path)
+    }
+
+    /// Where the index of `pack` lives.
+    static func location(for pack: ChannelPack, cache: PackCache) throws -> URL {
+        if pack.wasUnpackedByCache {
+            return pack.root.appendingPathComponent("ytce-derived").appendingPathComponent(fileName)
+        }
+        let database = pack.root.appendingPathComponent(PackLayout.database)
+        let attributes = try FileManager.default.attributesOfItem(atPath: database.path)
+        let stamp = "\(pack.root.standardizedFileURL.path)\u{0}\((attributes[.size] as? NSNumber)?.int64Value ?? 0)\u{0}\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        let key = SHA256.hash(data: Data(stamp.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        // A cache folder of its own, so LRU eviction bounds these like unpacked packs.
+        return cache.directory.appendingPathComponent("derived-\(key)").appendingPathComponent(fileName)
+    }
+}

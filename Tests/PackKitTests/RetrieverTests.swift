@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+final class RetrieverTests: XCTestCase {
+    func testFindsTheGoldMomentAndResolvesSegments() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let cache = TestSupport.cache(in: dir)
+        let pack = try ChannelPack.open(try TestSupport.referencePack("py4e.pack"), options: .init(cache: cache))
+        let retriever = try Retriever(pack: pack, cache: cache)
+        let result = try retriever.search("What does Crockford say about Netscape and JavaScript as a data interchange format?", topK: 10)
+        XCTAssertEqual(result.notes, [])
+        let hit = try XCTUnwrap(result.hits.first { $0.videoID == "kc8BAR7SHJI" }, "the Crockford interview is among the hits")
+        XCTAssertFalse(hit.segmentIDs.isEmpty)
+        XCTAssertEqual(hit.title, "Discovering JavaScript Object Notation with Douglas Crockford")
+        // The segments really are the ones covering the moment.
+        let covered = try pack.database.strings("SELECT segment_id FROM transcript_segment WHERE video_id = 'kc8BAR7SHJI' AND start_ms < \(hit.endMs) AND end_ms > \(hit.startMs) ORDER BY segment_id")
+        XCTAssertEqual(hit.segmentIDs.map(String.init), covered)
+        // Distinct moments: no two hits of one video overlap.
+        for (i, a) in result.hits.enumerated() {
+            for b in result.hits[(i + 1)...] where a.videoID == b.videoID {
+                XCTAssertFalse(a.startMs < b.endMs && b.startMs < a.endMs, "overlapping hits \(a.startMs)-\(a.endMs) and \(b.startMs)-\(b.endMs)")
+            }
+        }
+        // The index was built once into the cache entry and is reused.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: pack.root.appendingPathComponent("ytce-derived/lexical_index.bin").path))
+    }
+
+    func testPackWhoseEmbeddingsYtceCannotComputeSearchesLexicallyWithANote() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let cache = TestSupport.cache(in: dir)
+        let pack = try ChannelPack.open(try TestSupport.referencePack("py4e.minilm.pack"), options: .init(cache: cache))
+        let result = try Retriever(pack: pack, cache: cache).search("how do I install Python on Windows", topK: 5)
+        XCTAssertEqual(result.notes.count, 1)
+        XCTAssertTrue(result.notes[0].contains("lexical search only"), result.notes[0])
+        XCTAssertEqual(result.hits.count, 5)
+    }
+
+    func testSearchCLIPrintsTheDocumentedJSON() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path
+        let result = try TestSupport.run(try TestSupport.ytceBinary(), ["pack", "search", "--pack", sample, "--question", "how long should cold brew steep",
+                                                                         "--top-k", "3", "--json", "--cache-dir", dir.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        guard case .array(let hits)? = try JSONValue.parse(Data(result.stdout.utf8))["hits"] else { return XCTFail(result.stdout) }
+        XCTAssertEqual(hits.count, 3)
+        for hit in hits {
+            for key in ["video_id", "title", "url", "start_ms", "end_ms", "score", "text", "segment_ids"] {
+                XCTAssertNotNil(hit[key], "missing \(key)")
+            }
+        }
+        XCTAssertTrue(hits[0]["text"]?.stringValue?.lowercased().contains("hour") ?? false, "\(hits[0])")
+    }
+}
+
+final class MomentMergerTests: XCTestCase {
+    func testOverlappingWindowsBecomeOneMomentAndMomentsNeverOverlap() {
+        let hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)] = [
+            ("a", 30_000, 75_000, 9, 1),
+            ("a", 90_000, 135_000, 8, 3),   // a separate moment at first
+            ("b", 0, 45_000, 7, 10),
+            ("a", 60_000, 105_000, 6, 2),   // bridges the two moments of "a": they fold into the first
+            ("c", 0, 45_000, 5, 20),
+            ("a", 0, 45_000, 4, 0),
+        ]
+        let moments = MomentMerger.merge(hits, limit: 3)
+        XCTAssertEqual(moments.map(\.videoID), ["a", "b", "c"])
+        XCTAssertEqual(moments[0].startMs, 0)
+        XCTAssertEqual(moments[0].endMs, 135_000)
+        XCTAssertEqual(moments[0].score, 9)
+        XCTAssertEqual(Set(moments[0].chunkRows), [0, 1, 2, 3])
+    }
+}
