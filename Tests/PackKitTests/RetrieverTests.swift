@@ -23,7 +23,7 @@ final class RetrieverTests: XCTestCase {
             }
         }
         // The index was built once into the cache entry and is reused.
-        XCTAssertTrue(FileManager.default.fileExists(atPath: pack.root.appendingPathComponent("ytce-derived/lexical_index.bin").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: pack.root.appendingPathComponent("ytce-derived").appendingPathComponent(LexicalIndexStore.fileName).path))
     }
 
     func testPackWhoseEmbeddingsYtceCannotComputeSearchesLexicallyWithANote() throws {

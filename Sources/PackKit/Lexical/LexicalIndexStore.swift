@@ -6,7 +6,9 @@ import Foundation
 /// or a cache folder keyed by an unpacked folder's path and database), written to a temporary name and
 /// renamed, so concurrent processes and crashes never leave half an index.
 public enum LexicalIndexStore {
-    public static let fileName = "lexical_index.bin"
+    /// The name carries the recipe (chunk text + video title, this analyzer): a new recipe gets a new file
+    /// rather than reusing an index built the old way.
+    public static let fileName = "lexical_index.v1.bin"
 
     public static func index(for pack: ChannelPack, cache: PackCache, analyzer: LexicalAnalyzer = LexicalAnalyzer()) throws -> LexicalIndex {
         let path = try location(for: pack, cache: cache)
@@ -15,8 +17,18 @@ public enum LexicalIndexStore {
             return index
         }
         let builder = LexicalIndexBuilder()
-        let statement = try pack.database.prepare("SELECT text FROM micro_chunk ORDER BY chunk_id")
-        while try statement.step() { builder.add(terms: analyzer.terms(statement.string(0) ?? "")) }
+        let statement = try pack.database.prepare("""
+            SELECT c.text, coalesce(v.title, '') FROM micro_chunk c
+            LEFT JOIN video v ON v.video_id = c.video_id ORDER BY c.chunk_id
+            """)
+        // Each chunk's document is its text plus its video's title: questions often name the topic a video is
+        // about rather than words said in the moment (measured: py4e hit@5 0.82 → 0.88, hf-course 0.93 → 0.97).
+        var titleTerms: [String: [String]] = [:]
+        while try statement.step() {
+            let title = statement.string(1) ?? ""
+            if titleTerms[title] == nil { titleTerms[title] = analyzer.terms(title) }
+            builder.add(terms: analyzer.terms(statement.string(0) ?? "") + (titleTerms[title] ?? []))
+        }
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = path.deletingLastPathComponent().appendingPathComponent(".\(fileName).\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
