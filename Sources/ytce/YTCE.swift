@@ -16,7 +16,7 @@ struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Build and inspect channel packs.",
-        subcommands: [PackBuildCommand.self, PackInfoCommand.self, PackSearchCommand.self]
+        subcommands: [PackBuildCommand.self, PackInfoCommand.self, PackSearchCommand.self, PackAskCommand.self]
     )
 }
 

@@ -91,6 +91,21 @@ public final class Retriever {
         return SearchResult(hits: try moments.map(resolve), notes: notes)
     }
 
+    /// BM25 inverse document frequency of an analyzed term. A term the pack never uses gets the highest
+    /// weight: a question whose key word appears nowhere is not answered by the pack.
+    public func idf(_ term: String) -> Double {
+        let df = Double(lexical.documentFrequency(term))
+        let n = Double(lexical.documentCount)
+        return log(1 + (n - df + 0.5) / (df + 0.5))
+    }
+
+    /// Answers offline from the best moments (see `ExtractiveAnswerer`).
+    public func answer(_ question: String, topK: Int = 8) throws -> (answer: Answer, result: SearchResult) {
+        let result = try search(question, topK: topK)
+        let answer = try ExtractiveAnswerer().answer(question, hits: result.hits, database: pack.database, idf: idf)
+        return (answer, result)
+    }
+
     /// Section ids of section-matrix rows (row i = i-th section by id).
     private func sectionIDs(rows: [Int]) throws -> [Int64] {
         if sectionIDCache == nil {
