@@ -77,3 +77,21 @@ final class LexicalIndexTests: XCTestCase {
         }
     }
 }
+
+final class LexicalSessionTests: XCTestCase {
+    /// The fast path gives exactly the analyzer's terms, on real captions and on edge cases.
+    func testSessionTermsEqualTheAnalyzers() throws {
+        let analyzer = LexicalAnalyzer()
+        let session = LexicalSession(analyzer: analyzer)
+        var texts = ["The LOOPS looping; x1y2 3.11 don't", "", "   ", "a-very-long-hyphenated-compound-word-with-parts",
+                     "supercalifragilisticexpialidocious antidisestablishmentarianism", "Café naïve ΟΔΟΣ mixed ascii words",
+                     "tab\tseparated\u{1F}control", String(repeating: "word ", count: 200)]
+        let pack = try TestSupport.open(try TestSupport.referencePack("hf-course.pack"), cacheIn: TestSupport.temporaryDirectory(self))
+        texts += try pack.database.strings("SELECT text FROM micro_chunk ORDER BY chunk_id LIMIT 300")
+        for text in texts {
+            var ids: [Int32] = []
+            session.appendTermIDs(of: text, to: &ids)
+            XCTAssertEqual(ids.map { session.terms[Int($0)] }, analyzer.terms(text), text)
+        }
+    }
+}

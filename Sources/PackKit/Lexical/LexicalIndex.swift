@@ -185,6 +185,21 @@ public final class LexicalIndexBuilder {
         totalLength += Double(documentTerms.count)
     }
 
+    private var sessionMap: [Int] = []
+
+    /// Adds the next document by term ids local to `session`; `newTerms` are the session's terms first seen
+    /// since the previous document (`LexicalSession.drainNewTerms()`), in id order.
+    func add(termIDs: [Int32], newTerms: (firstID: Int, terms: [String])) {
+        precondition(sessionMap.count == newTerms.firstID, "session terms out of order")
+        for term in newTerms.terms { sessionMap.append(globalID(term)) }
+        var counts: [Int: Int] = [:]
+        for id in termIDs { counts[sessionMap[Int(id)], default: 0] += 1 }
+        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(entry(id, tf)) }
+        documentStarts.append(UInt32(entries.count))
+        lengths.append(UInt16(min(termIDs.count, Int(UInt16.max))))
+        totalLength += Double(termIDs.count)
+    }
+
     public func write(to path: String) throws {
         // Terms sorted by their UTF-8 bytes; postings grouped by term with rows ascending (documents are
         // visited in row order).

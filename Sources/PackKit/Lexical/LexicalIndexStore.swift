@@ -23,11 +23,20 @@ public enum LexicalIndexStore {
             """)
         // Each chunk's document is its text plus its video's title: questions often name the topic a video is
         // about rather than words said in the moment (measured: py4e hit@5 0.82 → 0.88, hf-course 0.93 → 0.97).
-        var titleTerms: [String: [String]] = [:]
+        let session = LexicalSession(analyzer: analyzer)
+        var ids: [Int32] = []
+        var titleIDs: [String: [Int32]] = [:]
         while try statement.step() {
             let title = statement.string(1) ?? ""
-            if titleTerms[title] == nil { titleTerms[title] = analyzer.terms(title) }
-            builder.add(terms: analyzer.terms(statement.string(0) ?? "") + (titleTerms[title] ?? []))
+            if titleIDs[title] == nil {
+                var t: [Int32] = []
+                session.appendTermIDs(of: title, to: &t)
+                titleIDs[title] = t
+            }
+            ids.removeAll(keepingCapacity: true)
+            session.appendTermIDs(of: statement.string(0) ?? "", to: &ids)
+            ids += titleIDs[title] ?? []
+            builder.add(termIDs: ids, newTerms: session.drainNewTerms())
         }
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = path.deletingLastPathComponent().appendingPathComponent(".\(fileName).\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
