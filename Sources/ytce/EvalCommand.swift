@@ -8,8 +8,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Measure retrieval on a question file: hit@1, hit@5, hit@10 and MRR, overall and per question kind."
     )
 
-    @Option(help: "A .pack file or an unpacked pack folder.")
-    var pack: String
+    @OptionGroup var packOptions: PackOptions
 
     @Option(help: "A question file (JSON with 'questions': [{id, kind, question, gold: [{video_id, start_ms, end_ms}]}]).")
     var questions: String
@@ -20,25 +19,16 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @OptionGroup var cacheOptions: CacheOptions
-
     func run() throws {
-        let cache = cacheOptions.cache
         let set: EvaluationSet
+        do { set = try EvaluationSet.load(URL(fileURLWithPath: questions)) } catch { throw fail(error.description) }
+        let opened = try packOptions.open()
         let retriever: Retriever
-        do {
-            set = try EvaluationSet.load(URL(fileURLWithPath: questions))
-            let opened = try ChannelPack.open(pack, options: .init(cache: cache))
-            retriever = try Retriever(pack: opened, cache: cache)
-        } catch let error as PackError {
-            throw fail(error.description)
-        } catch {
-            throw fail("\(error)")
-        }
+        do { retriever = try Retriever(pack: opened, cache: packOptions.cache) } catch { throw fail("\(packOptions.pack): \(error)") }
         var ranks: [Int?] = []
         for question in set.questions {
             let hits: [SearchHit]
-            do { hits = try retriever.search(question.text, topK: topK).hits } catch { throw fail("\(pack): \(error)") }
+            do { hits = try retriever.search(question.text, topK: topK).hits } catch { throw fail("\(packOptions.pack): \(error)") }
             ranks.append(hits.firstIndex { set.isHit(question, videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }.map { $0 + 1 })
         }
         let report = EvaluationReport(kinds: set.questions.map(\.kind), ranks: ranks, cutoff: topK)

@@ -8,8 +8,7 @@ struct PackAskCommand: ParsableCommand {
         abstract: "Answer a question from a pack, every sentence cited; offline by default."
     )
 
-    @Option(help: "A .pack file or an unpacked pack folder.")
-    var pack: String
+    @OptionGroup var packOptions: PackOptions
 
     @Option(help: "The question.")
     var question: String
@@ -20,8 +19,6 @@ struct PackAskCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @OptionGroup var cacheOptions: CacheOptions
-
     func run() throws {
         if let config {
             let loaded: PackConfig
@@ -30,16 +27,11 @@ struct PackAskCommand: ParsableCommand {
                 throw fail("\(config): llm.backend '\(loaded.llm.backend)' is not available in this version of ytce (valid: extractive)")
             }
         }
-        let cache = cacheOptions.cache
+        let opened = try packOptions.open()
         let answer: Answer
         let result: SearchResult
-        do {
-            let opened = try ChannelPack.open(pack, options: .init(cache: cache))
-            (answer, result) = try Retriever(pack: opened, cache: cache).answer(question)
-        } catch let error as PackError {
-            throw fail(error.description)
-        } catch {
-            throw fail("\(pack): \(error)")
+        do { (answer, result) = try Retriever(pack: opened, cache: packOptions.cache).answer(question) } catch {
+            throw fail("\(packOptions.pack): \(error)")
         }
         if json {
             let sources: [JSONValue] = answer.sources.enumerated().map { i, s in

@@ -8,8 +8,7 @@ struct PackSearchCommand: ParsableCommand {
         abstract: "Find the moments of a pack that answer a question (hybrid lexical + vector search)."
     )
 
-    @Option(help: "A .pack file or an unpacked pack folder.")
-    var pack: String
+    @OptionGroup var packOptions: PackOptions
 
     @Option(help: "The question.")
     var question: String
@@ -20,19 +19,12 @@ struct PackSearchCommand: ParsableCommand {
     @Flag(help: "Print JSON: {\"hits\": [{video_id, title, url, start_ms, end_ms, score, text, segment_ids}]}.")
     var json = false
 
-    @OptionGroup var cacheOptions: CacheOptions
-
     func run() throws {
         guard topK > 0 else { throw fail("--top-k must be at least 1") }
-        let cache = cacheOptions.cache
+        let opened = try packOptions.open()
         let result: SearchResult
-        do {
-            let opened = try ChannelPack.open(pack, options: .init(cache: cache))
-            result = try Retriever(pack: opened, cache: cache).search(question, topK: topK)
-        } catch let error as PackError {
-            throw fail(error.description)
-        } catch {
-            throw fail("\(pack): \(error)")
+        do { result = try Retriever(pack: opened, cache: packOptions.cache).search(question, topK: topK) } catch {
+            throw fail("\(packOptions.pack): \(error)")
         }
         if json {
             let hits: [JSONValue] = result.hits.map { hit in

@@ -20,7 +20,22 @@ struct PackCommand: ParsableCommand {
     )
 }
 
-/// Options shared by every command that opens a pack.
+/// The pack a command works on, and where `.pack` files are unpacked.
+struct PackOptions: ParsableArguments {
+    @Option(help: "A .pack file or an unpacked pack folder.")
+    var pack: String
+
+    @OptionGroup var cacheOptions: CacheOptions
+
+    var cache: PackCache { cacheOptions.cache }
+
+    /// Opens the pack or exits with its one-line error.
+    func open() throws -> ChannelPack {
+        do { return try ChannelPack.open(pack, options: .init(cache: cache)) } catch { throw fail(error.description) }
+    }
+}
+
+/// Where `.pack` files are unpacked.
 struct CacheOptions: ParsableArguments {
     @Option(name: .customLong("cache-dir"),
             help: "Where .pack files are unpacked (default: $YTCE_CACHE_DIR, else $XDG_CACHE_HOME/ytce/packs).")

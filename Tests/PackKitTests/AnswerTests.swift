@@ -21,7 +21,7 @@ final class ExtractiveAnswererTests: XCTestCase {
             XCTAssertFalse(matches.isEmpty)
             // Text between citations is a sentence; none is left uncited at the end.
             XCTAssertTrue(answer.text.hasSuffix("]"), answer.text)
-            let spans = result.hits.map { CitationCheck.Span(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }
+            let spans = result.hits.map { Citation(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }
             for match in matches {
                 XCTAssertNotEqual(CitationCheck.verdict(for: match.citation, evidence: spans), .invented, "\(match.citation)")
                 let source = try XCTUnwrap(answer.sources.first { $0.citation.description == match.citation.description })

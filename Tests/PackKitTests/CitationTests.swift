@@ -61,8 +61,8 @@ final class CitationTests: XCTestCase {
     }
 
     func testChecksCitationsAgainstEvidence() {
-        let evidence = [CitationCheck.Span(videoID: "a", startMs: 60_500, endMs: 105_500),
-                        CitationCheck.Span(videoID: "b", startMs: 0, endMs: 45_000)]
+        let evidence = [Citation(videoID: "a", startMs: 60_500, endMs: 105_500),
+                        Citation(videoID: "b", startMs: 0, endMs: 45_000)]
         // Written with whole seconds: 01:00-01:45 covers 60.5 s-105.5 s.
         XCTAssertEqual(CitationCheck.verdict(for: Citation(videoID: "a", startMs: 60_000, endMs: 105_000), evidence: evidence),
                        .supported(evidenceIndex: 0))

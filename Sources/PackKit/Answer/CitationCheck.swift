@@ -8,18 +8,8 @@ public enum CitationCheck {
         case invented
     }
 
-    public struct Span: Sendable, Equatable {
-        public var videoID: String
-        public var startMs: Int
-        public var endMs: Int
-        public init(videoID: String, startMs: Int, endMs: Int) {
-            self.videoID = videoID
-            self.startMs = startMs
-            self.endMs = endMs
-        }
-    }
-
-    public static func verdict(for citation: Citation, evidence: [Span]) -> Verdict {
+    /// `evidence` holds the spans that were given (a citation is itself a video and a span).
+    public static func verdict(for citation: Citation, evidence: [Citation]) -> Verdict {
         var best: (index: Int, overlap: Int)?
         for (i, span) in evidence.enumerated() where span.videoID == citation.videoID {
             let overlap = min(citation.endMs, span.endMs + 1000) - max(citation.startMs, span.startMs - 1000)

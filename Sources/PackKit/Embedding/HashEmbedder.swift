@@ -91,16 +91,7 @@ final class HashEmbeddingSession: EmbeddingSession {
     private static func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
                                             to into: inout [Int32], dimension: Int) -> Bool {
         let n = bytes.count
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 16) { scratch -> Bool in
-            guard let q = scratch.baseAddress else { return true }
-            var seen: UInt8 = 0
-            for k in 0..<n {
-                let b = bytes[k]
-                seen |= b
-                q[k] = b &- 0x41 < 26 ? b | 0x20 : b
-            }
-            guard seen < 0x80 else { return false }
-            (q + n).initialize(repeating: 0, count: 16)
+        return ASCIILowercased.withCopy(of: bytes) { q in
             // Features go through a small buffer: one bulk append per 64 tokens rather than an append (with its
             // uniqueness and capacity checks) per token.
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { out in
@@ -154,7 +145,7 @@ final class HashEmbeddingSession: EmbeddingSession {
                 into.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<produced]))
             }
             return true
-        }
+        } ?? false  // nil: not ASCII
     }
 
     @inline(__always)

@@ -35,16 +35,7 @@ final class LexicalSession {
     private static func appendASCII(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
                                     vocabulary: LexicalVocabulary, to out: inout [Int32]) -> Bool {
         let n = bytes.count
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 16) { scratch -> Bool in
-            guard let q = scratch.baseAddress else { return true }
-            var seen: UInt8 = 0
-            for k in 0..<n {
-                let b = bytes[k]
-                seen |= b
-                q[k] = b &- 0x41 < 26 ? b | 0x20 : b
-            }
-            guard seen < 0x80 else { return false }
-            (q + n).initialize(repeating: 0, count: 16)
+        return ASCIILowercased.withCopy(of: bytes) { q in
             @inline(__always) func isWord(_ c: UInt8) -> Bool { c &- 0x61 < 26 || c &- 0x30 < 10 }
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { buffer in
                 var produced = 0
@@ -82,7 +73,7 @@ final class LexicalSession {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<produced]))
             }
             return true
-        }
+        } ?? false  // nil: not ASCII
     }
 
     /// Terms first seen since the previous call, with the local id of the first of them.
