@@ -186,15 +186,24 @@ public final class LexicalIndexBuilder {
     }
 
     private var sessionMap: [Int] = []
+    private var scratch: [Int32] = []
 
     /// Adds the next document by term ids local to `session`; `newTerms` are the session's terms first seen
     /// since the previous document (`LexicalSession.drainNewTerms()`), in id order.
     func add(termIDs: [Int32], newTerms: (firstID: Int, terms: [String])) {
         precondition(sessionMap.count == newTerms.firstID, "session terms out of order")
         for term in newTerms.terms { sessionMap.append(globalID(term)) }
-        var counts: [Int: Int] = [:]
-        for id in termIDs { counts[sessionMap[Int(id)], default: 0] += 1 }
-        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(entry(id, tf)) }
+        // Term frequencies by sorting the document's global ids and counting runs (no per-document dictionary).
+        scratch.removeAll(keepingCapacity: true)
+        for id in termIDs { scratch.append(Int32(sessionMap[Int(id)])) }
+        scratch.sort()
+        var i = 0
+        while i < scratch.count {
+            var j = i + 1
+            while j < scratch.count && scratch[j] == scratch[i] { j += 1 }
+            entries.append(entry(Int(scratch[i]), j - i))
+            i = j
+        }
         documentStarts.append(UInt32(entries.count))
         lengths.append(UInt16(min(termIDs.count, Int(UInt16.max))))
         totalLength += Double(termIDs.count)
