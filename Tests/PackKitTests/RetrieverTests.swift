@@ -71,3 +71,82 @@ final class MomentMergerTests: XCTestCase {
         XCTAssertEqual(Set(moments[0].chunkRows), [0, 1, 2, 3])
     }
 }
+
+/// A toy semantic embedder for ranking tests: words of one concept share a dimension, so a paraphrase lands
+/// near the original while sharing no word with it.
+struct ConceptEmbedder: Embedder {
+    static let concepts: [[String]] = [["car", "automobile", "vehicle"], ["fix", "fixing", "repair", "repairing", "mend"],
+                                       ["engine", "motor"], ["cook", "cooking", "bake", "baking"], ["bread", "loaf", "dough"]]
+    var modelID: String { "test-concepts-32" }
+    var dimension: Int { 32 }
+    func makeSession() -> any EmbeddingSession { Session() }
+
+    final class Session: EmbeddingSession {
+        func embed(_ text: String, into out: inout [Float], at offset: Int) {
+            for k in 0..<32 { out[offset + k] = 0 }
+            for word in text.lowercased().split(whereSeparator: { !$0.isLetter }) {
+                let w = String(word)
+                if let c = ConceptEmbedder.concepts.firstIndex(where: { $0.contains(w) }) {
+                    out[offset + c] += 1
+                } else {
+                    out[offset + 5 + Int(w.unicodeScalars.reduce(UInt32(7)) { $0 &* 31 &+ $1.value } % 27)] += 0.2
+                }
+            }
+            var norm: Float = 0
+            for k in 0..<32 { norm += out[offset + k] * out[offset + k] }
+            norm = norm.squareRoot() + 1e-12
+            for k in 0..<32 { out[offset + k] /= norm }
+        }
+    }
+}
+
+final class RankingTests: XCTestCase {
+    /// A small channel: each video talks about one thing for a few minutes.
+    func makePack(_ topics: [String: String]) throws -> (ChannelPack, PackCache) {
+        let dir = TestSupport.temporaryDirectory(self)
+        let input = dir.appendingPathComponent("input")
+        var transcripts: [String: String] = [:]
+        for (id, sentence) in topics {
+            transcripts["\(id).srt"] = (0..<60).map { i in
+                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(i == 30 ? sentence : "and then we keep going with the usual steps number \(i % 9)")\n"
+            }.joined(separator: "\n")
+        }
+        try TestSupport.writeInput(at: input, videos: topics.keys.sorted().map { ($0, "") }, transcripts: transcripts)
+        var builder = PackBuilder()
+        builder.embedder = ConceptEmbedder()
+        let output = dir.appendingPathComponent("t.pack")
+        _ = try builder.build(input: input, output: output)
+        let cache = TestSupport.cache(in: dir)
+        return (try ChannelPack.open(output.path, options: .init(cache: cache)), cache)
+    }
+
+    func testARareNameIsFoundLexically() throws {
+        let (pack, cache) = try makePack(["aaa": "we once sailed to Zanzibar with the crew",
+                                          "bbb": "the weather was calm all week",
+                                          "ccc": "nothing much happened at sea"])
+        let hits = try Retriever(pack: pack, cache: cache, embedder: ConceptEmbedder()).search("Zanzibar", topK: 3).hits
+        XCTAssertEqual(hits.first?.videoID, "aaa")
+        XCTAssertTrue(hits.first?.text.contains("Zanzibar") ?? false)
+        XCTAssertLessThanOrEqual(hits.first?.startMs ?? 0, 90_000)
+        XCTAssertGreaterThanOrEqual(hits.first?.endMs ?? 0, 90_000)
+    }
+
+    func testAParaphraseIsFoundByVectorsWhereLexicalFails() throws {
+        let (pack, cache) = try makePack(["aaa": "today we repair an automobile engine together",
+                                          "bbb": "today we bake a loaf of dough together",
+                                          "ccc": "today we paint the garden fence together"])
+        let retriever = try Retriever(pack: pack, cache: cache, embedder: ConceptEmbedder())
+        XCTAssertEqual(retriever.notes, [])
+        // No word of the question occurs in the transcript: only the vectors can find it.
+        let hits = try retriever.search("fixing a car motor", topK: 3).hits
+        XCTAssertEqual(hits.first?.videoID, "aaa", "\(hits.map(\.videoID))")
+        // Without a semantic embedder the same pack falls back to lexical search, with a note.
+        let lexicalOnly = try Retriever(pack: pack, cache: cache)
+        XCTAssertTrue(lexicalOnly.notes.first?.contains("lexical search only") ?? false)
+    }
+
+    func testAMismatchedEmbedderIsRefused() throws {
+        let (pack, cache) = try makePack(["aaa": "hello world"])
+        XCTAssertThrowsError(try Retriever(pack: pack, cache: cache, embedder: HashEmbedder(dimension: 32)))
+    }
+}

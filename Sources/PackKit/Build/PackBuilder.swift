@@ -11,6 +11,8 @@ public struct PackBuilder: Sendable {
     public var buildDate: Date?
     public var workers: Int
     public var compression: PackCompression
+    /// An embedder to use instead of the one the config names (library users and tests plug their own in).
+    public var embedder: (any Embedder)?
 
     public init(config: PackConfig = PackConfig(), keepGoing: Bool = false, buildDate: Date? = nil,
                 compression: PackCompression = .fast,
@@ -32,10 +34,14 @@ public struct PackBuilder: Sendable {
         let started = Date()
         var trace = PhaseTrace(enabled: ProcessInfo.processInfo.environment["YTCE_TRACE"] != nil)
         let embedder: any Embedder
-        do {
-            embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim)
-        } catch {
-            throw .config("config: \(error.message)")
+        if let custom = self.embedder {
+            embedder = custom
+        } else {
+            do {
+                embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim)
+            } catch {
+                throw .config("config: \(error.message)")
+            }
         }
         let channelInput: ChannelInput
         do { channelInput = try ChannelInput.load(from: input) } catch { throw .input(error) }

@@ -45,7 +45,8 @@ public final class Retriever {
     /// ytce-built packs list each video's segment id range, which keeps segment lookups off a full scan.
     private let hasVideoSpans: Bool
 
-    public init(pack: ChannelPack, cache: PackCache) throws {
+    /// `embedder` replaces the registry's choice; it must be the model the pack's vectors were made with.
+    public init(pack: ChannelPack, cache: PackCache, embedder custom: (any Embedder)? = nil) throws {
         self.pack = pack
         self.lexical = try LexicalIndexStore.index(for: pack, cache: cache)
         self.chunks = try ChunkTable(database: pack.database)
@@ -54,6 +55,11 @@ public final class Retriever {
         if pack.chunkEmbeddings == nil {
             embedder = nil
             notes.append("lexical search only: the pack has no chunk embeddings")
+        } else if let custom {
+            guard custom.modelID == pack.manifest.embeddingModelID, custom.dimension == pack.manifest.embeddingDim else {
+                throw EmbedderProblem(message: "embedder \(custom.modelID) (\(custom.dimension) dims) cannot search a pack made with \(pack.manifest.embeddingModelID) (\(pack.manifest.embeddingDim) dims)")
+            }
+            embedder = custom
         } else if let computable = try? EmbedderRegistry.embedder(modelID: pack.manifest.embeddingModelID, dimension: pack.manifest.embeddingDim) {
             embedder = computable
         } else {
