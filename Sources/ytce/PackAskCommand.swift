@@ -20,12 +20,9 @@ struct PackAskCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if let config {
-            let loaded: PackConfig
-            do { loaded = try PackConfig.load(from: URL(fileURLWithPath: config)) } catch { throw fail(error.description) }
-            guard ["extractive", "mock"].contains(loaded.llm.backend) else {
-                throw fail("\(config): llm.backend '\(loaded.llm.backend)' is not available in this version of ytce (valid: extractive)")
-            }
+        let backend = try loadConfig(config).llm.backend
+        guard ["extractive", "mock"].contains(backend) else {
+            throw fail("\(config ?? "config"): llm.backend '\(backend)' is not available in this version of ytce (valid: extractive)")
         }
         let opened = try packOptions.open()
         let answer: Answer

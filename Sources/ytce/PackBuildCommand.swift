@@ -34,12 +34,7 @@ struct PackBuildCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        var packConfig = PackConfig()
-        if let config {
-            do { packConfig = try PackConfig.load(from: URL(fileURLWithPath: config)) } catch {
-                throw fail(error.description)
-            }
-        }
+        let packConfig = try loadConfig(config)
         var buildDate: Date?
         if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
             guard let seconds = TimeInterval(epoch) else { throw fail("SOURCE_DATE_EPOCH must be a number of seconds, got '\(epoch)'") }

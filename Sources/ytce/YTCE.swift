@@ -44,6 +44,12 @@ struct CacheOptions: ParsableArguments {
     var cache: PackCache { PackCache.standard(override: cacheDirectory) }
 }
 
+/// The config at `path` (defaults when nil), or exit with its one-line error.
+func loadConfig(_ path: String?) throws -> PackConfig {
+    guard let path else { return PackConfig() }
+    do { return try PackConfig.load(from: URL(fileURLWithPath: path)) } catch { throw fail(error.description) }
+}
+
 /// Prints one line on stderr and exits non-zero: users get a message, never a stack trace.
 func fail(_ message: String, code: Int32 = 1) -> ExitCode {
     FileHandle.standardError.write(Data("ytce: \(message)\n".utf8))
