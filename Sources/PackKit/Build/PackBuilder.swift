@@ -212,15 +212,6 @@ struct PendingBatch {
     }
 }
 
-/// Results of a parallel loop; each index is written by exactly one lane, read after the loop ends.
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [T?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
-    func values() -> [T] { slots.compactMap { $0 } }
-}
-
 /// Phase timings on stderr when `YTCE_TRACE` is set: where a build spends its time.
 struct PhaseTrace {
     let enabled: Bool

@@ -219,10 +219,8 @@ public final class ChannelPack {
     private static func loadMatrix(_ name: String, root: URL, source: String, expectedRows: Int, table: String,
                                    dim: Int) throws(PackError) -> NpyMatrix? {
         let path = root.appendingPathComponent(name).path
-        guard FileManager.default.fileExists(atPath: path) else {
-            guard expectedRows == 0 else { return nil }
-            return nil
-        }
+        // A missing matrix is a note (search falls back to lexical), not an error.
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
         let matrix: NpyMatrix
         do { matrix = try NpyMatrix(contentsOf: path) } catch {
             throw PackError(.badVectors, pack: source, "\(name): \(error.reason)")

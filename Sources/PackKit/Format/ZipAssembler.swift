@@ -103,11 +103,11 @@ enum ZipAssembler {
 
     /// CRC-32 of each file, computed in parallel.
     static func checksums(_ paths: [String]) throws -> [UInt32] {
-        let results = ChecksumSlots(count: paths.count)
+        let results = ResultSlots<Result<UInt32, any Error>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             results.set(i, Result { try crc32(of: paths[i]) })
         }
-        return try results.values()
+        return try results.values().map { try $0.get() }
     }
 
     /// CRC-32 of a file, read in 4 MiB pieces: mapping it instead would count the whole file as resident
@@ -165,12 +165,4 @@ struct ZipBytes {
     mutating func u32(_ v: UInt32) { for i in 0..<4 { data.append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) } }
     mutating func u64(_ v: UInt64) { for i in 0..<8 { data.append(UInt8((v >> (8 * UInt64(i))) & 0xFF)) } }
     mutating func bytes(_ b: [UInt8]) { data += b }
-}
-
-private final class ChecksumSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<UInt32, any Error>?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<UInt32, any Error>) { lock.lock(); slots[i] = r; lock.unlock() }
-    func values() throws -> [UInt32] { try slots.map { try ($0 ?? .success(0)).get() } }
 }

@@ -10,13 +10,13 @@ public enum VectorSearch {
         guard rows > 0, k > 0 else { return [] }
         let lanes = rows >= 16_384 ? max(1, min(threads, 8)) : 1
         if lanes == 1 { return scan(query, matrix, 0..<rows, k: k).sorted() }
-        let partial = PartialResults(count: lanes)
+        let partial = ResultSlots<TopK>(count: lanes)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             let lower = rows * lane / lanes, upper = rows * (lane + 1) / lanes
             partial.set(lane, scan(query, matrix, lower..<upper, k: k))
         }
         var merged = TopK(k)
-        for result in partial.values { merged.merge(result) }
+        for result in partial.values() { merged.merge(result) }
         return merged.sorted()
     }
 
@@ -73,12 +73,4 @@ public enum VectorSearch {
         }
         return sum
     }
-}
-
-private final class PartialResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [TopK?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: TopK) { lock.lock(); slots[i] = value; lock.unlock() }
-    var values: [TopK] { lock.lock(); defer { lock.unlock() }; return slots.compactMap { $0 } }
 }

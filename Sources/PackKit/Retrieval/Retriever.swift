@@ -122,13 +122,27 @@ public final class Retriever {
     }
     private var sectionIDCache: [Int64]?
 
+    private var videoStatement: SQLiteStatement?
+    private var segmentStatement: SQLiteStatement?
+
+    /// A statement prepared once per retriever and reset for each use.
+    private func statement(_ slot: inout SQLiteStatement?, _ sql: String) throws -> SQLiteStatement {
+        if let prepared = slot {
+            prepared.reset()
+            return prepared
+        }
+        let prepared = try pack.database.prepare(sql)
+        slot = prepared
+        return prepared
+    }
+
     /// The video's title and link, and the segments the moment covers.
     private func resolve(_ moment: Moment) throws -> SearchHit {
-        let video = try pack.database.prepare("SELECT title, url FROM video WHERE video_id = ?")
+        let video = try statement(&videoStatement, "SELECT title, url FROM video WHERE video_id = ?")
         video.bind(1, moment.videoID)
         var title = "", url = ""
         if try video.step() { title = video.string(0) ?? ""; url = video.string(1) ?? "" }
-        let segments = try pack.database.prepare(hasVideoSpans ? """
+        let segments = try statement(&segmentStatement, hasVideoSpans ? """
             SELECT t.segment_id, t.text FROM ytce_video_span s JOIN transcript_segment t
               ON t.segment_id BETWEEN s.first_segment_id AND s.first_segment_id + s.segment_count - 1
             WHERE s.video_id = ?1 AND t.start_ms < ?3 AND t.end_ms > ?2 ORDER BY t.segment_id
