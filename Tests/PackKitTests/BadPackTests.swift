@@ -209,4 +209,23 @@ final class BadPackTests: XCTestCase {
         let message = TestSupport.assertOpenFails(try zip(files), cacheIn: dir, kind: .corruptDatabase)
         XCTAssertTrue(message.contains("ytce_video_span"), message)
     }
+
+    /// A lexical index that does not describe the pack's chunks is refused by search with a one-line error,
+    /// never used to rank rows it does not know.
+    func testLexicalIndexThatLies() throws {
+        let output = dir.appendingPathComponent("build").appendingPathComponent("demo.pack")
+        _ = try PackBuilder().build(input: try TestSupport.shared("fixtures/demo_channel"), output: output)
+        let archive = try ZipArchiveReader(path: output.path)
+        var files: [String: Data] = [:]
+        for entry in archive.entries { files[entry.name] = try archive.data(of: entry) }
+        let builder = LexicalIndexBuilder()
+        for _ in 0..<3 { builder.add(terms: ["coffe"]) }
+        let staging = dir.appendingPathComponent("lying.bin")
+        try builder.write(to: staging.path)
+        files[PackLayout.lexicalIndex] = try Data(contentsOf: staging)
+        let pack = try TestSupport.open(try zip(files), cacheIn: dir)
+        XCTAssertThrowsError(try Retriever(pack: pack, cache: TestSupport.cache(in: dir))) { error in
+            XCTAssertTrue("\(error)".contains("ytce_lexical_index.v1.bin indexes 3 chunks but pack.sqlite holds"), "\(error)")
+        }
+    }
 }

@@ -60,7 +60,7 @@ final class PackBuildTests: XCTestCase {
         _ = try build(try TestSupport.shared("fixtures/demo_channel"), to: output)
         let archive = try ZipArchiveReader(path: output.path)
         XCTAssertEqual(Set(archive.entries.map(\.name)), [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                                                          PackLayout.chunkEmbeddings, PackLayout.bm25Docs])
+                                                          PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex])
         let database = try archive.data(of: try XCTUnwrap(archive.entries.first { $0.name == PackLayout.database }), limit: 1 << 30)
         // Header bytes 18-19 are 1 for rollback journal, 2 for WAL.
         XCTAssertEqual(database[18], 1)
@@ -187,6 +187,38 @@ final class PackBuildTests: XCTestCase {
         XCTAssertEqual(pack.manifest.embeddingModelID, "hash-128")
         XCTAssertEqual(pack.chunkEmbeddings?.columns, 128)
         XCTAssertEqual(try pack.database.scalarInt("SELECT max(end_ms - start_ms) FROM micro_chunk"), 20_000)
+    }
+}
+
+extension PackBuildTests {
+    /// The index the parallel build writes equals one built document by document with the analyzer, and
+    /// searches use it rather than building another.
+    func testBuiltLexicalIndexMatchesTheAnalyzer() throws {
+        let output = dir.appendingPathComponent("hf.pack")
+        _ = try build(try TestSupport.shared("fixtures/channels/hf-course"), to: output)
+        let pack = try TestSupport.open(output.path, cacheIn: dir)
+        let built = try LexicalIndex(contentsOf: pack.root.appendingPathComponent(PackLayout.lexicalIndex).path)
+        let analyzer = LexicalAnalyzer()
+        let reference = LexicalIndexBuilder()
+        let statement = try pack.database.prepare("SELECT c.text, v.title FROM micro_chunk c JOIN video v USING (video_id) ORDER BY c.chunk_id")
+        while try statement.step() {
+            reference.add(terms: analyzer.terms(statement.string(0) ?? "") + analyzer.terms(statement.string(1) ?? ""))
+        }
+        let path = dir.appendingPathComponent("reference.bin").path
+        try reference.write(to: path)
+        let expected = try LexicalIndex(contentsOf: path)
+        XCTAssertEqual(built.documentCount, expected.documentCount)
+        XCTAssertEqual(built.termCount, expected.termCount)
+        XCTAssertEqual(built.averageLength, expected.averageLength, accuracy: 1e-9)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)),
+                       try Data(contentsOf: pack.root.appendingPathComponent(PackLayout.lexicalIndex)), "byte-identical index")
+        let cacheDirectory = dir.appendingPathComponent("cache")
+        _ = try LexicalIndexStore.index(for: pack, cache: PackCache(directory: cacheDirectory))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: try LexicalIndexStore.location(for: pack, cache: PackCache(directory: cacheDirectory)).path),
+                       "no second index is built for a pack that carries one")
+        for query in ["tokenizer padding", "fine-tune a model", "what is a pipeline", "Trainer API"] {
+            XCTAssertEqual(built.search(terms: analyzer.terms(query), k: 10), expected.search(terms: analyzer.terms(query), k: 10), query)
+        }
     }
 }
 

@@ -102,13 +102,13 @@ struct ConceptEmbedder: Embedder {
 
 final class RankingTests: XCTestCase {
     /// A small channel: each video talks about one thing for a few minutes.
-    func makePack(_ topics: [String: String]) throws -> (ChannelPack, PackCache) {
+    func makePack(_ topics: [String: String], filler: [String: String] = [:]) throws -> (ChannelPack, PackCache) {
         let dir = TestSupport.temporaryDirectory(self)
         let input = dir.appendingPathComponent("input")
         var transcripts: [String: String] = [:]
         for (id, sentence) in topics {
             transcripts["\(id).srt"] = (0..<60).map { i in
-                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(i == 30 ? sentence : "and then we keep going with the usual steps number \(i % 9)")\n"
+                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(i == 30 ? sentence : "\(filler[id] ?? "and then we keep going with the usual steps") number \(i % 9)")\n"
             }.joined(separator: "\n")
         }
         try TestSupport.writeInput(at: input, videos: topics.keys.sorted().map { ($0, "") }, transcripts: transcripts)
@@ -148,5 +148,24 @@ final class RankingTests: XCTestCase {
     func testAMismatchedEmbedderIsRefused() throws {
         let (pack, cache) = try makePack(["aaa": "hello world"])
         XCTAssertThrowsError(try Retriever(pack: pack, cache: cache, embedder: HashEmbedder(dimension: 32)))
+    }
+
+    /// Coarse to fine must not lose a strong chunk in a weak section: the best sections (by vectors) are
+    /// all about baking, yet the one moment that names the question's rare words sits in a video about fences.
+    func testAStrongChunkInAWeakSectionIsNotLost() throws {
+        var topics: [String: String] = [:], filler: [String: String] = [:]
+        for n in 1...7 {
+            topics["bake\(n)"] = "we bake another loaf of bread"
+            filler["bake\(n)"] = "we bake the bread dough and cook the loaf"
+        }
+        topics["fence"] = "the zanzibar sourdough trick is to bake it twice"
+        filler["fence"] = "we paint the garden fence white"
+        let (pack, cache) = try makePack(topics, filler: filler)
+        let retriever = try Retriever(pack: pack, cache: cache, embedder: ConceptEmbedder())
+        let sections = Int(try pack.database.scalarInt("SELECT count(*) FROM section") ?? 0)
+        XCTAssertGreaterThan(sections, retriever.settings.topSections, "more sections than the coarse pass keeps")
+        let hits = try retriever.search("zanzibar sourdough bake", topK: 5).hits
+        XCTAssertEqual(hits.first?.videoID, "fence", "\(hits.map(\.videoID))")
+        XCTAssertTrue(hits.first?.text.contains("zanzibar sourdough") ?? false)
     }
 }

@@ -36,14 +36,16 @@ final class BuildWorkspace {
     }
 
     /// Zips the pack, syncs it to disk and renames it over the output.
-    func publish(modificationDate: Date, compression: PackCompression, isCancelled: () -> Bool) throws {
+    func publish(modificationDate: Date, compression: PackCompression, knownCRCs: [String: UInt32] = [:],
+                 isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
         let names = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                     PackLayout.chunkEmbeddings, PackLayout.bm25Docs]
+                     PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex]
             .filter { FileManager.default.fileExists(atPath: file($0)) }
         switch compression {
         case .fast:
-            try ZipAssembler.write(names.map { .init(name: $0, path: file($0)) }, to: zipPath, modificationDate: modificationDate)
+            try ZipAssembler.write(names.map { .init(name: $0, path: file($0), crc32: knownCRCs[$0]) }, to: zipPath,
+                                   modificationDate: modificationDate)
         case .small:
             let writer = try ZipArchiveWriter(path: zipPath)
             for name in names {

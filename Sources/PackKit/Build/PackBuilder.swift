@@ -65,6 +65,7 @@ public struct PackBuilder: Sendable {
             let chunkVectors = try NpyWriter(path: workspace.file(PackLayout.chunkEmbeddings), columns: dimension)
             let sectionVectors = try NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
             let documents = try JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
+            let lexical = LexicalIndexSink()
 
             let processor = VideoProcessor(settings: config.chunking, dimension: dimension)
             let sessions = SessionPool(embedder: embedder, count: workers)
@@ -76,7 +77,8 @@ public struct PackBuilder: Sendable {
             func start(_ batchStart: Int) -> PendingBatch {
                 let batch = Array(videos[batchStart..<min(videos.count, batchStart + batchSize)])
                 return lanes.run(count: batch.count) { i, lane in
-                    processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: sessions.session(lane))
+                    processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: sessions.session(lane),
+                                      lane: lane, lexical: sessions.lexical(lane))
                 }
             }
             var pending: PendingBatch? = videos.isEmpty ? nil : start(0)
@@ -101,6 +103,7 @@ public struct PackBuilder: Sendable {
                     guard problems.isEmpty || keepGoing else { continue }  // will fail: skip the writing work
                     try database.insert(processed)
                     trace.accumulate("sqlite")
+                    if processed.problem == nil, let chunks = processed.lexical { lexical.add(chunks) }
                     if processed.problem == nil && !processed.chunks.isEmpty {
                         try chunkVectors.append(processed.chunkVectors)
                         try sectionVectors.append(processed.sectionVectors)
@@ -124,6 +127,10 @@ public struct PackBuilder: Sendable {
             try chunkVectors.finish()
             try sectionVectors.finish()
             try documents.finish()
+            // The lexical index is sorted and written on another thread while this one checksums the files
+            // that are complete (for the zip): the two largest pieces of end-of-build work overlap.
+            let lexicalWrite = lexical.write(to: workspace.file(PackLayout.lexicalIndex))
+            defer { try? lexicalWrite.wait() }  // never leave it writing into a workspace being removed
             if isCancelled() { throw PackBuildError.cancelled }
 
             var extra: [String: JSONValue] = [
@@ -147,7 +154,16 @@ public struct PackBuilder: Sendable {
             progress?(BuildProgress(phase: "packing", done: 0, total: 1))
             try workspace.verifyDatabase()
             trace.mark("verified")
-            try workspace.publish(modificationDate: buildDate ?? started, compression: compression, isCancelled: isCancelled)
+            var knownCRCs: [String: UInt32] = [:]
+            if compression == .fast {
+                let finished = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
+                                PackLayout.chunkEmbeddings, PackLayout.bm25Docs]
+                for (name, crc) in zip(finished, try ZipAssembler.checksums(finished.map(workspace.file))) { knownCRCs[name] = crc }
+            }
+            try lexicalWrite.wait()
+            trace.mark("checksummed; lexical index written")
+            try workspace.publish(modificationDate: buildDate ?? started, compression: compression, knownCRCs: knownCRCs,
+                                  isCancelled: isCancelled)
             trace.mark("zipped, synced, renamed")
             trace.printTotals()
             progress?(BuildProgress(phase: "packing", done: 1, total: 1))
@@ -178,11 +194,57 @@ public enum PackCompression: String, Sendable, CaseIterable {
     case small
 }
 
-/// One embedding session per worker lane; each lane touches only its own.
+/// The lexical index builder on a serial queue of its own: the writer thread (the build's critical path)
+/// only hands each video's analyzed chunks over, in row order, and the merging runs beside it.
+final class LexicalIndexSink: @unchecked Sendable {
+    // Touched only on `queue`, in the order work was submitted.
+    private let builder = LexicalIndexBuilder()
+    private let queue = DispatchQueue(label: "ytce.lexical-index")
+
+    func add(_ chunks: LexicalChunks) {
+        queue.async { self.builder.add(chunks) }
+    }
+
+    /// Writes the index once every submitted video is merged.
+    func write(to path: String) -> BackgroundTask {
+        BackgroundTask { [self] in try queue.sync { try builder.write(to: path) } }
+    }
+}
+
+/// Work started on a background thread whose completion (or error) is collected with `wait()`.
+final class BackgroundTask: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var failure: (any Error)?
+
+    init(_ work: @escaping () throws -> Void) {
+        let box = UncheckedBox(work)
+        DispatchQueue.global().async(group: group) { [self] in
+            do { try box.value() } catch { failure = error }
+        }
+    }
+
+    func wait() throws {
+        group.wait()
+        if let failure { throw failure }
+    }
+}
+
+/// Hands a non-Sendable value to one other thread that alone uses it until the handing thread waits for it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// One embedding session and one lexical session per worker lane; each lane touches only its own.
 final class SessionPool: @unchecked Sendable {
     private let sessions: [any EmbeddingSession]
-    init(embedder: any Embedder, count: Int) { sessions = (0..<count).map { _ in embedder.makeSession() } }
+    private let lexicalSessions: [LexicalSession]
+    init(embedder: any Embedder, count: Int) {
+        sessions = (0..<count).map { _ in embedder.makeSession() }
+        lexicalSessions = (0..<count).map { _ in LexicalSession() }
+    }
     func session(_ lane: Int) -> any EmbeddingSession { sessions[lane] }
+    func lexical(_ lane: Int) -> LexicalSession { lexicalSessions[lane] }
 }
 
 /// Runs a batch of independent jobs on `workers` lanes in the background; lane `l` takes jobs l, l+workers, …

@@ -14,6 +14,8 @@ struct ProcessedVideo {
     var sectionVectors: [Float] = []
     /// The chunk texts as `bm25_docs.json` elements, encoded on the worker rather than the writer thread.
     var chunkDocuments = JSONArrayWriter.EncodedStrings()
+    /// The chunks as lexical index documents (nil when the transcript was not analyzed).
+    var lexical: LexicalChunks?
     var problem: TranscriptProblem?
 }
 
@@ -23,7 +25,8 @@ struct VideoProcessor {
     let settings: ChunkingSettings
     let dimension: Int
 
-    func process(_ video: Video, transcript: URL?, session: any EmbeddingSession) -> ProcessedVideo {
+    func process(_ video: Video, transcript: URL?, session: any EmbeddingSession,
+                 lane: Int, lexical: LexicalSession) -> ProcessedVideo {
         var out = ProcessedVideo(video: video, transcriptFile: transcript?.path)
         guard let transcript else { return out }
         let parsed: ParsedTranscript
@@ -39,6 +42,7 @@ struct VideoProcessor {
         out.chunks = chunks
         out.chunkVectors = session.embedChunks(chunks, of: parsed.segments, dimension: dimension)
         out.chunkDocuments = JSONArrayWriter.fragment(chunks.map(\.text))
+        out.lexical = LexicalChunks(lane: lane, session: lexical, title: video.title, segments: parsed.segments, chunks: chunks)
 
         let videoEnd = parsed.segments.reduce(0) { max($0, $1.endMs) }
         let chapters = ChapterParser.parse(video.description)

@@ -8,6 +8,9 @@ public enum PackLayout {
     public static let sectionEmbeddings = "vectors/section_embeddings.npy"
     public static let chunkEmbeddings = "vectors/chunk_embeddings.npy"
     public static let bm25Docs = "vectors/bm25_docs.json"
+    /// ytce's BM25 index over the chunks (`LexicalIndex`, chunk text + video title; the version names the
+    /// recipe); readers that do not know it ignore it.
+    public static let lexicalIndex = "vectors/ytce_lexical_index.v1.bin"
     /// Written by ytce into a cache entry: the archive's file list, including files it did not unpack.
     public static let archiveListing = "ytce-archive.json"
 

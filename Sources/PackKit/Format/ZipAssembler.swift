@@ -10,6 +10,8 @@ enum ZipAssembler {
     struct Entry {
         var name: String
         var path: String
+        /// The file's CRC-32 when the caller computed it already (in parallel with other work).
+        var crc32: UInt32?
     }
 
     struct Problem: Error, CustomStringConvertible {
@@ -21,7 +23,9 @@ enum ZipAssembler {
             let attributes = try FileManager.default.attributesOfItem(atPath: entry.path)
             return (attributes[.size] as? NSNumber)?.int64Value ?? 0
         }
-        let crcs = try checksums(entries.map(\.path))
+        let missing = entries.indices.filter { entries[$0].crc32 == nil }
+        var crcs = entries.map { $0.crc32 ?? 0 }
+        for (i, crc) in zip(missing, try checksums(missing.map { entries[$0].path })) { crcs[i] = crc }
         let (dosTime, dosDate) = dosDateTime(modificationDate)
 
         let file = try OutputFile(path: output)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A BM25 inverted index over a pack's chunks, stored as one memory-mapped file (meant for `vectors/`)
+/// A BM25 inverted index over a pack's chunks, stored as one memory-mapped file (`vectors/lexical_index.bin`)
 /// so a warm search touches only the postings of the query's terms.
 ///
 /// Layout (little-endian): an 80-byte header (`YTCELEX1`, document and term counts, total document length,
@@ -157,6 +157,7 @@ public final class LexicalIndexBuilder {
     private var documentStarts: [UInt32] = [0]
     private var lengths: [UInt16] = []
     private var totalLength = 0.0
+    private var laneMaps: [[Int]] = []
     static let maxTerms = 1 << 24
 
     public init() {}
@@ -185,17 +186,23 @@ public final class LexicalIndexBuilder {
         totalLength += Double(documentTerms.count)
     }
 
-    private var sessionMap: [Int] = []
+    /// Maps a session's newly seen terms (local ids from `firstID` on) to global ids. Each session (a build
+    /// worker's lane, or lane 0 for a single session) reports its terms in the order it assigned them.
+    private func learn(lane: Int, firstID: Int, terms newTerms: [String]) {
+        while laneMaps.count <= lane { laneMaps.append([]) }
+        precondition(laneMaps[lane].count == firstID, "lexical results out of order for session \(lane)")
+        for term in newTerms { laneMaps[lane].append(globalID(term)) }
+    }
+
     private var scratch: [Int32] = []
 
     /// Adds the next document by term ids local to `session`; `newTerms` are the session's terms first seen
     /// since the previous document (`LexicalSession.drainNewTerms()`), in id order.
     func add(termIDs: [Int32], newTerms: (firstID: Int, terms: [String])) {
-        precondition(sessionMap.count == newTerms.firstID, "session terms out of order")
-        for term in newTerms.terms { sessionMap.append(globalID(term)) }
+        learn(lane: 0, firstID: newTerms.firstID, terms: newTerms.terms)
         // Term frequencies by sorting the document's global ids and counting runs (no per-document dictionary).
         scratch.removeAll(keepingCapacity: true)
-        for id in termIDs { scratch.append(Int32(sessionMap[Int(id)])) }
+        for id in termIDs { scratch.append(Int32(laneMaps[0][Int(id)])) }
         scratch.sort()
         var i = 0
         while i < scratch.count {
@@ -209,6 +216,22 @@ public final class LexicalIndexBuilder {
         totalLength += Double(termIDs.count)
     }
 
+    /// Adds the chunks of one video analyzed by a build worker, mapping the worker's term ids to global ones.
+    /// Must be called in row order; each worker's results in the order that worker produced them.
+    func add(_ chunks: LexicalChunks) {
+        learn(lane: chunks.lane, firstID: chunks.firstNewTermID, terms: chunks.newTerms)
+        laneMaps[chunks.lane].withUnsafeBufferPointer { map in
+            for c in 0..<chunks.lengths.count {
+                for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
+                    entries.append(entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
+                }
+                documentStarts.append(UInt32(entries.count))
+                lengths.append(chunks.lengths[c])
+                totalLength += Double(chunks.lengths[c])
+            }
+        }
+    }
+
     public func write(to path: String) throws {
         // Terms sorted by their UTF-8 bytes; postings grouped by term with rows ascending (documents are
         // visited in row order).
@@ -220,17 +243,6 @@ public final class LexicalIndexBuilder {
         for id in order {
             start[id] = running
             running += df[id]
-        }
-        // On disk a posting is (UInt32 row, UInt16 tf, UInt16 0): one little-endian UInt64 of row | tf << 32.
-        var postings = [UInt64](repeating: 0, count: entries.count)
-        var next = start
-        for row in 0..<lengths.count {
-            for i in Int(documentStarts[row])..<Int(documentStarts[row + 1]) {
-                let e = entries[i]
-                let id = Int(e >> 8)
-                postings[next[id]] = UInt64(row) | UInt64(e & 0xFF) << 32
-                next[id] += 1
-            }
         }
         var strings: [UInt8] = []
         var table = ZipBytes()
@@ -247,7 +259,7 @@ public final class LexicalIndexBuilder {
         let stringsOffset = LexicalIndex.headerSize
         let termsOffset = stringsOffset + strings.count
         let postingsOffset = termsOffset + table.data.count
-        let lengthsOffset = postingsOffset + postings.count * 8
+        let lengthsOffset = postingsOffset + entries.count * 8
         var header = ZipBytes()
         header.bytes(LexicalIndex.magic)
         header.u32(UInt32(lengths.count))
@@ -255,14 +267,43 @@ public final class LexicalIndexBuilder {
         header.u64(totalLength.bitPattern)
         header.u64(UInt64(stringsOffset)); header.u64(UInt64(strings.count))
         header.u64(UInt64(termsOffset))
-        header.u64(UInt64(postingsOffset)); header.u64(UInt64(postings.count * 8))
+        header.u64(UInt64(postingsOffset)); header.u64(UInt64(entries.count * 8))
         header.u64(UInt64(lengthsOffset))
         while header.data.count < LexicalIndex.headerSize { header.u32(0) }
         let file = try OutputFile(path: path)
         try file.write(header.data)
         try file.write(strings)
         try file.write(table.data)
-        try file.write(postings)
+        // On disk a posting is (UInt32 row, UInt16 tf, UInt16 0): one little-endian UInt64 of row | tf << 32.
+        // Placed by a counting sort, a block of terms (in file order) at a time, so the build holds a block of
+        // postings rather than all of them (entries are re-read once per block; they stay in memory anyway).
+        let blockSize = 1 << 20
+        var blockStart = 0
+        var orderIndex = 0
+        while blockStart < entries.count {
+            // The terms whose postings fall in [blockStart, blockEnd): whole terms only.
+            var blockEnd = blockStart
+            let firstTerm = orderIndex
+            while orderIndex < order.count && (blockEnd == blockStart || blockEnd + df[order[orderIndex]] <= blockStart + blockSize) {
+                blockEnd += df[order[orderIndex]]
+                orderIndex += 1
+            }
+            var inBlock = [Bool](repeating: false, count: terms.count)
+            for i in firstTerm..<orderIndex { inBlock[order[i]] = true }
+            var block = [UInt64](repeating: 0, count: blockEnd - blockStart)
+            var next = start
+            for row in 0..<lengths.count {
+                for i in Int(documentStarts[row])..<Int(documentStarts[row + 1]) {
+                    let e = entries[i]
+                    let id = Int(e >> 8)
+                    guard inBlock[id] else { continue }
+                    block[next[id] - blockStart] = UInt64(row) | UInt64(e & 0xFF) << 32
+                    next[id] += 1
+                }
+            }
+            try file.write(block)
+            blockStart = blockEnd
+        }
         try file.write(lengths)
         try file.close()
     }

@@ -1,16 +1,25 @@
 import Crypto
 import Foundation
 
-/// Finds or builds the lexical index of an opened pack. Packs do not carry one yet, so it is built from the
-/// chunk texts on the first search and kept next to the unpacked pack in the cache (a `.pack`'s cache entry,
-/// or a cache folder keyed by an unpacked folder's path and database), written to a temporary name and
-/// renamed, so concurrent processes and crashes never leave half an index.
+/// Finds or builds the lexical index of an opened pack. Packs ytce builds carry one (`PackLayout.lexicalIndex`);
+/// for other packs it is built from the chunk texts on the first search and kept next to the unpacked pack in
+/// the cache (a `.pack`'s cache entry, or a cache folder keyed by an unpacked folder's path and database),
+/// written to a temporary name and renamed, so concurrent processes and crashes never leave half an index.
 public enum LexicalIndexStore {
     /// The name carries the recipe (chunk text + video title, this analyzer): a new recipe gets a new file
     /// rather than reusing an index built the old way.
     public static let fileName = "lexical_index.v1.bin"
 
     public static func index(for pack: ChannelPack, cache: PackCache, analyzer: LexicalAnalyzer = LexicalAnalyzer()) throws -> LexicalIndex {
+        let carried = pack.root.appendingPathComponent(PackLayout.lexicalIndex).path
+        if FileManager.default.fileExists(atPath: carried) {
+            let index: LexicalIndex
+            do { index = try LexicalIndex(contentsOf: carried) } catch { throw PackError(.badVectors, pack: pack.source, "\(PackLayout.lexicalIndex): \(error.description)") }
+            guard index.documentCount == pack.counts.chunks else {
+                throw PackError(.badVectors, pack: pack.source, "\(PackLayout.lexicalIndex) indexes \(index.documentCount) chunks but pack.sqlite holds \(pack.counts.chunks)")
+            }
+            return index
+        }
         let path = try location(for: pack, cache: cache)
         if FileManager.default.fileExists(atPath: path.path), let index = try? LexicalIndex(contentsOf: path.path),
            index.documentCount == pack.counts.chunks {
