@@ -25,28 +25,59 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
+        // hnswlib (libhnswlib-dev, header-only) behind a plain C API: builds HNSW graphs; search is in Swift.
+        .target(
+            name: "CHNSW",
+            linkerSettings: [.linkedLibrary("m")]
+        ),
         .target(
             name: "PackKit",
             dependencies: [
-                "CSQLite", "CZip", "CZlib",
+                "CSQLite", "CZip", "CZlib", "CHNSW", "HTTPKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The HTTP client (libcurl) for the LLM backends and RunPod; bodies are bytes, no PackKit.
+        .target(
+            name: "HTTPKit",
+            dependencies: ["CCurl"]
+        ),
+        // A real HTTP/1.1 server on loopback sockets, for tests only.
+        .target(
+            name: "HTTPTestServer"
+        ),
+        // Summarisation jobs: the RunPod client, the durable job store, the poller, summary sinks (local, pack, S3).
+        .target(
+            name: "JobKit",
+            dependencies: [
+                "PackKit", "HTTPKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
             name: "ytce",
             dependencies: [
-                "PackKit",
+                "PackKit", "HTTPKit", "JobKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "ytce-bench",
-            dependencies: ["PackKit"]
+            dependencies: ["PackKit", "HTTPTestServer"]
         ),
         .testTarget(
             name: "PackKitTests",
-            dependencies: ["PackKit"],
+            dependencies: ["PackKit", "HTTPKit", "HTTPTestServer"],
             exclude: ["Fixtures"]
         ),
-    ]
+        .testTarget(
+            name: "JobKitTests",
+            dependencies: ["JobKit", "PackKit", "HTTPKit", "HTTPTestServer"]
+        ),
+        .testTarget(
+            name: "HTTPKitTests",
+            dependencies: ["HTTPKit", "HTTPTestServer"]
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
 )

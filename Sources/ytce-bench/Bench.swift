@@ -4,9 +4,25 @@ import PackKit
 /// `ytce-bench`: builds a pack from a synthetic channel with the release `ytce` binary (a child process, so its
 /// peak RSS is the build's alone), then times opening it cold (unpack into an empty cache) and warm (cache hit).
 /// Usage: ytce-bench [--videos N] [--work DIR] [--runs N]
+///        ytce-bench --ann …   (the HNSW index against the exact scan: see ANNBench.swift)
+///        ytce-bench --jobs [N] [SECONDS]  (N open RunPod jobs polled: interval accuracy and CPU: see JobsBench.swift)
+///        ytce-bench --stream  (streamed tokens socket → stdout, Ctrl-C → connection closed: see StreamBench.swift)
 @main
 struct Bench {
     static func main() throws {
+        if let mode = CommandLine.arguments.dropFirst().first, mode == "--ann" || mode == "--ann-build" {
+            return try ANNBench.run(Array(CommandLine.arguments.dropFirst()))
+        }
+        if CommandLine.arguments.dropFirst().first == "--jobs" {
+            let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+            let rest = CommandLine.arguments.dropFirst(2)
+            return try JobsBench.run(ytce: ytce.path, work: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench"),
+                                     jobs: rest.first.flatMap { Int($0) } ?? 500, seconds: rest.dropFirst().first.flatMap { Double($0) } ?? 60)
+        }
+        if CommandLine.arguments.dropFirst().first == "--stream" {
+            let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+            return try StreamBench.run(ytce: ytce.path, work: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench"), runs: 20)
+        }
         var videos = 500
         var runs = 5
         var work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
@@ -17,7 +33,7 @@ struct Bench {
             case "--runs": runs = Int(args.popFirst() ?? "") ?? runs
             case "--work": work = URL(fileURLWithPath: args.popFirst() ?? work.path)
             default:
-                print("usage: ytce-bench [--videos N] [--runs N] [--work DIR]")
+                print("usage: ytce-bench [--videos N] [--runs N] [--work DIR] | ytce-bench --ann [options]")
                 exit(2)
             }
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PackKit
 
-struct PackSearchCommand: ParsableCommand {
+struct PackSearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Find the moments of a pack that answer a question (hybrid lexical + vector search)."
@@ -16,14 +16,18 @@ struct PackSearchCommand: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "How many moments to return.")
     var topK = 10
 
+    @Option(help: "A JSON config; its embedding block may name an OpenAI-compatible embeddings endpoint for question vectors.")
+    var config: String?
+
     @Flag(help: "Print JSON: {\"hits\": [{video_id, title, url, start_ms, end_ms, score, text, segment_ids}]}.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         guard topK > 0 else { throw fail("--top-k must be at least 1") }
+        let vector = try await questionVector(question, config: try loadConfig(config))
         let opened = try packOptions.open()
         let result: SearchResult
-        do { result = try Retriever(pack: opened, cache: packOptions.cache).search(question, topK: topK) } catch {
+        do { result = try Retriever(pack: opened, cache: packOptions.cache).search(question, topK: topK, queryVector: vector) } catch {
             throw fail("\(packOptions.pack): \(error)")
         }
         if json {

@@ -48,7 +48,8 @@ final class InterruptFlag: @unchecked Sendable {
     private var set = false
     private var sources: [DispatchSourceSignal] = []
 
-    init() {
+    /// `onInterrupt` runs (on a background queue) at the first signal, e.g. to cancel a transfer.
+    init(message: String = "interrupted: cleaning up…", onInterrupt: (@Sendable () -> Void)? = nil) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -59,7 +60,8 @@ final class InterruptFlag: @unchecked Sendable {
                 self.set = true
                 self.lock.unlock()
                 if again { exit(130) }
-                FileHandle.standardError.write(Data("\rinterrupted: cleaning up…\n".utf8))
+                FileHandle.standardError.write(Data("\r\(message)\n".utf8))
+                onInterrupt?()
             }
             source.resume()
             sources.append(source)

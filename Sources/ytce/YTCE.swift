@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
+import HTTPKit
 import PackKit
 
 @main
-struct YTCE: ParsableCommand {
+struct YTCE: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ytce",
         abstract: "Explore a YouTube channel through a channel pack.",
         version: PackBuilder.version,
-        subcommands: [PackCommand.self, EvalCommand.self]
+        subcommands: [PackCommand.self, EvalCommand.self, JobsCommand.self]
     )
 }
 
-struct PackCommand: ParsableCommand {
+struct PackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Build and inspect channel packs.",
@@ -54,4 +55,16 @@ func loadConfig(_ path: String?) throws -> PackConfig {
 func fail(_ message: String, code: Int32 = 1) -> ExitCode {
     FileHandle.standardError.write(Data("ytce: \(message)\n".utf8))
     return ExitCode(code)
+}
+
+/// The question's embedding from the embeddings endpoint the config names (nil when it names none), or exit
+/// with the endpoint's one-line error.
+func questionVector(_ question: String, config: PackConfig) async throws -> [Float]? {
+    guard let endpoint = EmbeddingEndpoint.from(config.embedding, environment: ProcessInfo.processInfo.environment) else { return nil }
+    let cancellation = HTTPCancellation()
+    let interrupt = InterruptFlag(message: "interrupted", onInterrupt: { cancellation.cancel() })
+    do { return try await endpoint.embed(question, cancellation: cancellation) } catch {
+        if interrupt.isSet { throw fail("interrupted", code: 130) }
+        throw fail(error.description)
+    }
 }

@@ -89,6 +89,6 @@ final class ExtractiveAnswererTests: XCTestCase {
         try Data(#"{"llm": {"backend": "llmhub"}}"#.utf8).write(to: config)
         let refused = try TestSupport.run(ytce, ["pack", "ask", "--pack", sample, "--question", "q", "--config", config.path, "--cache-dir", dir.path])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.stderr.contains("not available"), refused.stderr)
+        XCTAssertTrue(refused.stderr.hasPrefix("ytce: \(config.path): 'llm.model' is required"), refused.stderr)
     }
 }

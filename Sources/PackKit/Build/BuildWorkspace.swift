@@ -36,11 +36,12 @@ final class BuildWorkspace {
     }
 
     /// Zips the pack, syncs it to disk and renames it over the output.
+    /// `entries` names the files to zip, in order (default: the pack files a build writes).
     func publish(modificationDate: Date, compression: PackCompression, knownCRCs: [String: UInt32] = [:],
-                 isCancelled: () -> Bool) throws {
+                 entries: [String]? = nil, isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
-        let names = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                     PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex]
+        let names = (entries ?? [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
+                                 PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex])
             .filter { FileManager.default.fileExists(atPath: file($0)) }
         switch compression {
         case .fast:

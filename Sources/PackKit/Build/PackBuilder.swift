@@ -1,4 +1,5 @@
 import Foundation
+import HTTPKit
 
 /// Builds a `.pack` from an input folder (`channel.json`, `videos.json`, `transcripts/`).
 /// Videos are processed in parallel in batches and written in order, so memory stays bounded by a batch and
@@ -24,7 +25,7 @@ public struct PackBuilder: Sendable {
         self.workers = max(1, workers)
     }
 
-    public static let version = "0.1.0"
+    public static let version = ytceVersion
 
     public func build(
         input: URL, output: URL,

@@ -7,6 +7,12 @@ public struct PackConfig: Sendable, Equatable {
         public var backend = "hash"
         public var modelName = "hash-384"
         public var dim = 384
+        /// For `backend: "openai"`: an OpenAI-compatible `/embeddings` endpoint computes question vectors.
+        public var baseURL: String?
+        public var model: String?
+        public var apiKeyEnv = "OPENAI_API_KEY"
+        public var timeoutSeconds = 30.0
+        public var verifyTLS = true
     }
     public struct Retrieval: Sendable, Equatable {
         public var topSections = 5
@@ -31,6 +37,8 @@ public struct PackConfig: Sendable, Equatable {
     public var chunking = ChunkingSettings()
     public var retrieval = Retrieval()
     public var llm = LLM()
+    /// The `jobs` block (RunPod summarisation), checked by the jobs module.
+    public var jobs: [String: JSONValue] = [:]
 
     public init() {}
 
@@ -92,15 +100,39 @@ public struct PackConfig: Sendable, Equatable {
 
         mutating func config(_ root: JSONValue) throws(Problem) -> PackConfig {
             var config = PackConfig()
-            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm"])
+            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm", "jobs"])
+            if let j = top["jobs"] {
+                guard case .object(let jobs) = j else { throw fail("'jobs' must be an object, found \(j.typeName)") }
+                config.jobs = jobs
+            }
             try int(top, "schema_version", "config", min: 1, into: &config.schemaVersion)
             if let e = top["embedding"] {
-                let o = try object(e, "embedding", allowed: ["backend", "model_name", "dim"])
+                let o = try object(e, "embedding", allowed: ["backend", "model_name", "dim", "base_url", "model", "api_key_env",
+                                                             "timeout_s", "verify_tls"])
                 if let backend = try string(o, "backend", "embedding") {
-                    guard ["hash", "sentence_transformer", "minilm"].contains(backend) else {
-                        throw fail("'embedding.backend' is '\(backend)' (valid: hash, sentence_transformer, minilm)")
+                    guard ["hash", "sentence_transformer", "minilm", "openai"].contains(backend) else {
+                        throw fail("'embedding.backend' is '\(backend)' (valid: hash, sentence_transformer, minilm, openai)")
                     }
                     config.embedding.backend = backend
+                }
+                config.embedding.baseURL = try string(o, "base_url", "embedding")
+                config.embedding.model = try string(o, "model", "embedding")
+                if let variable = try string(o, "api_key_env", "embedding") { config.embedding.apiKeyEnv = variable }
+                if let seconds = try double(o, "timeout_s", "embedding") {
+                    guard seconds > 0 else { throw fail("'embedding.timeout_s' must be a number > 0, found \(seconds)") }
+                    config.embedding.timeoutSeconds = seconds
+                }
+                if let v = o["verify_tls"] {
+                    guard let b = v.boolValue else { throw fail("'embedding.verify_tls' must be true or false, found \(v.shortDescription)") }
+                    config.embedding.verifyTLS = b
+                }
+                if config.embedding.backend == "openai" {
+                    guard let url = config.embedding.baseURL, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                        throw fail("'embedding.base_url' (an http:// or https:// URL) is required for the openai embedding backend")
+                    }
+                    guard let model = config.embedding.model, !model.isEmpty else {
+                        throw fail("'embedding.model' is required for the openai embedding backend (e.g. \"all-MiniLM-L6-v2\")")
+                    }
                 }
                 try int(o, "dim", "embedding", min: 1, into: &config.embedding.dim)
                 config.embedding.modelName = try string(o, "model_name", "embedding")

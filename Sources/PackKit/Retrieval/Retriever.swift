@@ -70,7 +70,12 @@ public final class Retriever {
         self.notes = notes
     }
 
-    public func search(_ question: String, topK: Int = 10) throws -> SearchResult {
+    /// `queryVector` is the question's embedding when it was computed elsewhere (an embeddings endpoint for a
+    /// model ytce cannot run); it must have the pack's dimension.
+    public func search(_ question: String, topK: Int = 10, queryVector: [Float]? = nil) throws -> SearchResult {
+        if let queryVector, let matrix = pack.chunkEmbeddings, queryVector.count != matrix.columns {
+            throw EmbedderProblem(message: "the query embedding has \(queryVector.count) dimensions but the pack's vectors have \(matrix.columns) (\(pack.manifest.embeddingModelID)): configure the model the pack was built with")
+        }
         var fused: [Int: Double] = [:]
         let terms = analyzer.terms(question)
         // Lexical scores enter as BM25 relative to the best hit, on the scale of a first rank in reciprocal-rank
@@ -82,8 +87,7 @@ public final class Retriever {
                 fused[hit.row, default: 0] += settings.lexicalWeight * Double(hit.score / best) / (settings.rrfK + 1)
             }
         }
-        if let embedder, let matrix = pack.chunkEmbeddings {
-            let query = embedder.makeSession().embed([question], dimension: matrix.columns)
+        if let matrix = pack.chunkEmbeddings, let query = queryVector ?? embedder?.makeSession().embed([question], dimension: matrix.columns) {
             if query.contains(where: { $0 != 0 }) {
                 for (rank, hit) in VectorSearch.topK(query, in: matrix, k: settings.candidates).enumerated() {
                     fused[hit.row, default: 0] += settings.vectorWeight / (settings.rrfK + Double(rank + 1))
@@ -101,7 +105,7 @@ public final class Retriever {
         let moments = MomentMerger.merge(ranked.map { (videoID: chunks.video($0.key), startMs: Int(chunks.startMs[$0.key]),
                                                        endMs: Int(chunks.endMs[$0.key]), score: Float($0.value), row: $0.key) },
                                          limit: topK)
-        return SearchResult(hits: try moments.map(resolve), notes: notes)
+        return SearchResult(hits: try moments.map(resolve), notes: queryVector == nil || pack.chunkEmbeddings == nil ? notes : [])
     }
 
     /// BM25 inverse document frequency of an analyzed term. A term the pack never uses gets the highest
@@ -113,8 +117,8 @@ public final class Retriever {
     }
 
     /// Answers offline from the best moments (see `ExtractiveAnswerer`).
-    public func answer(_ question: String, topK: Int = 8) throws -> (answer: Answer, result: SearchResult) {
-        let result = try search(question, topK: topK)
+    public func answer(_ question: String, topK: Int = 8, queryVector: [Float]? = nil) throws -> (answer: Answer, result: SearchResult) {
+        let result = try search(question, topK: topK, queryVector: queryVector)
         let answer = try ExtractiveAnswerer().answer(question, hits: result.hits, database: pack.database, idf: idf)
         return (answer, result)
     }

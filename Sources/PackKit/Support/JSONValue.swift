@@ -70,6 +70,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         return s
     }
 
+    public var arrayValue: [JSONValue]? {
+        guard case .array(let a) = self else { return nil }
+        return a
+    }
+
     public var boolValue: Bool? {
         guard case .bool(let b) = self else { return nil }
         return b

@@ -1,0 +1,333 @@
+import Foundation
+import HTTPKit
+import PackKit
+
+/// Sends transcripts to RunPod and follows them until their summaries are safe. Everything it learns goes to
+/// the store first, so any process can stop at any moment and another one resumes (`resume` marks submissions
+/// a dead process left half-done; `pollDue` picks up every open job).
+///
+/// Polling: each job is asked about every `pollInterval` seconds, counted from when its poll was due (not from
+/// when the answer came), so intervals stay on target however many jobs are open; all polls of an endpoint share
+/// a token bucket well under RunPod's rate limit. A network error, a 5xx or a 429 never fails a job: its next poll
+/// backs off (doubling, with jitter, up to a minute, or what `Retry-After` says). A job still unfinished at its
+/// deadline (the maximum wait) is given up, with what to do next.
+public final class JobRunner: @unchecked Sendable {
+    public let store: JobStore
+    public let client: RunPodClient
+    public let settings: JobSettings
+    let sinks: SummarySinks
+    private let limiter = RateLimiter()
+    private let lock = NSLock()
+    // Consecutive transient failures per job (guarded by `lock`); reset by a good answer.
+    private var failures: [Int64: Int] = [:]
+    /// How many polls run at once.
+    public var concurrency = 16
+    public var onEvent: @Sendable (JobEvent) -> Void = { _ in }
+
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(store: JobStore, client: RunPodClient, settings: JobSettings,
+                s3: @escaping @Sendable () throws(S3Error) -> S3Client = { () throws(S3Error) in try S3Client.fromEnvironment() }) {
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.sinks = SummarySinks(store: store, s3: s3)
+    }
+
+    public static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: submitting
+
+    /// The prompt for a whole transcript or one part of it.
+    func prompt(for text: String, part: (index: Int, count: Int)? = nil) -> String {
+        var body = text
+        if let part {
+            body = "(This is part \(part.index + 1) of \(part.count) of a longer transcript; summarise this part.)\n\n" + text
+        }
+        return settings.promptTemplate.replacingOccurrences(of: "{transcript}", with: body)
+    }
+
+    static let combineTemplate = """
+        The following are summaries of consecutive parts of one video transcript, in order. Combine them into one \
+        comprehensive summary of the whole video, about 4000 words long, without repeating yourself; keep every \
+        topic, argument, example and conclusion, in the order they come, with headings for the main parts.
+
+        {parts}
+        """
+
+    /// Tokens of transcript one prompt may carry: the context minus the answer and the template.
+    var transcriptBudget: Int {
+        max(1_000, settings.contextTokens - settings.maxNewTokens - (settings.promptTemplate.utf8.count + 3) / 4 - 100)
+    }
+
+    /// Records and sends a summarisation job for `transcript`. One longer than the model's context becomes a
+    /// parent job whose parts are summarised separately, then combined by one more job.
+    @discardableResult
+    public func submit(_ transcript: TranscriptText, source: String, outputs: JobOutputs) async throws(Problem) -> Job {
+        let parts = transcript.parts(maxTokens: transcriptBudget)
+        do {
+            if parts.count == 1 {
+                let job = try store.create(source: source, name: transcript.name, role: .single, endpoint: client.endpointURL,
+                                           prompt: prompt(for: transcript.text), outputs: outputs, maxWait: settings.maxWait)
+                return await send(job)
+            }
+            let parent = try store.create(source: source, name: transcript.name, role: .parent, endpoint: client.endpointURL,
+                                          prompt: "", outputs: outputs, maxWait: settings.maxWait, state: .waitingForParts)
+            try store.setState(parent.id, .waitingForParts, detail: "summarising \(parts.count) parts, then combining them")
+            onEvent(.submitted(try store.job(parent.id)))
+            for (i, text) in parts.enumerated() {
+                let part = try store.create(source: source, name: "\(transcript.name).part\(i + 1)", role: .part, parentID: parent.id,
+                                            partIndex: i, endpoint: client.endpointURL,
+                                            prompt: prompt(for: text, part: (i, parts.count)), outputs: JobOutputs(), maxWait: settings.maxWait)
+                _ = await send(part)
+            }
+            return try store.job(parent.id)
+        } catch {
+            throw Problem(description: error.description)
+        }
+    }
+
+    /// Sends a recorded job's `/run` and records the answer. A failure that may have reached RunPod leaves the job
+    /// as `submission_unknown` (never silently sent twice); one that surely did not is `failed`.
+    func send(_ job: Job) async -> Job {
+        let prompt = (try? store.prompt(job.id)) ?? ""
+        do {
+            let (id, status) = try await client.submit(prompt: prompt, settings: settings)
+            let now = Self.now()
+            try store.submitted(job.id, runpodID: id, state: Self.state(status), nextPollAt: now + settings.pollInterval, now: now)
+        } catch let error as RunPodError {
+            let reachedServer = error.kind == .transient || error.kind == .badResponse || error.kind == .cancelled
+            if reachedServer {
+                try? store.setState(job.id, .submissionUnknown, detail: "\(error.message); RunPod may or may not have the job: retry it to send it again (it may then run twice), or cancel it")
+            } else {
+                try? store.setState(job.id, .failed, detail: error.message)
+            }
+        } catch {
+            try? store.setState(job.id, .failed, detail: "\(error)")
+        }
+        let updated = (try? store.job(job.id)) ?? job
+        onEvent(.submitted(updated))
+        return updated
+    }
+
+    static func state(_ status: RunPodStatus) -> JobState {
+        switch status {
+        case .inQueue: .queued
+        case .inProgress: .inProgress
+        case .completed: .inProgress  // the output comes with the next poll
+        case .failed: .failed
+        case .cancelled: .cancelled
+        case .timedOut: .timedOut
+        }
+    }
+
+    // MARK: polling
+
+    /// Picks up what a stopped process left: submissions it was sending become `submission_unknown`, summaries
+    /// saved but not written everywhere are delivered, and map-reduce parents whose parts all finished move on.
+    public func resume() async throws(Problem) {
+        do {
+            try store.markOrphanedSubmissions()
+            for job in try store.undelivered() {
+                guard let summary = try store.summary(job.id) else { continue }
+                for result in await sinks.deliver(job, summary: summary) {
+                    onEvent(.delivered(job, sink: result.sink, location: result.location, error: result.error))
+                }
+            }
+            for parent in try store.waitingParents() { await advance(parent: parent.id) }
+        } catch {
+            throw Problem(description: error.description)
+        }
+    }
+
+    /// Polls every job that is due (at most `concurrency` at once); returns how many were polled.
+    @discardableResult
+    public func pollDue(now: Double = JobRunner.now()) async -> Int {
+        guard let due = try? store.jobsToPoll(dueBy: now) else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for job in due {
+                if running == concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.poll(job) }
+                running += 1
+            }
+        }
+        return due.count
+    }
+
+    /// Seconds until the next job is due (nil when none is open).
+    public func secondsUntilNextPoll(now: Double = JobRunner.now()) -> Double? {
+        guard let next = try? store.nextPollTime() else { return nil }
+        return max(0, next - now)
+    }
+
+    /// Polls until no job is open or `shouldStop` says so.
+    public func run(shouldStop: @Sendable () -> Bool = { false }) async {
+        while !shouldStop(), !Task.isCancelled {
+            await pollDue()
+            guard let wait = secondsUntilNextPoll() else { return }
+            // Sleep in short steps so a stop request is seen quickly.
+            try? await Task.sleep(nanoseconds: UInt64(min(wait, 0.25) * 1e9))
+        }
+    }
+
+    /// When the next poll of a job is due after a good answer: on its schedule (its due time plus the interval),
+    /// unless polling fell behind, with ±2% jitter so jobs submitted together drift apart.
+    func nextPoll(after job: Job, now: Double) -> Double {
+        let scheduled = (job.nextPollAt ?? now) + settings.pollInterval
+        let base = scheduled > now ? scheduled : now + settings.pollInterval
+        return base + settings.pollInterval * Double.random(in: -0.02...0.02)
+    }
+
+    func poll(_ job: Job) async {
+        guard let runpodID = job.runpodID else { return }
+        let now = Self.now()
+        if now >= job.deadline {
+            let waited = Int((now - (job.submittedAt ?? job.createdAt)).rounded())
+            try? store.setState(job.id, .gaveUp, detail: "still \(job.state == .queued ? "queued" : "running") after \(waited) s, the maximum wait; it may still finish on RunPod: `ytce jobs retry \(job.id)` waits again")
+            failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was given up")
+            emitChanged(job.id)
+            return
+        }
+        await limiter.acquire()
+        do {
+            let answer = try await client.status(id: runpodID)
+            lock.withLock { failures[job.id] = nil }
+            switch answer.status {
+            case .inQueue, .inProgress:
+                let state: JobState = answer.status == .inQueue ? .queued : .inProgress
+                try store.polled(job.id, state: state, detail: "", nextPollAt: nextPoll(after: job, now: now))
+                if state != job.state { emitChanged(job.id) }
+            case .completed:
+                try store.complete(job.id, summary: answer.output ?? "")
+                await finished(try store.job(job.id), summary: answer.output ?? "")
+            case .failed, .cancelled, .timedOut:
+                let detail = answer.error ?? (answer.status == .timedOut ? "the job ran past its execution timeout" : "")
+                try store.polled(job.id, state: Self.state(answer.status), detail: detail, nextPollAt: nil)
+                failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) \(answer.status.rawValue.lowercased()): \(detail)")
+                emitChanged(job.id)
+            }
+        } catch let error as RunPodError where error.kind == .lost {
+            try? store.polled(job.id, state: .lost, detail: error.message, nextPollAt: nil)
+            failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was lost")
+            emitChanged(job.id)
+        } catch let error as RunPodError {
+            // Never fatal: back off and ask again.
+            let count = lock.withLock { () -> Int in failures[job.id, default: 0] += 1; return failures[job.id] ?? 1 }
+            var delay = min(60, settings.pollInterval * pow(2, Double(count - 1))) * Double.random(in: 0.8...1.2)
+            if let retryAfter = error.retryAfter { delay = max(delay, retryAfter) }
+            try? store.polled(job.id, state: job.state, detail: "last poll failed (\(error.message)); asking again in \(Int(delay.rounded())) s",
+                              nextPollAt: now + delay)
+            emitChanged(job.id)
+        } catch {
+            try? store.polled(job.id, state: job.state, detail: "\(error)", nextPollAt: now + settings.pollInterval)
+        }
+    }
+
+    private func emitChanged(_ id: Int64) {
+        if let job = try? store.job(id) { onEvent(.changed(job)) }
+    }
+
+    private func failParent(of job: Job, detail: String) {
+        guard job.role == .part || job.role == .combine, let parentID = job.parentID else { return }
+        try? store.setState(parentID, .failed, detail: detail)
+        emitChanged(parentID)
+    }
+
+    /// A job's summary is saved: deliver it, and move its map-reduce parent on.
+    func finished(_ job: Job, summary: String) async {
+        onEvent(.completed(job))
+        switch job.role {
+        case .single, .parent:
+            for result in await sinks.deliver(job, summary: summary) {
+                onEvent(.delivered(job, sink: result.sink, location: result.location, error: result.error))
+            }
+        case .part:
+            if let parentID = job.parentID { await advance(parent: parentID) }
+        case .combine:
+            guard let parentID = job.parentID, let parent = try? store.job(parentID) else { return }
+            try? store.complete(parentID, summary: summary)
+            await finished((try? store.job(parentID)) ?? parent, summary: summary)
+        }
+    }
+
+    /// Once every part of a map-reduce parent is summarised, sends the job that combines them (once); once that
+    /// one is done too, completes the parent.
+    func advance(parent parentID: Int64) async {
+        guard let parts = try? store.parts(of: parentID) else { return }
+        if let combine = parts.first(where: { $0.role == .combine }) {
+            if combine.state == .completed, let summary = try? store.summary(combine.id),
+               let parent = try? store.job(parentID), parent.state != .completed {
+                try? store.complete(parentID, summary: summary)
+                await finished((try? store.job(parentID)) ?? parent, summary: summary)
+            }
+            return
+        }
+        let pieces = parts.filter { $0.role == .part }
+        guard pieces.allSatisfy({ $0.state == .completed }), let parent = try? store.job(parentID), parent.state == .waitingForParts else { return }
+        let texts = pieces.map { (try? store.summary($0.id)) ?? "" }
+        let body = texts.enumerated().map { "Part \($0.offset + 1):\n\($0.element)" }.joined(separator: "\n\n")
+        // Nil when another poll (or process) created it first.
+        guard let combine = try? store.create(source: parent.source, name: "\(parent.name).combined", role: .combine,
+                                              parentID: parentID, partIndex: pieces.count, endpoint: client.endpointURL,
+                                              prompt: Self.combineTemplate.replacingOccurrences(of: "{parts}", with: body),
+                                              outputs: JobOutputs(), maxWait: settings.maxWait, unlessParentHas: .combine) else { return }
+        try? store.setState(parentID, .waitingForParts, detail: "all \(pieces.count) parts summarised; combining them")
+        _ = await send(combine)
+    }
+
+    // MARK: user actions
+
+    /// Cancels a job on RunPod (and its parts) and records it.
+    public func cancel(_ id: Int64) async throws(Problem) {
+        do {
+            let job = try store.job(id)
+            let targets = job.role == .parent ? try store.parts(of: id).filter { $0.isOpen } : [job]
+            for target in targets {
+                if let runpodID = target.runpodID, target.isOpen { _ = try? await client.cancel(id: runpodID) }
+                try store.setState(target.id, .cancelled, detail: "cancelled by the user")
+            }
+            if job.role == .parent { try store.setState(id, .cancelled, detail: "cancelled by the user") }
+        } catch {
+            throw Problem(description: error.description)
+        }
+    }
+
+    /// Tries again: RunPod's `/retry` for a FAILED or TIMED_OUT job, a fresh `/run` for an unknown or lost
+    /// submission, and another wait for one given up.
+    public func retry(_ id: Int64) async throws(Problem) -> Job {
+        do {
+            let job = try store.job(id)
+            let now = Self.now()
+            try store.setDeadline(id, now + settings.maxWait)
+            switch job.state {
+            case .failed, .timedOut:
+                if let runpodID = job.runpodID {
+                    let status = try await client.retry(id: runpodID)
+                    try store.setState(id, Self.state(status), detail: "retried on RunPod", nextPollAt: now + settings.pollInterval)
+                } else {
+                    return await send(try store.job(id))
+                }
+            case .gaveUp:
+                try store.setState(id, .inProgress, detail: "waiting again", nextPollAt: now)
+            case .submissionUnknown, .lost, .cancelled:
+                try store.setState(id, .submitting, detail: "")
+                return await send(try store.job(id))
+            default:
+                throw Problem(description: "job \(id) is \(job.state.rawValue): only failed, timed out, lost, cancelled, given-up or unknown submissions can be retried")
+            }
+            return try store.job(id)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as RunPodError {
+            throw Problem(description: error.message)
+        } catch {
+            throw Problem(description: "\(error)")
+        }
+    }
+}

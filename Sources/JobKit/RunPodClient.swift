@@ -1,0 +1,367 @@
+import Foundation
+import HTTPKit
+import PackKit
+
+/// A job as `GET /status/{id}` reports it.
+public struct RunPodJobState: Sendable, Hashable {
+    public var id: String
+    public var status: RunPodStatus
+    /// The generated text of a COMPLETED job (see `RunPodOutput.text(from:)`); nil otherwise, or when the
+    /// worker returned no output.
+    public var output: String?
+    /// For a FAILED job, the worker's error as one line (see `RunPodOutput.errorMessage(from:)`), never nil;
+    /// for other statuses the error RunPod attached, if any.
+    public var error: String?
+    /// Milliseconds the job ran on a worker, when RunPod says.
+    public var executionTimeMs: Int?
+    /// Milliseconds the job waited in the queue, when RunPod says.
+    public var delayTimeMs: Int?
+
+    public init(id: String, status: RunPodStatus, output: String? = nil, error: String? = nil,
+                executionTimeMs: Int? = nil, delayTimeMs: Int? = nil) {
+        self.id = id
+        self.status = status
+        self.output = output
+        self.error = error
+        self.executionTimeMs = executionTimeMs
+        self.delayTimeMs = delayTimeMs
+    }
+}
+
+/// What `GET /health` reports: job counts and worker counts (absent counts are 0).
+public struct RunPodHealth: Sendable, Hashable {
+    public struct Jobs: Sendable, Hashable {
+        public var completed = 0, failed = 0, inProgress = 0, inQueue = 0, retried = 0
+        public init() {}
+    }
+    public struct Workers: Sendable, Hashable {
+        public var idle = 0, running = 0, initializing = 0, ready = 0, throttled = 0, unhealthy = 0
+        public init() {}
+    }
+    public var jobs = Jobs()
+    public var workers = Workers()
+    public init() {}
+}
+
+/// A client for a RunPod serverless endpoint's queue API (`https://api.runpod.ai/v2/ENDPOINT_ID`): submit
+/// with `/run`, poll `/status/{id}`, `/cancel/{id}`, `/retry/{id}`, `/health`.
+///
+/// Every failure is a `RunPodError` with one line of text; `isTransient` ones (network, 5xx, 429) are worth
+/// trying again later. The key travels as `Authorization: Bearer …`, marked secret: it appears in no error,
+/// description or dump.
+///
+/// Retries: `/run` is never repeated automatically (a repeat could start the job twice). `/status`, `/cancel`
+/// and `/health` use `queryRetryPolicy` (at most 2 attempts, quick, no waiting out a 429: the caller's poller
+/// owns the pacing).
+public struct RunPodClient: Sendable {
+    /// The endpoint's base URL, without a trailing `/` (nor a trailing `/run` or `/runsync`).
+    public let endpointURL: String
+    private let apiKey: String
+    public var http: HTTPClient
+    public var timeouts: HTTPTimeouts
+    /// For `/status`, `/cancel` and `/health`.
+    public var queryRetryPolicy: RetryPolicy
+
+    /// At most 2 attempts; retries connection failures and 502/503/504 after ≤ 1 s; never waits for a
+    /// `Retry-After` longer than 1 s.
+    public static let defaultQueryRetryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: 0.25, maxDelay: 1,
+                                                            maxRetryAfter: 1, retryableStatuses: [502, 503, 504])
+    public static let defaultTimeouts = HTTPTimeouts(connect: 10, idle: 30, total: 120)
+
+    public init(endpointURL: String, apiKey: String, http: HTTPClient = HTTPClient()) {
+        var url = endpointURL.trimmingCharacters(in: .whitespacesAndNewlines)
+        while url.hasSuffix("/") { url.removeLast() }
+        for suffix in ["/runsync", "/run"] where url.hasSuffix(suffix) {
+            url.removeLast(suffix.count)
+            break
+        }
+        self.endpointURL = url
+        self.apiKey = apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.http = http
+        self.timeouts = RunPodClient.defaultTimeouts
+        self.queryRetryPolicy = RunPodClient.defaultQueryRetryPolicy
+    }
+
+    // MARK: calls
+
+    /// `POST /run`: queues `prompt` with the settings' sampling parameters (and policy, when set). Never
+    /// retried here. A transient failure may still have queued a job (RunPod got the request, the answer
+    /// was lost); its id is then unknown.
+    public func submit(prompt: String, settings: JobSettings,
+                       cancellation: HTTPCancellation? = nil) async throws(RunPodError) -> (id: String, status: RunPodStatus) {
+        let operation = Operation.submit
+        let body = try RunPodClient.runBody(prompt: prompt, settings: settings)
+        var request = try makeRequest(.post, "/run", body: body, operation: operation)
+        request.retryPolicy = .none
+        request.isSafeToRepeat = false
+        let json = try await send(request, operation: operation, cancellation: cancellation)
+        guard let id = json["id"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
+            throw badResponse(operation, "no job id in the answer (\(RunPodClient.excerpt(json))); the job may "
+                              + "have been queued anyway")
+        }
+        // An unknown status must not lose the id: the job is queued as far as we know.
+        let status = json["status"]?.stringValue.flatMap(RunPodStatus.init(apiValue:)) ?? .inQueue
+        return (id, status)
+    }
+
+    /// `GET /status/{id}`. A 404 throws `.lost` (the job expired or never existed).
+    public func status(id: String, cancellation: HTTPCancellation? = nil) async throws(RunPodError) -> RunPodJobState {
+        let operation = Operation.status(id)
+        let path = "/status/" + (try RunPodClient.pathComponent(id, operation))
+        var request = try makeRequest(.get, path, operation: operation)
+        request.retryPolicy = queryRetryPolicy
+        let json = try await send(request, operation: operation, cancellation: cancellation)
+        let status = try jobStatus(json, operation)
+        var state = RunPodJobState(id: json["id"]?.stringValue ?? id, status: status)
+        if status == .completed { state.output = RunPodOutput.text(from: json["output"]) }
+        state.error = RunPodOutput.errorMessage(from: json["error"])
+        if status == .failed && state.error == nil { state.error = "the job failed without an error message" }
+        state.executionTimeMs = json["executionTime"]?.doubleValue.flatMap(RunPodClient.milliseconds)
+        state.delayTimeMs = json["delayTime"]?.doubleValue.flatMap(RunPodClient.milliseconds)
+        return state
+    }
+
+    /// `POST /cancel/{id}`; returns the status RunPod reports afterwards (CANCELLED, or the job's final
+    /// status when it had already finished).
+    @discardableResult
+    public func cancel(id: String, cancellation: HTTPCancellation? = nil) async throws(RunPodError) -> RunPodStatus {
+        let operation = Operation.cancel(id)
+        let path = "/cancel/" + (try RunPodClient.pathComponent(id, operation))
+        var request = try makeRequest(.post, path, operation: operation)
+        request.retryPolicy = queryRetryPolicy
+        request.isSafeToRepeat = true  // cancelling twice does no harm
+        let json = try await send(request, operation: operation, cancellation: cancellation)
+        return try jobStatus(json, operation)
+    }
+
+    /// `POST /retry/{id}`: queues a FAILED or TIMED_OUT job again under the same id (RunPod refuses others:
+    /// `.badRequest`). Not retried here. Returns the new status (IN_QUEUE).
+    @discardableResult
+    public func retry(id: String, cancellation: HTTPCancellation? = nil) async throws(RunPodError) -> RunPodStatus {
+        let operation = Operation.retry(id)
+        let path = "/retry/" + (try RunPodClient.pathComponent(id, operation))
+        var request = try makeRequest(.post, path, operation: operation)
+        request.retryPolicy = .none
+        request.isSafeToRepeat = false
+        let json = try await send(request, operation: operation, cancellation: cancellation)
+        return json["status"]?.stringValue.flatMap(RunPodStatus.init(apiValue:)) ?? .inQueue
+    }
+
+    /// `GET /health`: the endpoint's job and worker counts.
+    public func health(cancellation: HTTPCancellation? = nil) async throws(RunPodError) -> RunPodHealth {
+        let operation = Operation.health
+        var request = try makeRequest(.get, "/health", operation: operation)
+        request.retryPolicy = queryRetryPolicy
+        let json = try await send(request, operation: operation, cancellation: cancellation)
+        guard case .object = json else { throw badResponse(operation, "expected a JSON object") }
+        func count(_ group: String, _ key: String) -> Int { json[group]?[key]?.doubleValue.map { Int($0) } ?? 0 }
+        var health = RunPodHealth()
+        health.jobs.completed = count("jobs", "completed")
+        health.jobs.failed = count("jobs", "failed")
+        health.jobs.inProgress = count("jobs", "inProgress")
+        health.jobs.inQueue = count("jobs", "inQueue")
+        health.jobs.retried = count("jobs", "retried")
+        health.workers.idle = count("workers", "idle")
+        health.workers.running = count("workers", "running")
+        health.workers.initializing = count("workers", "initializing")
+        health.workers.ready = count("workers", "ready")
+        health.workers.throttled = count("workers", "throttled")
+        health.workers.unhealthy = count("workers", "unhealthy")
+        return health
+    }
+
+    // MARK: request body
+
+    /// The `/run` body: `{"input":{"prompt":…,"max_new_tokens":…,"temperature":…,"top_p":…}}`, then
+    /// `"policy":{"executionTimeout":…,"ttl":…}` with only the keys that are set (none: no `policy`).
+    public static func runBody(prompt: String, settings: JobSettings) throws(RunPodError) -> String {
+        guard settings.temperature.isFinite, settings.topP.isFinite else {
+            throw RunPodError(.badRequest, "RunPod job not submitted: temperature and top_p must be finite numbers")
+        }
+        var body = "{\"input\":{\"prompt\":"
+        JSONValue.appendString(prompt, into: &body)
+        body += ",\"max_new_tokens\":\(settings.maxNewTokens)"
+        body += ",\"temperature\":" + JSONValue.serialize(.number(settings.temperature))
+        body += ",\"top_p\":" + JSONValue.serialize(.number(settings.topP)) + "}"
+        var policy: [String] = []
+        if let timeout = settings.executionTimeoutMs { policy.append("\"executionTimeout\":\(timeout)") }
+        if let ttl = settings.ttlMs { policy.append("\"ttl\":\(ttl)") }
+        if !policy.isEmpty { body += ",\"policy\":{" + policy.joined(separator: ",") + "}" }
+        return body + "}"
+    }
+
+    // MARK: plumbing
+
+    private enum Operation {
+        case submit, status(String), cancel(String), retry(String), health
+
+        var label: String {
+            switch self {
+            case .submit: "submitting a job"
+            case .status(let id): "asking for the status of job \(id)"
+            case .cancel(let id): "cancelling job \(id)"
+            case .retry(let id): "retrying job \(id)"
+            case .health: "checking the endpoint's health"
+            }
+        }
+
+        var jobID: String? {
+            switch self {
+            case .status(let id), .cancel(let id), .retry(let id): id
+            case .submit, .health: nil
+            }
+        }
+    }
+
+    private func makeRequest(_ method: HTTPMethod, _ path: String, body: String? = nil,
+                             operation: Operation) throws(RunPodError) -> HTTPRequest {
+        guard !apiKey.isEmpty else {
+            throw RunPodError(.auth, "no RunPod API key for \(operation.label)", jobID: operation.jobID)
+        }
+        guard endpointURL.hasPrefix("https://") || endpointURL.hasPrefix("http://") else {
+            throw RunPodError(.badRequest, "RunPod endpoint URL must look like https://api.runpod.ai/v2/ENDPOINT_ID",
+                              jobID: operation.jobID)
+        }
+        var request = body.map { HTTPRequest.json(method, url: endpointURL + path, body: $0) }
+            ?? HTTPRequest(method: method, url: endpointURL + path, headers: ["Accept": "application/json"])
+        request.setBearerToken(apiKey)
+        request.secrets = [apiKey]
+        request.timeouts = timeouts
+        return request
+    }
+
+    private func send(_ request: HTTPRequest, operation: Operation,
+                      cancellation: HTTPCancellation?) async throws(RunPodError) -> JSONValue {
+        let response: HTTPResponse
+        do throws(HTTPError) {
+            response = try await http.send(request, cancellation: cancellation)
+        } catch {
+            throw map(error, operation)
+        }
+        do throws(JSONValue.ParseError) {
+            return try JSONValue.parse(Data(response.body))
+        } catch {
+            let text = RunPodOutput.oneLine(redact(String(response.text.prefix(120))))
+            throw badResponse(operation, "not JSON (\(error.reason))" + (text.isEmpty ? ", empty body" : ": \(text)"),
+                              status: response.status)
+        }
+    }
+
+    private func jobStatus(_ json: JSONValue, _ operation: Operation) throws(RunPodError) -> RunPodStatus {
+        guard let text = json["status"]?.stringValue else {
+            throw badResponse(operation, "no status in the answer (\(RunPodClient.excerpt(json)))")
+        }
+        guard let status = RunPodStatus(apiValue: text) else {
+            throw badResponse(operation, "unknown status \(JSONValue.string(text).shortDescription)")
+        }
+        return status
+    }
+
+    private func map(_ error: HTTPError, _ operation: Operation) -> RunPodError {
+        let jobID = operation.jobID
+        let at = error.endpoint.isEmpty ? "" : " from \(error.endpoint)"
+        switch error.kind {
+        case .cancelled:
+            return RunPodError(.cancelled, "RunPod request cancelled while \(operation.label)", jobID: jobID)
+        case .invalidRequest:
+            return RunPodError(.badRequest, redact("invalid RunPod request while \(operation.label): \(error)"), jobID: jobID)
+        case .resolve, .connect, .timeout, .tls, .connectionLost, .transport:
+            return RunPodError(.transient, redact("network error while \(operation.label): \(error)"), jobID: jobID)
+        case .status(let code):
+            let http = "HTTP \(code)\(RunPodClient.reason(code).map { " \($0)" } ?? "")\(at)"
+            let detail = serverMessage(error.body)
+            let suffix = detail.isEmpty ? "" : ": \(detail)"
+            switch code {
+            case 401, 403:
+                return RunPodError(.auth, "RunPod refused the API key (\(http)) while \(operation.label)",
+                                   httpStatus: code, jobID: jobID)
+            case 404 where jobID != nil:
+                return RunPodError(.lost, "RunPod does not know job \(jobID!) (\(http)): \(RunPodError.lostExplanation)",
+                                   httpStatus: code, jobID: jobID)
+            case 404:
+                return RunPodError(.notFound, "RunPod endpoint not found (\(http)) while \(operation.label): check the "
+                                   + "endpoint URL (https://api.runpod.ai/v2/ENDPOINT_ID)", httpStatus: code)
+            case 429:
+                let wait = error.retryAfter.map { "; retry after \(RunPodClient.seconds($0))" } ?? ""
+                return RunPodError(.transient, "RunPod rate limit (\(http)) while \(operation.label)\(wait)",
+                                   httpStatus: code, retryAfter: error.retryAfter, jobID: jobID)
+            case 408, 500...599:
+                let wait = error.retryAfter.map { "; retry after \(RunPodClient.seconds($0))" } ?? ""
+                return RunPodError(.transient, "RunPod unavailable (\(http)) while \(operation.label)\(suffix)\(wait)",
+                                   httpStatus: code, retryAfter: error.retryAfter, jobID: jobID)
+            default:
+                return RunPodError(.badRequest, "RunPod refused \(operation.label) (\(http))\(suffix)",
+                                   httpStatus: code, jobID: jobID)
+            }
+        }
+    }
+
+    /// A server's error body as one short line: its `error`/`message` when JSON, else the text.
+    private func serverMessage(_ body: String) -> String {
+        let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return "" }
+        var text = trimmed
+        if let json = try? JSONValue.parse(Data(trimmed.utf8)), case .object = json {
+            text = RunPodOutput.errorMessage(from: json) ?? trimmed
+        } else if trimmed.hasPrefix("<") {
+            return ""  // an HTML error page says nothing the status does not
+        }
+        text = RunPodOutput.oneLine(redact(text))
+        return text.count > 200 ? String(text.prefix(199)) + "…" : text
+    }
+
+    private func badResponse(_ operation: Operation, _ reason: String, status: Int? = nil) -> RunPodError {
+        RunPodError(.badResponse, redact("unexpected answer from RunPod while \(operation.label): \(reason)"),
+                    httpStatus: status, jobID: operation.jobID)
+    }
+
+    /// Belt and braces: HTTPKit already keeps the key out of its errors.
+    private func redact(_ text: String) -> String {
+        apiKey.count >= 6 ? text.replacingOccurrences(of: apiKey, with: "[redacted]") : text
+    }
+
+    private static func pathComponent(_ id: String, _ operation: Operation) throws(RunPodError) -> String {
+        let trimmed = id.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw RunPodError(.badRequest, "empty RunPod job id") }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.~")
+        return trimmed.addingPercentEncoding(withAllowedCharacters: allowed) ?? trimmed
+    }
+
+    private static func excerpt(_ json: JSONValue) -> String {
+        let text = JSONValue.serialize(json)
+        return text.count > 120 ? String(text.prefix(119)) + "…" : text
+    }
+
+    private static func milliseconds(_ value: Double) -> Int? {
+        value.isFinite && value >= 0 && value < 9e15 ? Int(value.rounded()) : nil
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+
+    static func reason(_ code: Int) -> String? {
+        switch code {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 408: "Request Timeout"
+        case 413: "Content Too Large"
+        case 422: "Unprocessable Content"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: nil
+        }
+    }
+}
+
+extension RunPodClient: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "RunPodClient(\(endpointURL), key [redacted])" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["endpointURL": endpointURL, "apiKey": "[redacted]"]) }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+/// A summary attached to a pack lands in its `summary` table by an atomic rewrite; a failure changes nothing.
+final class PackSummaryWriterTests: XCTestCase {
+    func testAttachRewritesThePackAndAFailureLeavesItAlone() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let pack = dir.appendingPathComponent("coffee.pack")
+        try FileManager.default.copyItem(at: TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack"), to: pack)
+        let before = try TestSupport.open(pack.path, cacheIn: dir)
+        let video = try XCTUnwrap(try before.database.strings("SELECT video_id FROM video ORDER BY video_id").first)
+        XCTAssertEqual(before.counts.summaries, 0)
+
+        try PackSummaryWriter.attach("First draft.", videoID: video, to: pack.path)
+        try PackSummaryWriter.attach("The summary, with an ümlaut.", videoID: video, to: pack.path)
+        let after = try TestSupport.open(pack.path, cacheIn: dir)
+        XCTAssertEqual(after.counts.summaries, 1, "a newer summary of the same kind replaces the older")
+        XCTAssertEqual(try after.database.strings("SELECT text FROM summary WHERE video_id = '\(video)' AND kind = 'episode_long'"),
+                       ["The summary, with an ümlaut."])
+        XCTAssertEqual(after.counts.chunks, before.counts.chunks)
+        XCTAssertNotNil(after.chunkEmbeddings)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: after.root.appendingPathComponent(PackLayout.lexicalIndex).path), "every entry kept")
+
+        let bytes = try Data(contentsOf: pack)
+        XCTAssertThrowsError(try PackSummaryWriter.attach("x", videoID: "no-such-video", to: pack.path)) { error in
+            XCTAssertTrue("\(error)".contains("no video 'no-such-video'"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: pack), bytes, "a failed attach leaves the pack as it was")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".build-") }
+        XCTAssertEqual(leftovers, [], "no temporary files left behind")
+    }
+}
