@@ -100,7 +100,8 @@ extension HTTPError: CustomStringConvertible, CustomDebugStringConvertible {
 
     public var debugDescription: String { "HTTPError(\(description))" }
 
-    static func reason(_ code: Int) -> String? {
+    /// The standard reason phrase of an HTTP status, for messages ("429 Too Many Requests").
+    public static func reason(_ code: Int) -> String? {
         switch code {
         case 400: "Bad Request"
         case 401: "Unauthorized"

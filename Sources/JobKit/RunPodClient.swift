@@ -341,23 +341,7 @@ public struct RunPodClient: Sendable {
         value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : String(format: "%.1f s", value)
     }
 
-    static func reason(_ code: Int) -> String? {
-        switch code {
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 408: "Request Timeout"
-        case 413: "Content Too Large"
-        case 422: "Unprocessable Content"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: nil
-        }
-    }
+    static func reason(_ code: Int) -> String? { HTTPError.reason(code) }
 }
 
 extension RunPodClient: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -97,6 +97,42 @@ struct Bench {
         let questions = try pack.database.strings("SELECT text FROM micro_chunk WHERE chunk_id % 397 = 0").prefix(100).map { text in
             text.split(separator: " ").enumerated().filter { $0.offset % 5 == 2 }.prefix(4).map(\.element).joined(separator: " ")
         }
+        // The HNSW graph, when the pack has one: its latency and how many of the exact top 10 it finds.
+        var graphLine: String?
+        if let graph = retriever.graph, let chunks = pack.chunkEmbeddings {
+            let session = HashEmbedder(dimension: chunks.columns).makeSession()
+            var times: [Double] = [], found = 0, total = 0
+            for question in questions {
+                let query = session.embed([question], dimension: chunks.columns)
+                let start = DispatchTime.now()
+                let approximate = ANNSearch.topK(query, in: chunks, graph: graph, k: retriever.settings.candidates, ef: retriever.settings.annEf)
+                times.append(elapsed(since: start))
+                let exact = Set(VectorSearch.topK(query, in: chunks, k: 10).map(\.row))
+                found += approximate.prefix(10).filter { exact.contains($0.row) }.count
+                total += exact.count
+            }
+            times.sort()
+            graphLine = String(format: "vector search (HNSW graph, top %d, ef %d): p50 %.2f ms, p99 %.2f ms; recall@10 vs exact %.3f (target ≥ 0.95)",
+                               retriever.settings.candidates, retriever.settings.annEf, 1000 * times[times.count / 2],
+                               1000 * times[min(times.count - 1, times.count * 99 / 100)], Double(found) / Double(max(1, total)))
+        }
+        if let columns = retriever.columns, let chunks = pack.chunkEmbeddings {
+            let session = HashEmbedder(dimension: chunks.columns).makeSession()
+            var times: [Double] = [], same = 0
+            for question in questions {
+                let query = session.embed([question], dimension: chunks.columns)
+                let start = DispatchTime.now()
+                let found = columns.topK(query, k: retriever.settings.candidates)
+                times.append(elapsed(since: start))
+                // Exact: the same top-10 scores as the full scan (ties may order rows differently).
+                let exact = VectorSearch.topK(query, in: chunks, k: 10).map(\.score)
+                if zip(found.prefix(10).map(\.score), exact).allSatisfy({ abs($0 - $1) < 1e-5 }) { same += 1 }
+            }
+            times.sort()
+            graphLine = String(format: "vector search (column copy, exact, top %d): p50 %.2f ms, p99 %.2f ms; top-10 equal to the full scan for %d of %d questions",
+                               retriever.settings.candidates, 1000 * times[times.count / 2],
+                               1000 * times[min(times.count - 1, times.count * 99 / 100)], same, questions.count)
+        }
         var searches: [Double] = []
         for question in questions {
             let start = DispatchTime.now()
@@ -124,9 +160,10 @@ struct Bench {
                          pack.counts.chunks, 1000 * sortedScans[sortedScans.count / 2],
                          1000 * sortedScans[min(sortedScans.count - 1, sortedScans.count * 99 / 100)], sortedScans.count))
         }
+        if let graphLine { print(graphLine) }
         let sortedSearches = searches.sorted()
         if !sortedSearches.isEmpty {
-            print(String(format: "search (hybrid, top 10, warm): p50 %.2f ms, p99 %.2f ms over %d questions   target p50 ≤ 5 ms, p99 ≤ 20 ms",
+            print(String(format: "search (hybrid, top 10, warm): p50 %.2f ms, p99 %.2f ms over %d questions   target p50 ≤ 5 ms, p99 ≤ 20 ms (5,000 h: p50 ≤ 10 ms)",
                          1000 * sortedSearches[sortedSearches.count / 2],
                          1000 * sortedSearches[min(sortedSearches.count - 1, sortedSearches.count * 99 / 100)], sortedSearches.count))
         }

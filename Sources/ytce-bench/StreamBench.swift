@@ -39,13 +39,7 @@ enum StreamBench {
         // Ctrl-C mid-stream: from the signal to the server seeing the connection closed.
         server.route("POST", "/generate/stream", response: .eventStream([(0, delta("Stalling"))], then: .stall))
         let before = server.events.count
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ytce)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, out) = try start(ytce, arguments)
         _ = out.fileHandleForReading.availableData  // the first token arrived: the transfer is live
         let interrupted = ContinuousClock.now
         kill(process.processIdentifier, SIGINT)
@@ -60,12 +54,8 @@ enum StreamBench {
         }
     }
 
-    static func milliseconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-    }
-
-    /// Runs the child, returning when its stdout first held bytes and everything it printed.
-    static func readChild(_ path: String, _ arguments: [String]) throws -> (ContinuousClock.Instant?, String) {
+    /// Starts the child with its stdout on a pipe and its stderr discarded.
+    static func start(_ path: String, _ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -73,6 +63,16 @@ enum StreamBench {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return (process, out)
+    }
+
+    static func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    /// Runs the child, returning when its stdout first held bytes and everything it printed.
+    static func readChild(_ path: String, _ arguments: [String]) throws -> (ContinuousClock.Instant?, String) {
+        let (process, out) = try start(path, arguments)
         var first: ContinuousClock.Instant?
         var text = Data()
         let handle = out.fileHandleForReading

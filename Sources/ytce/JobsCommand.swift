@@ -88,6 +88,11 @@ func jobLine(_ job: Job, now: Double = Date().timeIntervalSince1970) -> String {
     return line
 }
 
+/// Where a summary was written, or why it could not be.
+func deliveryLine(_ job: Job, sink: String, location: String, error: String?) -> String {
+    "\(job.id)\tsaved to \(sink): \(location)\(error.map { " FAILED: \($0)" } ?? "")"
+}
+
 func jobJSON(_ job: Job, store: JobStore) -> JSONValue {
     var object: [String: JSONValue] = [
         "id": .number(Double(job.id)), "state": .string(job.state.rawValue), "name": .string(job.name),

@@ -29,7 +29,7 @@ struct JobsWaitCommand: AsyncParsableCommand {
             case .changed(let job), .submitted(let job), .completed(let job):
                 FileHandle.standardError.write(Data("\(jobLine(job))\n".utf8))
             case .delivered(let job, let sink, let location, let error):
-                FileHandle.standardError.write(Data("\(job.id)\tsaved to \(sink): \(location)\(error.map { " FAILED: \($0)" } ?? "")\n".utf8))
+                FileHandle.standardError.write(Data("\(deliveryLine(job, sink: sink, location: location, error: error))\n".utf8))
             }
         }
         func watched() -> [Job] {
@@ -83,7 +83,7 @@ struct JobsWatchCommand: AsyncParsableCommand {
         let interrupt = InterruptFlag(message: "stopped watching; open jobs go on (`ytce jobs wait`)")
         runner.onEvent = { event in
             if case .delivered(let job, let sink, let location, let error) = event {
-                print("\(job.id)\tsaved to \(sink): \(location)\(error.map { " FAILED: \($0)" } ?? "")")
+                print(deliveryLine(job, sink: sink, location: location, error: error))
             } else if case .changed(let job) = event, job.state.isFinal {
                 print(jobLine(job))
             }

@@ -33,6 +33,9 @@ struct PackBuildCommand: ParsableCommand {
     @Flag(help: "No progress bar and no listing, only the summary line.")
     var quiet = false
 
+    @Option(name: .customLong("ann-min-chunks"), help: "Build an HNSW vector index when the pack has at least this many chunks (default \(PackBuilder.defaultANNMinimumChunks)).")
+    var annMinimumChunks: Int?
+
     func run() throws {
         let packConfig = try loadConfig(config)
         var buildDate: Date?
@@ -40,9 +43,13 @@ struct PackBuildCommand: ParsableCommand {
             guard let seconds = TimeInterval(epoch) else { throw fail("SOURCE_DATE_EPOCH must be a number of seconds, got '\(epoch)'") }
             buildDate = Date(timeIntervalSince1970: seconds)
         }
-        let builder = PackBuilder(config: packConfig, keepGoing: keepGoing, buildDate: buildDate,
+        var builder = PackBuilder(config: packConfig, keepGoing: keepGoing, buildDate: buildDate,
                                   compression: compress ? .small : .fast,
                                   workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        if let annMinimumChunks {
+            guard annMinimumChunks >= 1 else { throw fail("--ann-min-chunks must be at least 1") }
+            builder.annMinimumChunks = annMinimumChunks
+        }
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
         let interrupt = InterruptFlag()
         let report: BuildReport

@@ -169,3 +169,84 @@ final class RankingTests: XCTestCase {
         XCTAssertTrue(hits.first?.text.contains("zanzibar sourdough") ?? false)
     }
 }
+
+/// Large packs carry an HNSW graph over their chunk vectors; search uses it, and falls back to the exact scan
+/// with a note when the graph does not match the vectors.
+final class PackGraphTests: XCTestCase {
+    func testBuiltGraphIsUsedAndAMismatchedOneIsRefused() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let input = try TestSupport.shared("fixtures/channels/hf-course")
+        // A dense embedder gets a graph (hash-embedded packs are searched exactly through a column copy instead).
+        var builder = PackBuilder()
+        builder.embedder = ConceptEmbedder()
+        builder.annMinimumChunks = 1
+        let withGraph = dir.appendingPathComponent("graph.pack")
+        _ = try builder.build(input: input, output: withGraph)
+        let names = try ZipArchiveReader(path: withGraph.path).entries.map(\.name)
+        XCTAssertTrue(names.contains(PackLayout.chunkGraph), "\(names)")
+        let cache = TestSupport.cache(in: dir)
+        let pack = try ChannelPack.open(withGraph.path, options: .init(cache: cache))
+        let retriever = try Retriever(pack: pack, cache: cache, embedder: ConceptEmbedder())
+        XCTAssertNotNil(retriever.graph)
+        XCTAssertEqual(retriever.notes, [])
+
+        // The same question ranked with the exact scan (a pack built without the graph) finds the same moments.
+        let plain = dir.appendingPathComponent("plain.pack")
+        builder.annMinimumChunks = Int.max
+        _ = try builder.build(input: input, output: plain)
+        let exact = try Retriever(pack: try ChannelPack.open(plain.path, options: .init(cache: cache)), cache: cache, embedder: ConceptEmbedder())
+        XCTAssertNil(exact.graph)
+        for question in ["how do I fine-tune a model with the Trainer API", "what does the tokenizer do with padding"] {
+            XCTAssertEqual(try retriever.search(question, topK: 5).hits.map(\.startMs), try exact.search(question, topK: 5).hits.map(\.startMs), question)
+        }
+
+        // A graph built for other vectors of the same shape is refused: exact search, with a note.
+        let folder = dir.appendingPathComponent("folder")
+        try FileManager.default.copyItem(at: pack.root, to: folder)
+        let path = folder.appendingPathComponent(PackLayout.chunkEmbeddings).path
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count - 1] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let tampered = try Retriever(pack: try ChannelPack.open(folder.path, options: .init(cache: cache)), cache: cache, embedder: ConceptEmbedder())
+        XCTAssertNil(tampered.graph)
+        XCTAssertTrue(tampered.notes.contains { $0.contains("exact vector search") && $0.contains("fingerprint") }, "\(tampered.notes)")
+    }
+}
+
+/// The column-major copy answers sparse questions exactly as the full scan does, and is refused for other vectors.
+final class ColumnMatrixTests: XCTestCase {
+    func testSparseQueriesMatchTheFullScanExactly() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let rows = 5_000, columns = 64
+        var generator = SystemRandomNumberGenerator()
+        var values = [Float](repeating: 0, count: rows * columns)
+        for r in 0..<rows {
+            for _ in 0..<12 { values[r * columns + Int.random(in: 0..<columns, using: &generator)] += Float.random(in: -1...1, using: &generator) }
+        }
+        let npy = dir.appendingPathComponent("m.npy").path
+        let writer = try NpyWriter(path: npy, columns: columns)
+        try writer.append(values)
+        try writer.finish()
+        let matrix = try NpyMatrix(contentsOf: npy)
+        let path = dir.appendingPathComponent("m.columns").path
+        try ColumnMatrix.build(from: matrix, to: path)
+        let copy = try ColumnMatrix(contentsOf: path, matching: matrix)
+        for _ in 0..<20 {
+            var query = [Float](repeating: 0, count: columns)
+            for _ in 0..<5 { query[Int.random(in: 0..<columns)] = Float.random(in: -1...1) }
+            let exact = VectorSearch.topK(query, in: matrix, k: 10)
+            let sparse = copy.topK(query, k: 10, threads: 2)
+            // The same scores up to float rounding (the sums run in another order).
+            XCTAssertEqual(sparse.count, exact.count)
+            for (a, b) in zip(sparse, exact) { XCTAssertEqual(a.score, b.score, accuracy: 1e-5) }
+        }
+        values[0] += 1
+        let other = dir.appendingPathComponent("o.npy").path
+        let otherWriter = try NpyWriter(path: other, columns: columns)
+        try otherWriter.append(values)
+        try otherWriter.finish()
+        XCTAssertThrowsError(try ColumnMatrix(contentsOf: path, matching: try NpyMatrix(contentsOf: other))) { error in
+            XCTAssertTrue("\(error)".contains("not made from this pack's chunk vectors"), "\(error)")
+        }
+    }
+}

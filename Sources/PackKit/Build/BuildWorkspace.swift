@@ -41,7 +41,7 @@ final class BuildWorkspace {
                  entries: [String]? = nil, isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
         let names = (entries ?? [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                                 PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex])
+                                 PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex, PackLayout.chunkGraph])
             .filter { FileManager.default.fileExists(atPath: file($0)) }
         switch compression {
         case .fast:

@@ -5,6 +5,13 @@ public protocol Embedder: Sendable {
     var dimension: Int { get }
     /// A worker for one thread: sessions may keep caches and are not shared between threads.
     func makeSession() -> any EmbeddingSession
+    /// True when a question's vector has few non-zero entries (feature hashing: one per word), so an exact
+    /// search reads only those columns of a column-major copy (`ColumnMatrix`) instead of needing a graph.
+    var sparseQueries: Bool { get }
+}
+
+extension Embedder {
+    public var sparseQueries: Bool { false }
 }
 
 public protocol EmbeddingSession: AnyObject {

@@ -14,6 +14,7 @@ public struct HashEmbedder: Embedder {
     }
 
     public func makeSession() -> any EmbeddingSession { HashEmbeddingSession(dimension: dimension) }
+    public var sparseQueries: Bool { true }
 
     /// Signed bucket of one token: `bucket + 1` or `-(bucket + 1)`.
     static func feature(of token: UnsafeRawBufferPointer, dimension: Int) -> Int32 {

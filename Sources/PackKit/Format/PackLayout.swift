@@ -11,6 +11,9 @@ public enum PackLayout {
     /// ytce's BM25 index over the chunks (`LexicalIndex`, chunk text + video title; the version names the
     /// recipe); readers that do not know it ignore it.
     public static let lexicalIndex = "vectors/ytce_lexical_index.v1.bin"
+    /// ytce's HNSW graph over the chunk vectors (`HNSWGraph`), built for large packs; readers that do not know it
+    /// ignore it, and ytce searches exactly without it.
+    public static let chunkGraph = "vectors/" + HNSWGraph.fileName
     /// Written by ytce into a cache entry: the archive's file list, including files it did not unpack.
     public static let archiveListing = "ytce-archive.json"
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Finds or builds the lexical index of an opened pack. Packs ytce builds carry one (`PackLayout.lexicalIndex`);
@@ -63,14 +62,6 @@ public enum LexicalIndexStore {
 
     /// Where the index of `pack` lives.
     static func location(for pack: ChannelPack, cache: PackCache) throws -> URL {
-        if pack.wasUnpackedByCache {
-            return pack.root.appendingPathComponent("ytce-derived").appendingPathComponent(fileName)
-        }
-        let database = pack.root.appendingPathComponent(PackLayout.database)
-        let attributes = try FileManager.default.attributesOfItem(atPath: database.path)
-        let stamp = "\(pack.root.standardizedFileURL.path)\u{0}\((attributes[.size] as? NSNumber)?.int64Value ?? 0)\u{0}\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
-        let key = SHA256.hash(data: Data(stamp.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
-        // A cache folder of its own, so LRU eviction bounds these like unpacked packs.
-        return cache.directory.appendingPathComponent("derived-\(key)").appendingPathComponent(fileName)
+        try DerivedFiles.location(of: fileName, for: pack, cache: cache)
     }
 }

@@ -33,6 +33,8 @@ public final class Retriever {
         public var sectionWeight = 0.02
         public var topSections = 5
         public var rrfK = 60.0
+        /// HNSW search beam (at least `candidates`): wider finds more of the exact neighbours, slower.
+        public var annEf = 200
         public init() {}
     }
 
@@ -45,6 +47,10 @@ public final class Retriever {
     public let notes: [String]
     /// ytce-built packs list each video's segment id range, which keeps segment lookups off a full scan.
     private let hasVideoSpans: Bool
+    /// The pack's HNSW graph over the chunk vectors, when it has one that matches them.
+    public let graph: HNSWGraph?
+    /// A column-major copy of a large pack's vectors, for sparse (hash-embedded) questions.
+    public let columns: ColumnMatrix?
 
     /// `embedder` replaces the registry's choice; it must be the model the pack's vectors were made with.
     public init(pack: ChannelPack, cache: PackCache, embedder custom: (any Embedder)? = nil) throws {
@@ -67,6 +73,23 @@ public final class Retriever {
             embedder = nil
             notes.append("lexical search only: ytce cannot compute query embeddings for '\(pack.manifest.embeddingModelID)'")
         }
+        var graph: HNSWGraph?
+        let graphPath = pack.root.appendingPathComponent(PackLayout.chunkGraph).path
+        if let matrix = pack.chunkEmbeddings, FileManager.default.fileExists(atPath: graphPath) {
+            do { graph = try HNSWGraph(contentsOf: graphPath, matching: matrix) } catch {
+                notes.append("exact vector search: the pack's HNSW graph is unusable (\(error.reason))")
+            }
+        }
+        self.graph = graph
+        // Hash-embedded questions have one non-zero entry per word: on large packs an exact search reads just
+        // those columns of a column-major copy (made once into the cache), which beats a graph in time and recall.
+        var columns: ColumnMatrix?
+        if let matrix = pack.chunkEmbeddings, matrix.rows >= ColumnMatrix.minimumRows, embedder?.sparseQueries == true {
+            do { columns = try ColumnMatrix.cached(for: pack, matrix: matrix, cache: cache) } catch {
+                notes.append("full vector scan: cannot keep a column copy of the vectors (\(error))")
+            }
+        }
+        self.columns = columns
         self.notes = notes
     }
 
@@ -89,7 +112,8 @@ public final class Retriever {
         }
         if let matrix = pack.chunkEmbeddings, let query = queryVector ?? embedder?.makeSession().embed([question], dimension: matrix.columns) {
             if query.contains(where: { $0 != 0 }) {
-                for (rank, hit) in VectorSearch.topK(query, in: matrix, k: settings.candidates).enumerated() {
+                let nearest = nearestChunks(query, in: matrix)
+                for (rank, hit) in nearest.enumerated() {
                     fused[hit.row, default: 0] += settings.vectorWeight / (settings.rrfK + Double(rank + 1))
                 }
                 // Coarse to fine: chunks inside the best sections rise; the others keep their own scores.
@@ -106,6 +130,18 @@ public final class Retriever {
                                                        endMs: Int(chunks.endMs[$0.key]), score: Float($0.value), row: $0.key) },
                                          limit: topK)
         return SearchResult(hits: try moments.map(resolve), notes: queryVector == nil || pack.chunkEmbeddings == nil ? notes : [])
+    }
+
+    /// The best `candidates` chunks for a question vector: exactly from the column copy when the question has
+    /// few non-zero entries, else through the HNSW graph when the pack has one, else by the full exact scan.
+    func nearestChunks(_ query: [Float], in matrix: NpyMatrix) -> [ScoredRow] {
+        if let columns, query.lazy.filter({ $0 != 0 }).count * 4 <= matrix.columns {
+            return columns.topK(query, k: settings.candidates)
+        }
+        if let graph {
+            return ANNSearch.topK(query, in: matrix, graph: graph, k: settings.candidates, ef: max(settings.candidates, settings.annEf))
+        }
+        return VectorSearch.topK(query, in: matrix, k: settings.candidates)
     }
 
     /// BM25 inverse document frequency of an analyzed term. A term the pack never uses gets the highest
