@@ -39,3 +39,52 @@ static inline CURLcode ytce_curl_getinfo_off_t(CURL *handle, CURLINFO info, curl
 static inline CURLcode ytce_curl_msg_result(const CURLMsg *message) {
     return message->data.result;
 }
+
+// A connection cache shared by the transfers of one HTTP client (each transfer runs its own multi handle on
+// its own thread, so without it every request would open a new connection). curl asks for a lock per kind
+// of shared data; one mutex per kind.
+#include <pthread.h>
+#include <stdlib.h>
+typedef struct {
+    CURLSH *share;
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+} ytce_curl_share;
+
+static void ytce_curl_share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *userptr) {
+    (void)handle; (void)access;
+    pthread_mutex_lock(&((ytce_curl_share *)userptr)->locks[data]);
+}
+static void ytce_curl_share_unlock(CURL *handle, curl_lock_data data, void *userptr) {
+    (void)handle;
+    pthread_mutex_unlock(&((ytce_curl_share *)userptr)->locks[data]);
+}
+/// Connections, DNS answers and TLS sessions shared; NULL when curl cannot share them.
+static inline ytce_curl_share *ytce_curl_share_new(void) {
+    ytce_curl_share *s = calloc(1, sizeof(ytce_curl_share));
+    if (!s) return NULL;
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&s->locks[i], NULL);
+    s->share = curl_share_init();
+    if (!s->share
+        || curl_share_setopt(s->share, CURLSHOPT_LOCKFUNC, ytce_curl_share_lock) != CURLSHE_OK
+        || curl_share_setopt(s->share, CURLSHOPT_UNLOCKFUNC, ytce_curl_share_unlock) != CURLSHE_OK
+        || curl_share_setopt(s->share, CURLSHOPT_USERDATA, s) != CURLSHE_OK
+        || curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK
+        || curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK
+        || curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        if (s->share) curl_share_cleanup(s->share);
+        for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&s->locks[i]);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+/// Frees the share once no transfer uses it.
+static inline void ytce_curl_share_free(ytce_curl_share *s) {
+    if (!s) return;
+    curl_share_cleanup(s->share);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&s->locks[i]);
+    free(s);
+}
+static inline CURLcode ytce_curl_setopt_share(CURL *handle, ytce_curl_share *s) {
+    return curl_easy_setopt(handle, CURLOPT_SHARE, s->share);
+}

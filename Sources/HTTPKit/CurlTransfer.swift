@@ -12,6 +12,18 @@ enum AttemptResult: Sendable {
 struct TransferSettings: Sendable {
     let userAgent: String
     let proxy: HTTPClient.Proxy
+    let connections: ConnectionShare
+}
+
+/// The connection cache of one `HTTPClient`: its transfers reuse each other's open connections (keep-alive),
+/// DNS answers and TLS sessions instead of opening a connection per request. Freed when the client and all its
+/// transfers are gone (each transfer holds it through its settings).
+final class ConnectionShare: @unchecked Sendable {
+    // curl serialises access through the share's own lock callbacks.
+    let handle: UnsafeMutablePointer<ytce_curl_share>?
+
+    init() { handle = curlReady ? ytce_curl_share_new() : nil }
+    deinit { ytce_curl_share_free(handle) }
 }
 
 /// The URL and redaction a request carries through its attempts.
@@ -109,6 +121,13 @@ final class CurlTransfer {
         check(ytce_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
         check(ytce_curl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         check(ytce_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        if let share = settings.connections.handle { check(ytce_curl_setopt_share(easy, share)) }
+        if !request.isSafeToRepeat {
+            // curl silently resends a request whose reused connection turns out dead; a request that must not
+            // run twice (RunPod's /run) therefore always gets a fresh connection of its own.
+            check(ytce_curl_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1))
+            check(ytce_curl_setopt_long(easy, CURLOPT_FORBID_REUSE, 1))
+        }
         check(ytce_curl_setopt_string(easy, CURLOPT_USERAGENT, settings.userAgent))
         check(ytce_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.verifyTLS ? 1 : 0))
         check(ytce_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.verifyTLS ? 2 : 0))

@@ -10,6 +10,8 @@ public let ytceVersion = "0.1.0"
 /// - `stream` delivers the head and then the body chunk by chunk as they arrive (for server-sent
 ///   events, see `HTTPStream.serverSentEvents()`).
 /// - Each attempt runs on a thread of its own, never blocking Swift's cooperative pool.
+/// - A client's requests (and its copies') reuse open connections, DNS answers and TLS sessions; a request not
+///   safe to repeat always gets a fresh connection, because curl resends a request whose reused connection died.
 /// - Cancelling the calling task, or an `HTTPCancellation` passed in, stops the transfer at once and
 ///   closes its connection; the call then throws `.cancelled`.
 /// - Retries follow the request's `RetryPolicy` (see there), only for requests safe to repeat.
@@ -32,6 +34,9 @@ public struct HTTPClient: Sendable {
 
     public var userAgent: String
     public var proxy: Proxy
+
+    /// Open connections kept for reuse by this client's requests (and copies of it).
+    let connections = ConnectionShare()
 
     public init(userAgent: String = HTTPClient.defaultUserAgent, proxy: Proxy = .environment) {
         self.userAgent = userAgent
@@ -85,7 +90,7 @@ public struct HTTPClient: Sendable {
         case .success(let parts): prepared = PreparedRequest(request: request, parts: parts, redaction: redaction)
         case .failure(let problem): return .failure(HTTPError(.invalidRequest, endpoint: "", detail: problem.reason))
         }
-        let settings = TransferSettings(userAgent: userAgent, proxy: proxy)
+        let settings = TransferSettings(userAgent: userAgent, proxy: proxy, connections: connections)
         let policy = request.retryPolicy
         let cancelled = HTTPError(.cancelled, endpoint: prepared.parts.endpoint)
         var attempt = 1

@@ -51,6 +51,8 @@ enum JobsBench {
         print(String(format: "jobs: %d polls of %d jobs in %.0f s; interval p1 %.2f s, median %.2f s, p99 %.2f s, max %.2f s; %.1f%% within 10%% of 5 s",
                      intervals.count + fake.jobIDs.count, count, wall, intervals[intervals.count / 100], intervals[intervals.count / 2],
                      intervals[intervals.count * 99 / 100], intervals.last ?? 0, 100 * Double(within) / Double(max(1, intervals.count))))
+        let connections = fake.server.events.filter { $0.kind == .accepted }.count
+        print("jobs: \(connections) connections opened for \(fake.requestCount(.status) + fake.requestCount(.run)) requests")
         print(String(format: "jobs: poller CPU %.2f s over %.0f s = %.1f%% of one core (target < 5%%), peak RSS %.0f MB",
                      cpu, wall, 100 * cpu / wall, Double(usage.ru_maxrss) / 1024))
     }
