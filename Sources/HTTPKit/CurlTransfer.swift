@@ -73,15 +73,13 @@ final class CurlTransfer {
         self.sink = sink
     }
 
-    /// Starts an attempt on a new thread; `done` runs on that thread, before the handles are freed.
+    /// Starts an attempt on a transfer thread of its own; `done` runs on that thread, before the handles are freed.
     static func start(_ prepared: PreparedRequest, settings: TransferSettings, control: HTTPCancellation,
                       sink: (@Sendable (HTTPStreamEvent) -> Void)?,
                       done: @escaping @Sendable (AttemptResult) -> Void) {
-        let thread = Thread {
+        TransferThreads.shared.run {
             CurlTransfer(prepared, settings: settings, control: control, sink: sink).run(done)
         }
-        thread.name = "ytce-http"
-        thread.start()
     }
 
     private var endpoint: String { prepared.parts.endpoint }

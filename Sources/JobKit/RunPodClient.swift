@@ -323,9 +323,21 @@ public struct RunPodClient: Sendable {
     private static func pathComponent(_ id: String, _ operation: Operation) throws(RunPodError) -> String {
         let trimmed = id.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw RunPodError(.badRequest, "empty RunPod job id") }
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-_.~")
-        return trimmed.addingPercentEncoding(withAllowedCharacters: allowed) ?? trimmed
+        // RFC 3986 unreserved bytes pass; every other byte of the UTF-8 is %XX. (Foundation's
+        // `CharacterSet.alphanumerics` would let non-ASCII letters through, and costs a Unicode lookup per poll.)
+        var out = ""
+        out.reserveCapacity(trimmed.utf8.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in trimmed.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+            }
+        }
+        return out
     }
 
     private static func excerpt(_ json: JSONValue) -> String {

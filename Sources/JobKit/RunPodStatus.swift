@@ -13,6 +13,10 @@ public enum RunPodStatus: String, Sendable, Hashable, CaseIterable, CustomString
     /// Parses RunPod's spelling: the raw values, and `RUNNING` as `inProgress`. Case and surrounding
     /// blanks are ignored, so is `-` for `_` (`TIMED-OUT`); `CANCELED` with one L counts too. Nil for anything else.
     public init?(apiValue: String) {
+        if let exact = RunPodStatus(rawValue: apiValue) {  // the usual case, without Foundation's Unicode tables
+            self = exact
+            return
+        }
         let text = apiValue.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
             .replacingOccurrences(of: "-", with: "_")
         switch text {
