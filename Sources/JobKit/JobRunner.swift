@@ -146,17 +146,21 @@ public final class JobRunner: @unchecked Sendable {
     @discardableResult
     public func pollDue(now: Double = JobRunner.now()) async -> Int {
         guard let due = try? store.jobsToPoll(dueBy: now) else { return 0 }
-        await withTaskGroup(of: Void.self) { group in
+        // Polls that only move a job's next poll are written together, in one transaction per round.
+        var routine: [JobStore.RoutinePoll] = []
+        await withTaskGroup(of: JobStore.RoutinePoll?.self) { group in
             var running = 0
             for job in due {
                 if running == concurrency {
-                    await group.next()
+                    if let done = await group.next(), let done { routine.append(done) }
                     running -= 1
                 }
                 group.addTask { await self.poll(job) }
                 running += 1
             }
+            for await done in group { if let done { routine.append(done) } }
         }
+        try? store.polled(routine)
         return due.count
     }
 
@@ -184,15 +188,17 @@ public final class JobRunner: @unchecked Sendable {
         return base + settings.pollInterval * Double.random(in: -0.02...0.02)
     }
 
-    func poll(_ job: Job) async {
-        guard let runpodID = job.runpodID else { return }
+    /// Asks RunPod about one job and records the answer, except a routine one (still queued or running, as
+    /// before), which it returns for `pollDue` to write with the others of its round.
+    func poll(_ job: Job) async -> JobStore.RoutinePoll? {
+        guard let runpodID = job.runpodID else { return nil }
         let now = Self.now()
         if now >= job.deadline {
             let waited = Int((now - (job.submittedAt ?? job.createdAt)).rounded())
             try? store.setState(job.id, .gaveUp, detail: "still \(job.state == .queued ? "queued" : "running") after \(waited) s, the maximum wait; it may still finish on RunPod: `ytce jobs retry \(job.id)` waits again")
             failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was given up")
             emitChanged(job.id)
-            return
+            return nil
         }
         await limiter.acquire()
         do {
@@ -201,8 +207,10 @@ public final class JobRunner: @unchecked Sendable {
             switch answer.status {
             case .inQueue, .inProgress:
                 let state: JobState = answer.status == .inQueue ? .queued : .inProgress
-                try store.polled(job.id, state: state, detail: "", nextPollAt: nextPoll(after: job, now: now))
-                if state != job.state { emitChanged(job.id) }
+                let next = nextPoll(after: job, now: now)
+                guard state != job.state || !job.detail.isEmpty else { return JobStore.RoutinePoll(id: job.id, nextPollAt: next) }
+                try store.polled(job.id, state: state, detail: "", nextPollAt: next)
+                emitChanged(job.id)
             case .completed:
                 try store.complete(job.id, summary: answer.output ?? "")
                 await finished(try store.job(job.id), summary: answer.output ?? "")
@@ -227,6 +235,7 @@ public final class JobRunner: @unchecked Sendable {
         } catch {
             try? store.polled(job.id, state: job.state, detail: "\(error)", nextPollAt: now + settings.pollInterval)
         }
+        return nil
     }
 
     private func emitChanged(_ id: Int64) {

@@ -163,6 +163,26 @@ public final class JobStore: @unchecked Sendable {
         }
     }
 
+    /// A poll that found a job as it was: only its count and next poll change.
+    public struct RoutinePoll: Sendable {
+        public var id: Int64
+        public var nextPollAt: Double
+    }
+
+    /// Records routine polls together, in one transaction.
+    public func polled(_ polls: [RoutinePoll]) throws(Problem) {
+        guard !polls.isEmpty else { return }
+        try locked {
+            try immediate {
+                let s = try prepared("UPDATE job SET next_poll_at = ?2, polls = polls + 1 WHERE job_id = ?1 AND state IN ('queued', 'in_progress')")
+                for poll in polls {
+                    s.bind(1, poll.id); s.bind(2, poll.nextPollAt)
+                    try s.run()
+                }
+            }
+        }
+    }
+
     /// Changes the state (cancel, retry, gave up, a user's decision about an unknown submission).
     public func setState(_ id: Int64, _ state: JobState, detail: String, nextPollAt: Double? = nil,
                          now: Double = Date().timeIntervalSince1970) throws(Problem) {
