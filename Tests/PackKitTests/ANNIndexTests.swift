@@ -221,6 +221,7 @@ final class ANNIndexTests: XCTestCase {
         XCTAssertEqual(oneGraph.rows, 1)
         let hits = ANNSearch.topK([1, 0], in: one, graph: oneGraph, k: 10, ef: 1)
         XCTAssertEqual(hits, [ScoredRow(row: 0, score: 0.6)])
+        XCTAssertEqual(ANNSearch.topK([1, 0], in: one, graph: oneGraph, k: .max, ef: .max), hits)
     }
 
     func testBuildWritesAtomicallyAndReportsFailures() throws {
@@ -233,6 +234,13 @@ final class ANNIndexTests: XCTestCase {
         XCTAssertEqual(try HNSWGraph(contentsOf: path, matching: matrix).m, 4)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         XCTAssertEqual(names, ["m.npy", HNSWGraph.fileName])
+
+        // One thread: the same graph, byte for byte (more threads insert in a scheduling-dependent order).
+        let again = folder.appendingPathComponent("again.bin").path
+        try HNSWGraph.build(matrix: matrix, to: path, m: 4, threads: 1)
+        try HNSWGraph.build(matrix: matrix, to: again, m: 4, threads: 1)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), try Data(contentsOf: URL(fileURLWithPath: again)))
+        try FileManager.default.removeItem(atPath: again)
 
         let missing = folder.appendingPathComponent("no/such/dir/graph.bin").path
         XCTAssertThrowsError(try HNSWGraph.build(matrix: matrix, to: missing)) { error in
