@@ -12,9 +12,9 @@ import PackKit
 /// Reported per kind of query (short questions, half-chunk passages, stored rows): the exact scan's time, and
 /// for each ef the ANN's recall@k against the exact top k, how often it finds the exact best row, and p50/p99.
 /// `--topical P` draws a share P of the words from the video's topic: topic-free synthetic text gives nearly
-/// random vectors (the worst case for a graph index); P = 0.3 matches the neighbourhood structure of the real
-/// hash-384 reference packs (py4e, hf-course) at their size. `--matrix` runs on an existing `.npy` instead
-/// (only stored-row queries, plus `--questions` from an eval file).
+/// random vectors (the worst case for a graph index); P = 0.3, the default, matches the neighbourhood structure
+/// of the real hash-384 reference packs (py4e, hf-course) at their size. `--matrix` runs on an existing `.npy`
+/// instead (only stored-row queries, plus `--questions` from an eval file).
 enum ANNBench {
     struct Options {
         var rows = 600_000
@@ -23,7 +23,7 @@ enum ANNBench {
         var efConstruction = HNSWGraph.defaultEfConstruction
         var threads = 2
         var queries = 200
-        var efs = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256]
+        var efs = [64, 128, 256, 512, 768, 1024]
         var work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
         var rebuild = false
         /// An existing chunk matrix (e.g. a real pack's `vectors/chunk_embeddings.npy`) instead of the synthetic one.
@@ -31,7 +31,7 @@ enum ANNBench {
         /// Question texts from an eval file (`../shared/fixtures/eval/*.questions.json`), hash-embedded.
         var questions: String?
         /// The share of words drawn from the video's topic (0: `SyntheticChannel`'s topic-free text).
-        var topical = 0.0
+        var topical = 0.3
     }
 
     static func run(_ arguments: [String]) throws {

@@ -36,14 +36,18 @@ public final class HNSWGraph: @unchecked Sendable {
     // Immutable after init except `pool`, which `lock` guards.
     public static let fileName = "ytce_chunk_hnsw.v1.bin"
     public static let version: UInt32 = 1
-    // Build defaults: hnswlib's usual M 16 / efConstruction 200, the common choice for dense (neural) embeddings
-    // (not measured here at scale: no large dense pack is at hand). Measured with
-    // `ytce-bench --ann` on 600k x 384 hash embeddings of synthetic talks (2 cores), recall@10 of question-like
-    // queries at ef 512 is 0.92 with these and 0.95 only with M 32 (twice the build time and graph size): hash
-    // vectors are nearly random (the 10th best scores little more than the 200th), the hard case for a graph.
+    // Measured with `ytce-bench --ann` on 600k x 384 hash embeddings of synthetic talks with topics (whose
+    // neighbourhoods match the real hash-384 packs'; topic-free text is far worse), 2 cores: M 16 with
+    // efConstruction 200 builds in ~9.5 min (875 s CPU, 80 MiB graph) and gives question-like queries recall@10
+    // 0.93 at ef 512 (p50 3.0 ms) and 0.956 at ef 1024 (p50 5.9 ms, p99 8.3 ms); the exact scan takes 24-32 ms.
+    // M 32 reaches 0.953 at ef 512 in about the same time per query but costs 1.5x the build and 2x the graph.
+    // Hash vectors are nearly random (the 10th best scores little more than the 200th), the hard case for a
+    // graph; dense (neural) embeddings, which the graph is for, should need a much smaller ef (not measured at
+    // scale: no such pack here).
     public static let defaultM = 16
     public static let defaultEfConstruction = 200
-    /// A search beam for k ≤ 10 (larger k need ef ≥ k, and more for the same recall).
+    /// A search beam for k ≤ 10 on dense embeddings (hash-like vectors need ~1024 for recall@10 0.95, see above;
+    /// larger k need ef ≥ k, and more for the same recall).
     public static let defaultEf = 128
 
     public struct Problem: Error, Sendable, CustomStringConvertible {
