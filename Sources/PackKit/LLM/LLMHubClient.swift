@@ -12,25 +12,23 @@ struct LLMHubClient: LLMClient {
     let http: HTTPClient
     var backendName: String { "llmhub" }
 
-    func body() -> (_ messages: [PromptBuilder.Message]) -> JSONValue {
-        { messages in
-            var object: [String: JSONValue] = [
-                "provider": .string(settings.provider ?? ""),
-                "model": .string(settings.model),
-                "messages": .array(messages.map {
-                    .object(["role": .string($0.role), "content": .array([.object(["type": .string("text"), "text": .string($0.text)])])])
-                }),
-                "temperature": .number(settings.temperature),
-                "maxTokens": .number(Double(settings.maxNewTokens)),
-            ]
-            if let topP = settings.topP { object["topP"] = .number(topP) }
-            return .object(object)
-        }
+    func body(_ messages: [PromptBuilder.Message]) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "provider": .string(settings.provider ?? ""),
+            "model": .string(settings.model),
+            "messages": .array(messages.map {
+                .object(["role": .string($0.role), "content": .array([.object(["type": .string("text"), "text": .string($0.text)])])])
+            }),
+            "temperature": .number(settings.temperature),
+            "maxTokens": .number(Double(settings.maxNewTokens)),
+        ]
+        if let topP = settings.topP { object["topP"] = .number(topP) }
+        return .object(object)
     }
 
     func complete(_ messages: [PromptBuilder.Message], stream: Bool, cancellation: HTTPCancellation?,
                   onDelta: @Sendable (String) -> Void) async throws(LLMError) -> LLMCompletion {
-        let payload = body()(messages)
+        let payload = body(messages)
         if !stream {
             let response: HTTPResponse
             do {
