@@ -1,0 +1,58 @@
+import CCurses
+import XCTest
+@testable import TUI
+
+final class KeyDecoderTests: XCTestCase {
+    func testHardCodedKeyCodesMatchNcurses() {
+        typealias C = KeyDecoder.Code
+        XCTAssertEqual(C.up, ytce_key_up()); XCTAssertEqual(C.down, ytce_key_down())
+        XCTAssertEqual(C.left, ytce_key_left()); XCTAssertEqual(C.right, ytce_key_right())
+        XCTAssertEqual(C.home, ytce_key_home()); XCTAssertEqual(C.end, ytce_key_end())
+        XCTAssertEqual(C.backspace, ytce_key_backspace()); XCTAssertEqual(C.f0, ytce_key_f0())
+        XCTAssertEqual(C.delete, ytce_key_dc()); XCTAssertEqual(C.insert, ytce_key_ic())
+        XCTAssertEqual(C.pageDown, ytce_key_npage()); XCTAssertEqual(C.pageUp, ytce_key_ppage())
+        XCTAssertEqual(C.enter, ytce_key_enter()); XCTAssertEqual(C.backTab, ytce_key_btab())
+        XCTAssertEqual(C.mouse, ytce_key_mouse()); XCTAssertEqual(C.resize, ytce_key_resize())
+    }
+
+    func testCharacters() {
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 13), .enter)
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 9), .tab)
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 127), .backspace)
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 3), .control("c"))
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 1), .control("a"))
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 23), .control("w"))
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 0x6F22), .character("漢"))
+        XCTAssertEqual(KeyDecoder.key(forCharacter: 0x1F600), .character("😀"))
+        XCTAssertNil(KeyDecoder.key(forCharacter: 0x85))
+        XCTAssertEqual(KeyDecoder.altKey(forCharacter: 0x62), .alt("b"))
+        XCTAssertEqual(KeyDecoder.altKey(forCharacter: 0x31), .alt("1"))
+        XCTAssertEqual(KeyDecoder.altKey(forCharacter: 127), .alt("\u{7F}"))
+    }
+
+    func testKeyCodes() {
+        XCTAssertEqual(KeyDecoder.key(forKeyCode: 0o541), .key(.backTab))
+        XCTAssertEqual(KeyDecoder.key(forKeyCode: 0o410 + 5), .key(.function(5)))
+        XCTAssertEqual(KeyDecoder.key(forKeyCode: 0o632), .resize)
+        XCTAssertEqual(KeyDecoder.key(forKeyCode: 0o631), .mouse)
+        XCTAssertEqual(KeyDecoder.key(forKeyCode: 0o523), .key(.pageUp))
+        XCTAssertEqual(KeyDecoder.key(forKeyCode: 0o777), .ignored)
+    }
+
+    func testEscapeSequences() {
+        XCTAssertEqual(KeyDecoder.decodeEscape("[A"), .key(.up))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[1;3B"), .key(.down))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[Z"), .key(.backTab))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[3~"), .key(.delete))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[5~"), .key(.pageUp))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[15~"), .key(.function(5)))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[24~"), .key(.function(12)))
+        XCTAssertEqual(KeyDecoder.decodeEscape("OP"), .key(.function(1)))
+        XCTAssertEqual(KeyDecoder.decodeEscape("OH"), .key(.home))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[<0;10;5M"), .mouse(MouseEvent(button: .left, x: 9, y: 4)))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[<65;1;1M"), .mouse(MouseEvent(button: .wheelDown, x: 0, y: 0)))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;10;5m"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[99~"))
+        XCTAssertNil(KeyDecoder.decodeEscape("x"))
+    }
+}
