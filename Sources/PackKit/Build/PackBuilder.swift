@@ -43,7 +43,8 @@ public struct PackBuilder: Sendable {
             embedder = custom
         } else {
             do {
-                embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim)
+                embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim,
+                                                         modelDirectory: config.embedding.modelDirectory)
             } catch {
                 throw .config("config: \(error.message)")
             }

@@ -13,6 +13,8 @@ public struct PackConfig: Sendable, Equatable {
         public var apiKeyEnv = "OPENAI_API_KEY"
         public var timeoutSeconds = 30.0
         public var verifyTLS = true
+        /// For `backend: "minilm"`: the model folder (else YTCE_MODEL_DIR, the Hugging Face cache, the pip package).
+        public var modelDirectory: String?
     }
     public struct Retrieval: Sendable, Equatable {
         public var topSections = 5
@@ -39,6 +41,8 @@ public struct PackConfig: Sendable, Equatable {
     public var llm = LLM()
     /// The `jobs` block (RunPod summarisation), checked by the jobs module.
     public var jobs: [String: JSONValue] = [:]
+    /// `ui.theme`: the terminal UI's theme (a name or a JSON file).
+    public var uiTheme: String?
 
     public init() {}
 
@@ -100,7 +104,14 @@ public struct PackConfig: Sendable, Equatable {
 
         mutating func config(_ root: JSONValue) throws(Problem) -> PackConfig {
             var config = PackConfig()
-            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm", "jobs"])
+            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm", "jobs", "ui"])
+            if let u = top["ui"] {
+                let o = try object(u, "ui", allowed: ["theme"])
+                if let t = o["theme"] {
+                    guard case .string(let name) = t else { throw fail("'ui.theme' must be a string, found \(t.typeName)") }
+                    config.uiTheme = name
+                }
+            }
             if let j = top["jobs"] {
                 guard case .object(let jobs) = j else { throw fail("'jobs' must be an object, found \(j.typeName)") }
                 config.jobs = jobs
@@ -108,7 +119,7 @@ public struct PackConfig: Sendable, Equatable {
             try int(top, "schema_version", "config", min: 1, into: &config.schemaVersion)
             if let e = top["embedding"] {
                 let o = try object(e, "embedding", allowed: ["backend", "model_name", "dim", "base_url", "model", "api_key_env",
-                                                             "timeout_s", "verify_tls"])
+                                                             "timeout_s", "verify_tls", "model_dir"])
                 if let backend = try string(o, "backend", "embedding") {
                     guard ["hash", "sentence_transformer", "minilm", "openai"].contains(backend) else {
                         throw fail("'embedding.backend' is '\(backend)' (valid: hash, sentence_transformer, minilm, openai)")
@@ -134,9 +145,11 @@ public struct PackConfig: Sendable, Equatable {
                         throw fail("'embedding.model' is required for the openai embedding backend (e.g. \"all-MiniLM-L6-v2\")")
                     }
                 }
+                config.embedding.modelDirectory = try string(o, "model_dir", "embedding")
                 try int(o, "dim", "embedding", min: 1, into: &config.embedding.dim)
                 config.embedding.modelName = try string(o, "model_name", "embedding")
-                    ?? (config.embedding.backend == "hash" ? "hash-\(config.embedding.dim)" : config.embedding.modelName)
+                    ?? (config.embedding.backend == "hash" ? "hash-\(config.embedding.dim)"
+                        : config.embedding.backend == "minilm" ? MiniLMEmbedder.canonicalModelID : config.embedding.modelName)
             }
             if let c = top["chunking"] {
                 let o = try object(c, "chunking", allowed: ["micro_chunk_sec", "micro_overlap_sec", "target_section_sec", "max_section_sec"])

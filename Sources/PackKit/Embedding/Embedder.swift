@@ -8,10 +8,14 @@ public protocol Embedder: Sendable {
     /// True when a question's vector has few non-zero entries (feature hashing: one per word), so an exact
     /// search reads only those columns of a column-major copy (`ColumnMatrix`) instead of needing a graph.
     var sparseQueries: Bool { get }
+    /// True when the vectors carry meaning (a trained sentence encoder): the retriever then fuses them with BM25
+    /// using weights measured for semantic vectors instead of letting them only nudge the lexical ranking.
+    var semanticQueries: Bool { get }
 }
 
 extension Embedder {
     public var sparseQueries: Bool { false }
+    public var semanticQueries: Bool { false }
 }
 
 public protocol EmbeddingSession: AnyObject {
@@ -43,7 +47,8 @@ public struct EmbedderProblem: Error, Sendable, CustomStringConvertible {
 
 public enum EmbedderRegistry {
     /// The embedder a model id names, checked against the dimension the pack or config declares.
-    public static func embedder(modelID: String, dimension: Int) throws(EmbedderProblem) -> any Embedder {
+    /// `modelDirectory` is where the user said a model's files are (`--model-dir`, config `embedding.model_dir`).
+    public static func embedder(modelID: String, dimension: Int, modelDirectory: String? = nil) throws(EmbedderProblem) -> any Embedder {
         if modelID.hasPrefix("hash-") {
             guard let n = Int(modelID.dropFirst(5)), n > 0 else {
                 throw EmbedderProblem(message: "embedding model '\(modelID)' is not of the form hash-<dim>")
@@ -53,6 +58,20 @@ public enum EmbedderRegistry {
             }
             return HashEmbedder(dimension: n)
         }
-        throw EmbedderProblem(message: "ytce cannot compute embeddings for model '\(modelID)' (it knows hash-<dim>)")
+        if MiniLMEmbedder.names(modelID) {
+            guard dimension == MiniLMEmbedder.expectedDimension else {
+                throw EmbedderProblem(message: "embedding model '\(modelID)' makes \(MiniLMEmbedder.expectedDimension)-dimensional vectors but embedding_dim is \(dimension)")
+            }
+            do throws(MiniLMError) {
+                let model = try MiniLMEmbedder.shared(locator: MiniLMModelLocator(explicitDirectory: modelDirectory))
+                guard model.dimension == dimension else {
+                    throw MiniLMError("\(model.directory.path): the model makes \(model.dimension)-dimensional vectors, not \(dimension)")
+                }
+                return model
+            } catch {
+                throw EmbedderProblem(message: error.message)
+            }
+        }
+        throw EmbedderProblem(message: "ytce cannot compute embeddings for model '\(modelID)' (it knows hash-<dim> and sentence-transformers/all-MiniLM-L6-v2)")
     }
 }

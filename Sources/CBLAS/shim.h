@@ -1,0 +1,2 @@
+// Debian's libopenblas-dev (pkg-config "openblas"): only the CBLAS interface is used.
+#include <cblas.h>
