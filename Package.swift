@@ -25,6 +25,8 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
         // hnswlib (libhnswlib-dev, header-only) behind a plain C API: builds HNSW graphs; search is in Swift.
         .target(
             name: "CHNSW",
@@ -33,7 +35,7 @@ let package = Package(
         .target(
             name: "PackKit",
             dependencies: [
-                "CSQLite", "CZip", "CZlib", "CHNSW", "HTTPKit",
+                "CSQLite", "CZip", "CZlib", "CHNSW", "CBLAS", "HTTPKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -54,16 +56,26 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The terminal UI framework: cell buffer, widgets, themes, the Elm-style runtime, the ncurses painter.
+        .target(
+            name: "TUI",
+            dependencies: ["CCurses"]
+        ),
+        // ytce's screens on the TUI framework: state, messages, update, views, effects on PackKit and JobKit.
+        .target(
+            name: "ChannelExplorer",
+            dependencies: ["TUI", "PackKit", "JobKit", "HTTPKit"]
+        ),
         .executableTarget(
             name: "ytce",
             dependencies: [
-                "PackKit", "HTTPKit", "JobKit",
+                "PackKit", "HTTPKit", "JobKit", "TUI", "ChannelExplorer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "ytce-bench",
-            dependencies: ["PackKit", "HTTPTestServer"]
+            dependencies: ["PackKit", "JobKit", "TUI", "ChannelExplorer", "HTTPTestServer"]
         ),
         .testTarget(
             name: "PackKitTests",
@@ -73,6 +85,18 @@ let package = Package(
         .testTarget(
             name: "JobKitTests",
             dependencies: ["JobKit", "PackKit", "HTTPKit", "HTTPTestServer"]
+        ),
+        .testTarget(
+            name: "TUITests",
+            dependencies: ["TUI"]
+        ),
+        .testTarget(
+            name: "ChannelExplorerTests",
+            dependencies: ["ChannelExplorer", "TUI", "PackKit", "JobKit", "HTTPTestServer"]
+        ),
+        .testTarget(
+            name: "MiniLMTests",
+            dependencies: ["PackKit"]
         ),
         .testTarget(
             name: "HTTPKitTests",

@@ -9,7 +9,8 @@ struct YTCE: AsyncParsableCommand {
         commandName: "ytce",
         abstract: "Explore a YouTube channel through a channel pack.",
         version: PackBuilder.version,
-        subcommands: [PackCommand.self, EvalCommand.self, JobsCommand.self]
+        subcommands: [ExploreCommand.self, PackCommand.self, EvalCommand.self, JobsCommand.self, ReplCommand.self],
+        defaultSubcommand: ExploreCommand.self
     )
 }
 

@@ -116,6 +116,20 @@ public final class ZipArchiveReader {
         }
     }
 
+    /// The first `count` bytes of an entry (fewer when it is shorter), e.g. an `.npy` header.
+    public func prefix(of entry: ZipEntry, count: Int) throws(ZipProblem) -> Data {
+        guard let file = zip_fopen_index(archive, zip_uint64_t(entry.index), 0) else {
+            throw ZipProblem(kind: .corrupt, reason: "cannot open entry \(entry.name): \(String(cString: zip_strerror(archive)))")
+        }
+        defer { zip_fclose(file) }
+        var data = Data(count: Int(min(Int64(count), entry.uncompressedSize)))
+        let n = data.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress, zip_uint64_t($0.count)) }
+        guard n == data.count else {
+            throw ZipProblem(kind: .corrupt, reason: "entry \(entry.name) is damaged: \(String(cString: zip_file_strerror(file)))")
+        }
+        return data
+    }
+
     /// Reads a (small) entry into memory.
     public func data(of entry: ZipEntry, limit: Int64 = 16 << 20) throws(ZipProblem) -> Data {
         guard entry.uncompressedSize <= limit else {

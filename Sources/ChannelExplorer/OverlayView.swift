@@ -1,0 +1,58 @@
+import Foundation
+import TUI
+
+/// Help, the command palette, prompts, the quit question and text documents, drawn over the screen.
+enum OverlayView {
+    static func draw(_ overlay: Overlay, _ model: ExplorerModel, _ buffer: inout CellBuffer) {
+        let theme = model.theme
+        switch overlay {
+        case .help:
+            let lines = HelpText.lines(for: model, theme: theme)
+            let box = centered(width: min(buffer.width - 4, 76), height: min(buffer.height - 2, lines.count + 2), in: buffer.area)
+            let inner = panel(title: "Keys · \(model.showPicker ? "pack picker" : model.focus.title)", hint: "any key closes", box, theme, &buffer)
+            buffer.draw(Array(lines.prefix(inner.height)), in: inner)
+        case .palette(let field):
+            let box = centered(width: min(buffer.width - 4, 70), height: min(buffer.height - 2, PaletteCommands.all.count + 4), in: buffer.area)
+            let inner = panel(title: "Command", hint: "Tab completes · Enter runs · Esc", box, theme, &buffer)
+            buffer.put(":", x: inner.x, y: inner.y, style: theme[.accent])
+            field.render(into: &buffer, area: Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), style: theme[.input],
+                         focused: true, placeholder: model.focus == .transcript ? "a command, or a time like 12:30" : "a command",
+                         placeholderStyle: theme[.placeholder])
+            let word = field.value.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+            let matching = PaletteCommands.all.filter { word.isEmpty || $0.name.hasPrefix(word) || word.hasPrefix($0.name) }
+            for (i, command) in matching.enumerated() where inner.y + 2 + i < inner.maxY {
+                var line = StyledLine(command.usage.padding(toLength: 20, withPad: " ", startingAt: 0), style: theme[.key].over(theme[.overlay]))
+                line.append(command.help, style: theme[.dim].over(theme[.overlay]))
+                buffer.draw(line.truncated(to: inner.width), x: inner.x, y: inner.y + 2 + i, maxWidth: inner.width)
+            }
+        case .prompt(let title, let field, _):
+            let box = centered(width: min(buffer.width - 4, 70), height: 3, in: buffer.area)
+            let inner = panel(title: title, hint: "Enter · Esc", box, theme, &buffer)
+            field.render(into: &buffer, area: inner, style: theme[.input], focused: true)
+        case .confirmQuit:
+            let box = centered(width: min(buffer.width - 4, 60), height: 6, in: buffer.area)
+            let inner = panel(title: "Quit?", hint: nil, box, theme, &buffer)
+            buffer.draw(StyledLine("A job submission is being sent; quitting now may leave it unknown.", style: theme[.warning].over(theme[.overlay])).wrapped(width: inner.width)
+                        + [StyledLine("Quit anyway? y / n", style: theme[.text].over(theme[.overlay]).with(bold: true))], in: inner)
+        case .document(let title, let text, let scroll):
+            let box = centered(width: buffer.width - 6, height: buffer.height - 4, in: buffer.area)
+            let inner = panel(title: title, hint: "j/k PgUp/PgDn · Esc closes", box, theme, &buffer)
+            let rows = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .flatMap { StyledLine(String($0), style: theme[.text].over(theme[.overlay])).wrapped(width: max(1, inner.width)) }
+            let first = min(scroll, max(0, rows.count - inner.height))
+            buffer.draw(Array(rows.dropFirst(first).prefix(inner.height)), in: inner)
+        }
+    }
+
+    static func centered(width: Int, height: Int, in area: Rect) -> Rect {
+        Rect(x: area.x + max(0, (area.width - width) / 2), y: area.y + max(0, (area.height - height) / 2), width: width, height: height)
+    }
+
+    static func panel(title: String, hint: String?, _ box: Rect, _ theme: Theme, _ buffer: inout CellBuffer) -> Rect {
+        buffer.fill(box, style: theme[.overlay])
+        let block = Block(title: StyledLine(" \(title) ", style: theme[.overlayBorder].with(bold: true)),
+                          rightTitle: hint.map { StyledLine(" \($0) ", style: theme[.overlayBorder]) },
+                          borderStyle: theme[.overlayBorder], fillStyle: theme[.overlay], borders: .rounded)
+        return block.render(into: &buffer, area: box)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import TUI
+
+/// The `:` command palette: a command line for what has no key of its own.
+enum PaletteCommands {
+    static let all: [(name: String, usage: String, help: String)] = [
+        ("open", "open PATH", "open a pack (no path: the pack picker)"),
+        ("theme", "theme NAME", "switch theme: default, light, high-contrast, mono, or a user theme"),
+        ("submit", "submit PATH", "send a transcript file (txt, srt, vtt, sbv, json) to be summarised"),
+        ("summarize", "summarize [VIDEO]", "send a video of the pack (default: the one in the transcript viewer)"),
+        ("search", "search WORDS", "search inside the transcript shown"),
+        ("backend", "backend", "show which answerer is in use"),
+        ("help", "help", "the keys of the focused pane"),
+        ("quit", "quit", "leave ytce"),
+    ]
+
+    /// The command a prefix names, completed.
+    static func complete(_ text: String) -> String? {
+        let word = text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+        guard !word.isEmpty, !text.contains(" ") else { return nil }
+        let candidates = all.filter { $0.name.hasPrefix(word) }
+        return candidates.count == 1 ? candidates[0].name + " " : nil
+    }
+}
+
+extension ChannelExplorer {
+    /// Runs a palette line. In the transcript viewer a time (`12:30`) jumps there.
+    func runCommand(_ line: String, _ model: inout ExplorerModel) -> [Fx] {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        if let ms = parseTimestamp(text) {
+            guard model.focus == .transcript, let transcript = model.transcript.transcript else {
+                model.status.error = "\(text): a time jumps in the transcript viewer; open a transcript first"
+                return []
+            }
+            let rows = TranscriptRows(transcript)
+            if let row = rows.row(atMs: ms) {
+                model.transcript.cursor = row
+                model.transcript.top = max(0, row - 3)
+            }
+            return []
+        }
+        let parts = text.split(separator: " ", maxSplits: 1)
+        let name = String(parts[0]).lowercased()
+        let argument = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
+        guard let command = PaletteCommands.all.first(where: { $0.name == name }) ?? PaletteCommands.all.first(where: { $0.name.hasPrefix(name) }) else {
+            model.status.error = "unknown command '\(name)': try " + PaletteCommands.all.map(\.name).joined(separator: ", ")
+            return []
+        }
+        switch command.name {
+        case "open":
+            return argument.isEmpty ? showPicker(&model) : openPack(argument, &model)
+        case "theme":
+            guard !argument.isEmpty else {
+                model.status.error = "theme NAME: one of " + ThemeLoader(environment: context.environment).availableThemes().joined(separator: ", ")
+                return []
+            }
+            do {
+                model.theme = try ThemeLoader(environment: context.environment).load(argument)
+                notify("theme \(model.theme.name)", &model)
+            } catch {
+                model.theme = .builtinDefault
+                model.status.error = "\(error) (using default)"
+            }
+            return []
+        case "submit":
+            guard !argument.isEmpty else {
+                model.overlay = .prompt(title: "Transcript file to summarise", field: TextField(), action: .submitFile)
+                return []
+            }
+            return submitFile(argument, &model)
+        case "summarize":
+            let video = argument.isEmpty ? (model.transcript.transcript?.videoID ?? "") : argument
+            guard !video.isEmpty else { model.status.error = "summarize VIDEO: name a video, or open its transcript first"; return [] }
+            return submitVideo(video, &model)
+        case "search":
+            model.focus = .transcript
+            searchTranscript(argument, &model)
+            return []
+        case "backend":
+            notify("answers: \(model.session?.backendLabel ?? "offline (no pack open)")", &model)
+            return []
+        case "help":
+            model.overlay = .help
+            return []
+        default:
+            return requestQuit(&model)
+        }
+    }
+}

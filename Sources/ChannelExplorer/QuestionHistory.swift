@@ -1,0 +1,70 @@
+import Foundation
+import JobKit
+import PackKit
+
+/// The questions asked of one pack, oldest first, kept across sessions in the data dir
+/// (`ytce/history/<channel id>.txt`, one question per line). Browsed with ↑/↓ like a shell's history.
+public struct QuestionHistory: Sendable, Equatable {
+    public private(set) var questions: [String]
+    /// Where ↑/↓ browsing stands: nil when editing a new line.
+    var cursor: Int?
+    /// The line being edited before browsing started, given back when browsing passes the newest entry.
+    var draft = ""
+    public static let limit = 500
+
+    public init(questions: [String] = []) { self.questions = Array(questions.suffix(Self.limit)) }
+
+    public static func file(channelID: String, environment: [String: String]) -> String {
+        let safe = String(channelID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+        return (ExplorerPaths.dataDirectory(environment) as NSString).appendingPathComponent("history/\(safe.isEmpty ? "pack" : safe).txt")
+    }
+
+    public static func load(from path: String) -> QuestionHistory {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return QuestionHistory() }
+        return QuestionHistory(questions: text.split(separator: "\n").map(String.init).filter { !$0.isEmpty })
+    }
+
+    /// Writes the history atomically (temp file + rename).
+    public func save(to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFile.write(Array((questions.joined(separator: "\n") + "\n").utf8), to: path)
+    }
+
+    public mutating func add(_ question: String) {
+        let line = question.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        cursor = nil
+        guard !line.isEmpty else { return }
+        if questions.last != line { questions.append(line) }
+        if questions.count > Self.limit { questions.removeFirst(questions.count - Self.limit) }
+    }
+
+    /// The older entry to show for ↑ (nil at the oldest), remembering `current` as the draft.
+    public mutating func older(than current: String) -> String? {
+        guard !questions.isEmpty else { return nil }
+        let next: Int
+        if let cursor { guard cursor > 0 else { return nil }; next = cursor - 1 } else { draft = current; next = questions.count - 1 }
+        cursor = next
+        return questions[next]
+    }
+
+    /// The newer entry for ↓; past the newest, the draft.
+    public mutating func newer() -> String? {
+        guard let cursor else { return nil }
+        if cursor + 1 < questions.count { self.cursor = cursor + 1; return questions[cursor + 1] }
+        self.cursor = nil
+        return draft
+    }
+}
+
+/// Where the explorer keeps its own files.
+public enum ExplorerPaths {
+    /// The data dir the job store lives in: `$YTCE_DATA_DIR`, else `$XDG_DATA_HOME/ytce`, else `~/.local/share/ytce`.
+    public static func dataDirectory(_ environment: [String: String]) -> String {
+        (JobStore.standardPath(environment: environment) as NSString).deletingLastPathComponent
+    }
+
+    /// The recently opened packs, newest first.
+    public static func recentFile(_ environment: [String: String]) -> String {
+        (dataDirectory(environment) as NSString).appendingPathComponent("recent-packs.txt")
+    }
+}

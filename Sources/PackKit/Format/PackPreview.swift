@@ -1,0 +1,57 @@
+import Foundation
+
+/// What a pack picker shows about a pack without opening it: the manifest and the number of chunk vectors,
+/// read from the zip's directory and the `.npy` header only, so listing many large packs stays instant.
+public struct PackPreview: Sendable, Equatable {
+    public var path: String
+    public var channelTitle: String
+    public var videoCount: Int
+    /// Rows of the chunk matrix; nil when the pack has no chunk vectors.
+    public var chunkCount: Int?
+    public var embeddingModelID: String
+    public var createdAt: String
+    public var fileBytes: Int64
+
+    /// Reads the preview of a `.pack` file or an unpacked pack folder; the error is the pack's one-line problem.
+    public static func read(_ path: String) throws(PackError) -> PackPreview {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PackError(.notFound, pack: path, "no such file or folder")
+        }
+        let manifestData: Data
+        var npyPrefix: Data?
+        var bytes: Int64 = 0
+        if isDirectory.boolValue {
+            let root = URL(fileURLWithPath: path, isDirectory: true)
+            guard let data = try? Data(contentsOf: root.appendingPathComponent(PackLayout.manifest)) else {
+                throw PackError(.missingEntry, pack: path, "no \(PackLayout.manifest) in the folder")
+            }
+            manifestData = data
+            if let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(PackLayout.chunkEmbeddings).path) {
+                npyPrefix = try? handle.read(upToCount: 4096)
+                try? handle.close()
+            }
+        } else {
+            let zip: ZipArchiveReader
+            do { zip = try ZipArchiveReader(path: path) } catch { throw PackError(.notAZip, pack: path, error.reason) }
+            guard let manifest = zip.entries.first(where: { $0.name == PackLayout.manifest }) else {
+                throw PackError(.missingEntry, pack: path, "no \(PackLayout.manifest) in the archive")
+            }
+            do {
+                manifestData = try zip.data(of: manifest, limit: 1 << 20)
+                if let vectors = zip.entries.first(where: { $0.name == PackLayout.chunkEmbeddings }) {
+                    npyPrefix = try zip.prefix(of: vectors, count: 4096)
+                }
+            } catch { throw PackError(.truncated, pack: path, error.reason) }
+            bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+        }
+        let manifest = try PackManifest.parse(manifestData, pack: path)
+        var chunks: Int?
+        if let npyPrefix {
+            chunks = npyPrefix.withUnsafeBytes { try? NpyHeader.parse($0).rows }
+        }
+        return PackPreview(path: path, channelTitle: manifest.channelTitle, videoCount: manifest.videoCount,
+                           chunkCount: chunks, embeddingModelID: manifest.embeddingModelID,
+                           createdAt: manifest.createdAt, fileBytes: bytes)
+    }
+}

@@ -1,0 +1,89 @@
+import ChannelExplorer
+import Foundation
+import PackKit
+import TUI
+import XCTest
+
+/// Every screen at the smallest supported size, a large one, and below the minimum; wide characters.
+final class LayoutTests: XCTestCase {
+    /// Each row is exactly `width` columns and the frame's corners are where they belong (no garbage).
+    func assertWellFormed(_ buffer: CellBuffer, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        for (y, row) in buffer.lines().enumerated() {
+            XCTAssertEqual(DisplayWidth.of(row), buffer.width, "\(what): row \(y) is \(DisplayWidth.of(row)) columns", file: file, line: line)
+        }
+        let lines = buffer.lines()
+        XCTAssertTrue(lines[1].hasPrefix("┏") || lines[1].hasPrefix("┌"), "\(what): no frame at the top left:\n\(buffer.text())", file: file, line: line)
+        XCTAssertTrue(lines[buffer.height - 2].hasSuffix("┛") || lines[buffer.height - 2].hasSuffix("┘"),
+                      "\(what): no frame at the bottom right:\n\(buffer.text())", file: file, line: line)
+        XCTAssertTrue(lines[buffer.height - 1].contains("? help"), "\(what): no status bar:\n\(buffer.text())", file: file, line: line)
+    }
+
+    func testEveryPaneAtTheMinimumAndALargeSize() async throws {
+        let f = try ExplorerFixture(width: 60, height: 20)
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        await f.ask("what water recipe do you use")
+        for (width, height) in [(60, 20), (200, 60), (61, 21), (110, 30)] {
+            f.driver.resize(width: width, height: height)
+            for pane in ["1", "2", "3", "4", "5"] {
+                f.driver.press(.alt(Character(pane)))
+                if pane == "3" { f.driver.press(.alt("2")); f.driver.press(.enter); _ = await f.driver.waitUntil { $0.transcript.transcript != nil } }
+                if pane == "4" { _ = await f.driver.waitUntil { !$0.library.videos.isEmpty } }
+                assertWellFormed(f.driver.render(), "pane \(pane) at \(width)×\(height)")
+            }
+            f.driver.press(.character("?"))
+            assertWellFormed(f.driver.render(), "help at \(width)×\(height)")
+            XCTAssertTrue(f.screen.contains("Keys"), f.screen)
+            f.driver.press(.escape)
+        }
+    }
+
+    func testBelowTheMinimumSizeSaysSo() async throws {
+        let f = try ExplorerFixture(width: 59, height: 20)
+        defer { f.cleanUp() }
+        XCTAssertTrue(f.screen.contains("terminal too small"), f.screen)
+        XCTAssertTrue(f.screen.contains("at least 60×20"), f.screen)
+        f.driver.resize(width: 80, height: 19)
+        XCTAssertTrue(f.screen.contains("terminal too small"), f.screen)
+        f.driver.resize(width: 80, height: 24)
+        XCTAssertFalse(f.screen.contains("terminal too small"), f.screen)
+    }
+
+    func testWideCharactersInTranscriptsKeepColumnsAligned() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-wide-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let channel = dir.appendingPathComponent("channel")
+        try FileManager.default.createDirectory(at: channel.appendingPathComponent("transcripts"), withIntermediateDirectories: true)
+        try #"{"channel_id":"wide","title":"東京コーヒー ☕","description":"","source":"test"}"#.write(to: channel.appendingPathComponent("channel.json"), atomically: true, encoding: .utf8)
+        try #"[{"video_id":"wide0000001","title":"抽出の科学 🎉 Extraction","description":"","published_at":"2025-01-01T00:00:00Z","duration_sec":120,"url":"https://www.youtube.com/watch?v=wide0000001"}]"#
+            .write(to: channel.appendingPathComponent("videos.json"), atomically: true, encoding: .utf8)
+        var srt = ""
+        for i in 0..<30 {
+            let text = i % 3 == 0 ? "コーヒーの抽出は挽き目で変わります。細かいほど速く抽出されます 😀☕ \(i)"
+                : i % 3 == 1 ? "The grind size changes extraction 👍🏽 and 中文字符 mixed with English words \(i)" : "plain ascii line number \(i)"
+            func stamp(_ s: Int) -> String { String(format: "00:%02d:%02d,000", s / 60, s % 60) }
+            srt += "\(i + 1)\n\(stamp(i * 3)) --> \(stamp(i * 3 + 3))\n\(text)\n\n"
+        }
+        try srt.write(to: channel.appendingPathComponent("transcripts/wide0000001.srt"), atomically: true, encoding: .utf8)
+        let pack = dir.appendingPathComponent("wide.pack")
+        _ = try PackBuilder().build(input: channel, output: pack)
+
+        let f = try ExplorerFixture(width: 60, height: 20, packs: [pack.path])
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.press(.alt("4"))
+        _ = await f.driver.waitUntil { !$0.library.videos.isEmpty }
+        f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.transcript.transcript != nil }
+        for (width, height) in [(60, 20), (200, 60), (73, 25)] {
+            f.driver.resize(width: width, height: height)
+            let buffer = f.driver.render()
+            assertWellFormed(buffer, "CJK transcript at \(width)×\(height)")
+            XCTAssertTrue(buffer.text().contains("コーヒー"), buffer.text())
+            XCTAssertTrue(buffer.text().contains("抽出の科学"), buffer.text())
+        }
+        f.driver.press(.alt("1"))
+        await f.ask("挽き目 extraction")
+        assertWellFormed(f.driver.render(), "CJK answer")
+    }
+}

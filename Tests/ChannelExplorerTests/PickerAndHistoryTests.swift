@@ -1,0 +1,130 @@
+import ChannelExplorer
+import Foundation
+import PackKit
+import TUI
+import XCTest
+
+final class PickerAndHistoryTests: XCTestCase {
+    func testPickerListsPacksFiltersAndShowsABadPacksErrorInline() async throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-bad-\(UUID().uuidString).pack")
+        try Data("this is not a zip".utf8).write(to: bad)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let f = try ExplorerFixture(packs: [bad.path])
+        defer { f.cleanUp() }
+        _ = await f.driver.waitUntil { !$0.picker.loading && $0.picker.opening == nil }
+        let screen = f.screen
+        XCTAssertTrue(screen.contains("Coffee Lab"), screen)
+        XCTAssertTrue(screen.contains("5 videos · 61 chunks · hash-384"), screen)
+        XCTAssertTrue(screen.contains("✗"), "the bad pack's error is shown inline:\n\(screen)")
+        XCTAssertTrue(f.driver.model.showPicker, "the picker stays up after a failed open")
+        XCTAssertNotNil(f.driver.model.status.error)
+        // Filter as you type, then open.
+        f.driver.type("coffee")
+        XCTAssertEqual(f.driver.model.picker.visible.count, 1)
+        XCTAssertFalse(f.screen.contains("✗"), "filtered out:\n\(f.screen)")
+        f.driver.press(.enter)
+        XCTAssertTrue(f.screen.contains("opening"), "a progress line while the pack opens:\n\(f.screen)")
+        await f.waitForPack()
+        XCTAssertFalse(f.driver.model.showPicker)
+        // Ctrl-O comes back to the picker; Esc returns to the open pack.
+        f.driver.press(.control("o"))
+        XCTAssertTrue(f.driver.model.showPicker)
+        f.driver.press(.escape)
+        XCTAssertFalse(f.driver.model.showPicker)
+    }
+
+    func testATypedPathIsOpened() async throws {
+        let f = try ExplorerFixture(packs: [])
+        defer { f.cleanUp() }
+        _ = await f.driver.waitUntil { !$0.picker.loading }
+        f.driver.type("/no/such/dir/x.pack")
+        f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.picker.opening == nil && $0.status.error != nil }
+        XCTAssertTrue(f.driver.model.status.error?.contains("/no/such/dir/x.pack") ?? false, f.driver.model.status.error ?? "")
+        f.driver.press(.control("u"))
+        f.driver.type(ExplorerFixture.samplePack)
+        f.driver.press(.enter)
+        await f.waitForPack()
+    }
+
+    func testQuestionHistoryIsBrowsedAndKeptPerPackAcrossSessions() async throws {
+        let f = try ExplorerFixture()
+        await f.waitForPack()
+        await f.ask("what water recipe do you use")
+        await f.ask("how long is the bloom")
+        f.driver.press(.up)
+        XCTAssertEqual(f.driver.model.ask.input.value, "how long is the bloom")
+        f.driver.press(.up)
+        XCTAssertEqual(f.driver.model.ask.input.value, "what water recipe do you use")
+        f.driver.press(.down)
+        f.driver.press(.down)
+        XCTAssertEqual(f.driver.model.ask.input.value, "")
+        _ = await f.driver.settle()
+        let file = QuestionHistory.file(channelID: "coffee-lab", environment: f.context.environment)
+        let saved = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertEqual(saved, "what water recipe do you use\nhow long is the bloom\n")
+        f.driver.cancelAllTasks()
+
+        // A new session with the same data dir remembers them.
+        let program = ChannelExplorer(context: f.context)
+        var model = ExplorerModel(theme: .builtinDefault)
+        let driver = ProgramDriver(program, model: model, width: 100, height: 30, initialEffects: program.start(&model))
+        _ = await driver.waitUntil(timeout: 20) { $0.session != nil }
+        driver.press(.up)
+        XCTAssertEqual(driver.model.ask.input.value, "how long is the bloom")
+        driver.cancelAllTasks()
+        f.cleanUp()
+    }
+
+    func testLineEditingKeys() async throws {
+        let f = try ExplorerFixture()
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.type("grind size espresso")
+        f.driver.press(.control("w"))
+        XCTAssertEqual(f.driver.model.ask.input.value, "grind size ")
+        f.driver.press(.control("a"))
+        f.driver.type("how ")
+        XCTAssertEqual(f.driver.model.ask.input.value, "how grind size ")
+        f.driver.press(.alt("f"))
+        f.driver.press(.control("k"))
+        XCTAssertEqual(f.driver.model.ask.input.value, "how grind")
+        f.driver.press(.control("u"))
+        XCTAssertEqual(f.driver.model.ask.input.value, "")
+    }
+
+    func testThemesSwitchFromThePaletteAndABadThemeFallsBack() async throws {
+        let f = try ExplorerFixture()
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.press(.character(":"))
+        f.driver.type("theme light")
+        f.driver.press(.enter)
+        XCTAssertEqual(f.driver.model.theme.name, "light")
+        let bad = f.root.appendingPathComponent("broken.json")
+        try #"{"name": "broken", "roles": {"accent": {"fg": 300}}}"#.write(to: bad, atomically: true, encoding: .utf8)
+        f.driver.press(.character(":"))
+        f.driver.type("theme \(bad.path)")
+        f.driver.press(.enter)
+        XCTAssertEqual(f.driver.model.theme, .builtinDefault)
+        let error = f.driver.model.status.error ?? ""
+        XCTAssertTrue(error.contains("broken.json") && error.contains("roles.accent.fg"), error)
+        XCTAssertTrue(error.contains("using default"), error)
+    }
+
+    func testQuitIsImmediateUnlessASubmissionIsInFlight() async throws {
+        let f = try ExplorerFixture()
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.press(.alt("4"))
+        f.driver.mutate { $0.jobs.submitting = 1 }
+        f.driver.press(.character("q"))
+        XCTAssertFalse(f.driver.didQuit)
+        XCTAssertTrue(f.screen.contains("Quit anyway?"), f.screen)
+        f.driver.press(.character("n"))
+        XCTAssertFalse(f.driver.didQuit)
+        f.driver.mutate { $0.jobs.submitting = 0 }
+        f.driver.press(.character("q"))
+        XCTAssertTrue(f.driver.didQuit)
+    }
+}
