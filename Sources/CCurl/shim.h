@@ -29,7 +29,13 @@ static inline CURLcode ytce_curl_setopt_data_callback(CURL *handle, CURLoption o
 static inline CURLcode ytce_curl_setopt_xferinfo_callback(CURL *handle, ytce_curl_xferinfo_callback value) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
 }
+static inline CURLMcode ytce_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
 static inline CURLcode ytce_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+static inline CURLcode ytce_curl_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 static inline CURLcode ytce_curl_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
@@ -40,9 +46,8 @@ static inline CURLcode ytce_curl_msg_result(const CURLMsg *message) {
     return message->data.result;
 }
 
-// A connection cache shared by the transfers of one HTTP client (each transfer runs its own multi handle on
-// its own thread, so without it every request would open a new connection). curl asks for a lock per kind
-// of shared data; one mutex per kind.
+// A connection cache, DNS answers and TLS sessions shared by the transfers (the pooled easy handles) of one HTTP
+// client. curl asks for a lock per kind of shared data; one mutex per kind.
 #include <pthread.h>
 #include <stdlib.h>
 typedef struct {

@@ -8,38 +8,17 @@ enum AttemptResult: Sendable {
     case failure(HTTPError, streamed: Bool)
 }
 
-/// Settings a transfer takes from its client.
-struct TransferSettings: Sendable {
-    let userAgent: String
-    let proxy: HTTPClient.Proxy
-    let connections: ConnectionShare
-}
-
-/// The connection cache of one `HTTPClient`: its transfers reuse each other's open connections (keep-alive),
-/// DNS answers and TLS sessions instead of opening a connection per request. Freed when the client and all its
-/// transfers are gone (each transfer holds it through its settings).
-final class ConnectionShare: @unchecked Sendable {
-    // curl serialises access through the share's own lock callbacks.
-    let handle: UnsafeMutablePointer<ytce_curl_share>?
-
-    init() { handle = curlReady ? ytce_curl_share_new() : nil }
-    deinit { ytce_curl_share_free(handle) }
-}
-
-/// The URL and redaction a request carries through its attempts.
+/// The request and its parsed URL, carried through its attempts.
 struct PreparedRequest: Sendable {
     let request: HTTPRequest
     let parts: URLParts
-    let redaction: Redaction
+    /// Computed for each error, not each request (it sorts and splits the secrets): errors are rare.
+    var redaction: Redaction { request.redaction }
 }
 
-private let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-
-/// One attempt of one request on libcurl, run on a thread of its own (libcurl blocks; Swift's cooperative
-/// pool must not). It drives a private multi handle so that it can wait on the socket and still wake at
-/// once: `HTTPCancellation` calls `curl_multi_wakeup`, the loop sees the flag and drops the transfer,
-/// which closes the connection. The loop also enforces the idle and total timeouts to the millisecond
-/// (curl's own low-speed limit counts whole seconds and cannot say which limit fired).
+/// One attempt of one request on libcurl: its options, its callbacks and what they gather, its deadlines and the
+/// result. A `TransferLoop` runs it on an easy handle from its pool; everything here happens on the loop's thread
+/// (callbacks run inside `curl_multi_perform`), except `init`.
 ///
 /// With a sink (streaming), the head is delivered as soon as the header block ends and every body chunk
 /// as soon as curl reads it from the socket: nothing is held back. A non-2xx response is not streamed;
@@ -49,12 +28,19 @@ private let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 /// `https_proxy`, `all_proxy` and `no_proxy` (upper-case forms too, except `HTTP_PROXY`, which curl
 /// ignores on purpose) itself.
 final class CurlTransfer {
+    let id: Int
+    let control: HTTPCancellation
+    let done: @Sendable (AttemptResult) -> Void
     private let prepared: PreparedRequest
-    private let settings: TransferSettings
-    private let control: HTTPCancellation
+    private let userAgent: String
+    private let proxy: HTTPClient.Proxy
     private let sink: (@Sendable (HTTPStreamEvent) -> Void)?
 
-    // Touched only on the transfer thread (callbacks run inside curl_multi_perform).
+    // Touched only on the loop thread.
+    var easy: UnsafeMutableRawPointer?
+    var wakeToken: Int?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
     private var status = 0
     private var headerFields: [HTTPHeader] = []
     private var headComplete = false
@@ -62,56 +48,46 @@ final class CurlTransfer {
     private var body: [UInt8] = []
     private var received = 0
     private var uploaded: Int64 = 0
+    private var started = ContinuousClock.now
     private var lastActivity = ContinuousClock.now
+    private var connected = false
+    private let idle: Duration?
+    private let total: Duration?
     private static let errorBodyLimit = 64 * 1024
 
-    init(_ prepared: PreparedRequest, settings: TransferSettings, control: HTTPCancellation,
-         sink: (@Sendable (HTTPStreamEvent) -> Void)?) {
+    init(id: Int, _ prepared: PreparedRequest, userAgent: String, proxy: HTTPClient.Proxy, control: HTTPCancellation,
+         sink: (@Sendable (HTTPStreamEvent) -> Void)?, done: @escaping @Sendable (AttemptResult) -> Void) {
+        self.id = id
         self.prepared = prepared
-        self.settings = settings
+        self.userAgent = userAgent
+        self.proxy = proxy
         self.control = control
         self.sink = sink
+        self.done = done
+        idle = prepared.request.timeouts.idle.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        total = prepared.request.timeouts.total.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
-    /// Starts an attempt on a transfer thread of its own; `done` runs on that thread, before the handles are freed.
-    static func start(_ prepared: PreparedRequest, settings: TransferSettings, control: HTTPCancellation,
-                      sink: (@Sendable (HTTPStreamEvent) -> Void)?,
-                      done: @escaping @Sendable (AttemptResult) -> Void) {
-        TransferThreads.shared.run {
-            CurlTransfer(prepared, settings: settings, control: control, sink: sink).run(done)
-        }
+    deinit {
+        // The loop resets the easy handle before it lets the transfer go: curl no longer points at these.
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
     }
 
     private var endpoint: String { prepared.parts.endpoint }
 
-    private func failure(_ kind: HTTPError.Kind, _ detail: String = "") -> AttemptResult {
+    func failure(_ kind: HTTPError.Kind, _ detail: String = "") -> AttemptResult {
         .failure(HTTPError(kind, endpoint: endpoint, detail: detail, redaction: prepared.redaction), streamed: streaming)
     }
 
-    private func run(_ done: @Sendable (AttemptResult) -> Void) {
-        let request = prepared.request
-        guard curlReady, let easy = curl_easy_init() else {
-            return done(failure(.transport, "libcurl could not be initialised"))
-        }
-        guard let multi = curl_multi_init() else {
-            curl_easy_cleanup(easy)
-            return done(failure(.transport, "libcurl could not be initialised"))
-        }
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        var added = false
-        var wakeToken: Int?
-        defer {
-            control.remove(wakeToken)  // before the multi handle goes: no wakeup after this
-            if added { curl_multi_remove_handle(multi, easy) }
-            curl_easy_cleanup(easy)
-            curl_multi_cleanup(multi)
-            curl_slist_free_all(headerList)
-            errorBuffer.deallocate()
-        }
+    func cancelled() -> AttemptResult { failure(.cancelled) }
 
-        // Options. A failure here is a programming or environment error, reported as such.
+    /// Sets every option of the request on a fresh (or reset) easy handle; a failure result when one is refused.
+    func configure(_ easy: UnsafeMutableRawPointer) -> AttemptResult? {
+        let request = prepared.request
+        // A failure here is a programming or environment error, reported as such.
         var setupError: CURLcode = CURLE_OK
         func check(_ code: CURLcode) { if setupError == CURLE_OK && code != CURLE_OK { setupError = code } }
         check(ytce_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
@@ -119,21 +95,20 @@ final class CurlTransfer {
         check(ytce_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
         check(ytce_curl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         check(ytce_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        if let share = settings.connections.handle { check(ytce_curl_setopt_share(easy, share)) }
         if !request.isSafeToRepeat {
             // curl silently resends a request whose reused connection turns out dead; a request that must not
             // run twice (RunPod's /run) therefore always gets a fresh connection of its own.
             check(ytce_curl_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1))
             check(ytce_curl_setopt_long(easy, CURLOPT_FORBID_REUSE, 1))
         }
-        check(ytce_curl_setopt_string(easy, CURLOPT_USERAGENT, settings.userAgent))
+        check(ytce_curl_setopt_string(easy, CURLOPT_USERAGENT, userAgent))
         check(ytce_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.verifyTLS ? 1 : 0))
         check(ytce_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.verifyTLS ? 2 : 0))
         check(ytce_curl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
         if let connect = request.timeouts.connect {
             check(ytce_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(connect * 1000))))
         }
-        switch settings.proxy {
+        switch proxy {
         case .environment: break
         case .none: check(ytce_curl_setopt_string(easy, CURLOPT_PROXY, ""))
         case .url(let proxy): check(ytce_curl_setopt_string(easy, CURLOPT_PROXY, proxy))
@@ -153,7 +128,7 @@ final class CurlTransfer {
         }
         for field in fields {
             guard HTTPClient.isValidHeader(field) else {
-                return done(failure(.invalidRequest, "header '\(HTTPError.oneLine(field.name))' has an invalid name or value"))
+                return failure(.invalidRequest, "header '\(HTTPError.oneLine(field.name))' has an invalid name or value")
             }
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
             headerList = curl_slist_append(headerList, line)
@@ -169,8 +144,9 @@ final class CurlTransfer {
         case (.head, nil): check(ytce_curl_setopt_long(easy, CURLOPT_NOBODY, 1))
         case (let method, let body):
             if method == .post || body != nil {
-                let count = body?.count ?? 0
-                var bytes = count > 0 ? body! : [0]  // never an empty buffer: curl wants a pointer
+                var bytes = body ?? []
+                let count = bytes.count
+                if bytes.isEmpty { bytes = [0] }  // never an empty buffer: curl wants a pointer
                 check(ytce_curl_setopt_long(easy, CURLOPT_POST, 1))
                 check(ytce_curl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(count)))
                 check(bytes.withUnsafeMutableBytes { ytce_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
@@ -180,6 +156,7 @@ final class CurlTransfer {
         }
 
         let me = Unmanaged.passUnretained(self).toOpaque()
+        check(ytce_curl_setopt_pointer(easy, CURLOPT_PRIVATE, me))
         check(ytce_curl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, { data, size, count, context in
             guard let data, let context else { return 0 }
             return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
@@ -199,66 +176,55 @@ final class CurlTransfer {
         check(ytce_curl_setopt_pointer(easy, CURLOPT_XFERINFODATA, me))
         check(ytce_curl_setopt_long(easy, CURLOPT_NOPROGRESS, 0))
         guard setupError == CURLE_OK else {
-            return done(failure(.invalidRequest, String(cString: curl_easy_strerror(setupError))))
+            return failure(.invalidRequest, String(cString: curl_easy_strerror(setupError)))
         }
+        return nil
+    }
 
-        guard curl_multi_add_handle(multi, easy) == CURLM_OK else {
-            return done(failure(.transport, "libcurl could not start the transfer"))
+    /// The transfer is on the multi handle: its clocks start.
+    func begin(_ easy: UnsafeMutableRawPointer) {
+        self.easy = easy
+        started = .now
+        lastActivity = started
+    }
+
+    enum Deadline {
+        case expired(AttemptResult)
+        case wait(Duration)
+    }
+
+    /// Whether the idle or total timeout has passed; otherwise how long until the nearer one.
+    func checkDeadlines(now: ContinuousClock.Instant) -> Deadline {
+        if !connected, let easy {
+            // The idle clock starts once the connection (TLS included) is ready to carry the request:
+            // before that, the connect timeout applies.
+            var ready: curl_off_t = 0
+            if (ytce_curl_getinfo_off_t(easy, CURLINFO_PRETRANSFER_TIME_T, &ready) == CURLE_OK && ready > 0)
+                || received > 0 || status != 0 {
+                connected = true
+                lastActivity = now
+            }
         }
-        added = true
-        let wake = MultiHandle(multi)
-        wakeToken = control.onCancel { curl_multi_wakeup(wake.pointer) }
-
-        // The loop: perform, collect the result, enforce timeouts, sleep on the socket until data,
-        // a curl timer, the nearest deadline or a cancellation wake-up.
-        let start = ContinuousClock.now
-        lastActivity = start
-        var connected = false
-        let idle = request.timeouts.idle.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
-        let total = request.timeouts.total.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
-        var result: CURLcode?
-        while result == nil {
-            if control.isCancelled { return done(failure(.cancelled)) }
-            var running: Int32 = 0
-            let code = curl_multi_perform(multi, &running)
-            guard code == CURLM_OK else {
-                return done(failure(.transport, String(cString: curl_multi_strerror(code))))
-            }
-            var queued: Int32 = 0
-            while let message = curl_multi_info_read(multi, &queued) {
-                if message.pointee.msg == CURLMSG_DONE { result = ytce_curl_msg_result(message) }
-            }
-            if result != nil { break }
-            let now = ContinuousClock.now
-            if !connected {
-                // The idle clock starts once the connection (TLS included) is ready to carry the request:
-                // before that, the connect timeout applies.
-                var ready: curl_off_t = 0
-                if (ytce_curl_getinfo_off_t(easy, CURLINFO_PRETRANSFER_TIME_T, &ready) == CURLE_OK && ready > 0)
-                    || received > 0 || status != 0 {
-                    connected = true
-                    lastActivity = now
-                }
-            }
-            var wait = Duration.seconds(1)
-            if let total {
-                let left = start + total - now
-                if left <= .zero { return done(failure(.timeout(.total), HTTPClient.seconds(request.timeouts.total!))) }
-                wait = min(wait, left)
-            }
-            if connected, let idle {
-                let left = lastActivity + idle - now
-                if left <= .zero { return done(failure(.timeout(.idle), HTTPClient.seconds(request.timeouts.idle!))) }
-                wait = min(wait, left)
-            }
-            let waitMs = max(1, Int32((Double(wait.components.seconds) * 1000
-                                       + Double(wait.components.attoseconds) / 1e15).rounded(.up)))
-            curl_multi_poll(multi, nil, 0, waitMs, nil)
+        var wait = Duration.seconds(3600)
+        let timeouts = prepared.request.timeouts
+        if let total, let limit = timeouts.total {
+            let left = started + total - now
+            if left <= .zero { return .expired(failure(.timeout(.total), HTTPClient.seconds(limit))) }
+            wait = min(wait, left)
         }
+        if connected, let idle, let limit = timeouts.idle {
+            let left = lastActivity + idle - now
+            if left <= .zero { return .expired(failure(.timeout(.idle), HTTPClient.seconds(limit))) }
+            wait = min(wait, left)
+        }
+        return .wait(wait)
+    }
 
-        if control.isCancelled { return done(failure(.cancelled)) }
-        guard let result, result == CURLE_OK else {
-            return done(transferFailure(result!, easy: easy, message: String(cString: errorBuffer)))
+    /// The result once curl reports the transfer done with `code`.
+    func completed(_ code: CURLcode) -> AttemptResult {
+        if control.isCancelled { return cancelled() }
+        guard code == CURLE_OK, let easy else {
+            return transferFailure(code, message: String(cString: errorBuffer))
         }
         if status == 0 {
             var code = 0
@@ -266,17 +232,17 @@ final class CurlTransfer {
             status = code
         }
         let head = HTTPResponseHead(status: status, headers: HTTPHeaders(headerFields))
-        done(.response(HTTPResponse(head: head, body: body), streamed: streaming))
+        return .response(HTTPResponse(head: head, body: body), streamed: streaming)
     }
 
-    private func transferFailure(_ code: CURLcode, easy: UnsafeMutableRawPointer, message: String) -> AttemptResult {
+    private func transferFailure(_ code: CURLcode, message: String) -> AttemptResult {
         let detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return failure(.resolve, detail)
         case CURLE_COULDNT_CONNECT:
             var osError = 0
-            _ = ytce_curl_getinfo_long(easy, CURLINFO_OS_ERRNO, &osError)
+            if let easy { _ = ytce_curl_getinfo_long(easy, CURLINFO_OS_ERRNO, &osError) }
             return failure(.connect, osError != 0 ? String(cString: strerror(Int32(osError))) : detail)
         case CURLE_OPERATION_TIMEDOUT:
             // Only the connect timeout is handed to curl; the loop enforces the others itself.
@@ -296,17 +262,18 @@ final class CurlTransfer {
         }
     }
 
-    // MARK: callbacks (on the transfer thread)
+    // MARK: callbacks (on the loop thread)
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
         if control.isCancelled { return 0 }
         lastActivity = .now
-        var line = Substring(String(decoding: bytes, as: UTF8.self))
-        while let last = line.last, last.isNewline { line = line.dropLast() }  // "\r\n" is one Character
-        if line.hasPrefix("HTTP/") {
-            // A new header block: a 1xx interim response comes before the final one.
-            let fields = line.split(separator: " ", maxSplits: 2)
-            status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
+        // Parsed as bytes: a poller reads a few header lines per request, a hundred requests a second.
+        var line = Slice(base: bytes, bounds: bytes.startIndex..<bytes.endIndex)
+        while let last = line.last, last == 0x0D || last == 0x0A { line = line.dropLast() }
+        if line.starts(with: Self.httpPrefix) {
+            // A new header block: a 1xx interim response comes before the final one. "HTTP/1.1 200 OK".
+            let fields = line.split(separator: 0x20, maxSplits: 2)
+            status = fields.count > 1 ? Self.decimal(fields[1]) ?? 0 : 0
             headerFields.removeAll()
             headComplete = false
         } else if line.isEmpty {
@@ -315,15 +282,37 @@ final class CurlTransfer {
                 headReceived()
             }
         } else if !headComplete {
-            if line.first == " " || line.first == "\t", !headerFields.isEmpty {
+            if let first = line.first, first == 0x20 || first == 0x09, !headerFields.isEmpty {
                 let previous = headerFields.removeLast()
-                headerFields.append(HTTPHeader(previous.name, previous.value + " " + line.trimmingWhitespace()))
-            } else if let colon = line.firstIndex(of: ":") {
-                headerFields.append(HTTPHeader(String(line[..<colon]),
-                                               String(line[line.index(after: colon)...]).trimmingWhitespace()))
+                headerFields.append(HTTPHeader(previous.name, previous.value + " " + Self.trimmed(line)))
+            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                headerFields.append(HTTPHeader(String(decoding: line[..<colon], as: UTF8.self),
+                                               Self.trimmed(line[(colon + 1)...])))
             }
         }
         return bytes.count
+    }
+
+    private static let httpPrefix = Array("HTTP/".utf8)
+
+    /// The bytes as text without surrounding whitespace.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        var view = bytes
+        while let first = view.first, isSpace(first) { view = view.dropFirst() }
+        while let last = view.last, isSpace(last) { view = view.dropLast() }
+        return String(decoding: view, as: UTF8.self)
+    }
+
+    /// A status code's digits as a number (nil for anything else).
+    private static func decimal(_ bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     private func headReceived() {
@@ -358,11 +347,4 @@ final class CurlTransfer {
         }
         return 0
     }
-}
-
-/// A multi handle pointer for the wake-up closure. `curl_multi_wakeup` is safe from any thread, and
-/// `HTTPCancellation.remove` guarantees the closure never runs once the handle is being freed.
-private struct MultiHandle: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
-    init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
 }

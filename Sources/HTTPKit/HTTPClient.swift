@@ -9,7 +9,8 @@ public let ytceVersion = "0.1.0"
 ///   `HTTPError` with kind `.status(code)` and an excerpt of the body.
 /// - `stream` delivers the head and then the body chunk by chunk as they arrive (for server-sent
 ///   events, see `HTTPStream.serverSentEvents()`).
-/// - Each attempt runs on a thread of its own, never blocking Swift's cooperative pool.
+/// - A client (and its copies) drives all its transfers on one thread of its own (`TransferLoop`), never
+///   blocking Swift's cooperative pool.
 /// - A client's requests (and its copies') reuse open connections, DNS answers and TLS sessions; a request not
 ///   safe to repeat always gets a fresh connection, because curl resends a request whose reused connection died.
 /// - Cancelling the calling task, or an `HTTPCancellation` passed in, stops the transfer at once and
@@ -35,8 +36,13 @@ public struct HTTPClient: Sendable {
     public var userAgent: String
     public var proxy: Proxy
 
-    /// Open connections kept for reuse by this client's requests (and copies of it).
-    let connections = ConnectionShare()
+    /// The thread, multi handle and open connections that serve this client's requests (and its copies').
+    let transfers = TransferLoop()
+
+    /// Runs tasks on this client's transfer thread. A task that mostly waits for this client's responses (a poller)
+    /// prefers it (`withTaskExecutorPreference`) so that each response resumes it without a thread hop. Only for
+    /// short work that never blocks: while such a task runs, none of the client's transfers moves.
+    public var executor: any TaskExecutor { transfers }
 
     public init(userAgent: String = HTTPClient.defaultUserAgent, proxy: Proxy = .environment) {
         self.userAgent = userAgent
@@ -84,20 +90,19 @@ public struct HTTPClient: Sendable {
 
     private func perform(_ request: HTTPRequest, control: HTTPCancellation,
                          sink: (@Sendable (HTTPStreamEvent) -> Void)?) async -> Result<HTTPResponse, HTTPError> {
-        let redaction = request.redaction
         let prepared: PreparedRequest
         switch URLParts.parse(request.url) {
-        case .success(let parts): prepared = PreparedRequest(request: request, parts: parts, redaction: redaction)
+        case .success(let parts): prepared = PreparedRequest(request: request, parts: parts)
         case .failure(let problem): return .failure(HTTPError(.invalidRequest, endpoint: "", detail: problem.reason))
         }
-        let settings = TransferSettings(userAgent: userAgent, proxy: proxy, connections: connections)
         let policy = request.retryPolicy
-        let cancelled = HTTPError(.cancelled, endpoint: prepared.parts.endpoint)
+        // Built only when needed: a poller's requests almost never fail.
+        func cancelled(_ attempt: Int) -> HTTPError { HTTPError(.cancelled, endpoint: prepared.parts.endpoint, attempts: attempt) }
         var attempt = 1
         while true {
-            if control.isCancelled { return .failure(cancelled.withAttempts(attempt)) }
+            if control.isCancelled { return .failure(cancelled(attempt)) }
             let result = await withCheckedContinuation { (continuation: CheckedContinuation<AttemptResult, Never>) in
-                CurlTransfer.start(prepared, settings: settings, control: control, sink: sink) {
+                transfers.start(prepared, userAgent: userAgent, proxy: proxy, control: control, sink: sink) {
                     continuation.resume(returning: $0)
                 }
             }
@@ -111,7 +116,7 @@ public struct HTTPClient: Sendable {
                     RetryPolicy.retryAfterDelay($0, now: Self.unixNow())
                 }
                 error = HTTPError(.status(response.status), endpoint: prepared.parts.endpoint,
-                                  body: response.text, retryAfter: retryAfter, attempts: attempt, redaction: redaction)
+                                  body: response.text, retryAfter: retryAfter, attempts: attempt, redaction: prepared.redaction)
                 retryable = !streamed && policy.retryableStatuses.contains(response.status)
             case .failure(let failure, let streamed):
                 error = failure.withAttempts(attempt)
@@ -121,7 +126,7 @@ public struct HTTPClient: Sendable {
             if let retryAfter = error.retryAfter, retryAfter > policy.maxRetryAfter { retryable = false }
             guard retryable else { return .failure(error) }
             let delay = error.retryAfter ?? policy.backoff(retry: attempt)
-            if await !Self.sleep(delay, control: control) { return .failure(cancelled.withAttempts(attempt)) }
+            if await !Self.sleep(delay, control: control) { return .failure(cancelled(attempt)) }
             attempt += 1
         }
     }
@@ -146,12 +151,14 @@ public struct HTTPClient: Sendable {
 
     static func unixNow() -> Double { Date().timeIntervalSince1970 }
 
+    /// Bytes that may not appear in a header name (besides controls, space and non-ASCII).
+    private static let separators = Set(" \t\r\n:()<>@,;\\\"/[]?={}".utf8)
+
     static func isValidHeader(_ field: HTTPHeader) -> Bool {
-        let separators = Set(" \t\r\n:()<>@,;\\\"/[]?={}".unicodeScalars)
         guard !field.name.isEmpty,
-              field.name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 && !separators.contains($0) })
+              field.name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && !separators.contains($0) })
         else { return false }
-        return !field.value.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" }
+        return !field.value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
     }
 
     /// "0.3 s", "10 s".

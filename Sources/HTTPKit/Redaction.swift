@@ -22,6 +22,7 @@ struct Redaction: Sendable {
     static let none = Redaction([])
 
     func apply(_ text: String) -> String {
+        if text.isEmpty || secrets.isEmpty { return text }
         var text = text
         for secret in secrets where text.contains(secret) {
             text = text.replacing(secret, with: Redaction.placeholder)

@@ -145,6 +145,13 @@ public final class JobRunner: @unchecked Sendable {
     /// Polls every job that is due (at most `concurrency` at once); returns how many were polled.
     @discardableResult
     public func pollDue(now: Double = JobRunner.now()) async -> Int {
+        // The round runs on the RunPod client's transfer thread: each answer then resumes its poll there, without
+        // the thread hops that were most of the poller's CPU at a hundred polls a second. Delivering a summary
+        // (files, packs, S3) leaves that thread (see `poll`).
+        await withTaskExecutorPreference(client.http.executor) { await self.pollRound(now: now) }
+    }
+
+    private func pollRound(now: Double) async -> Int {
         guard let due = try? store.jobsToPoll(dueBy: now) else { return 0 }
         // Polls that only move a job's next poll are written together, in one transaction per round.
         var routine: [JobStore.RoutinePoll] = []
@@ -170,20 +177,41 @@ public final class JobRunner: @unchecked Sendable {
         return max(0, next - now)
     }
 
+    /// Polling loops start rounds at least this many seconds apart: each round has a fixed cost (queries, a
+    /// transaction, thread hops) that jobs due a little apart then share, instead of one round per job.
+    public static let roundSpacing = 0.1
+    /// A round also takes the jobs due within this many seconds, so that with `roundSpacing` a poll goes at most
+    /// about this early or late. Neither moves its job's schedule (the next poll is counted from the due time).
+    public static let roundLookahead = 0.05
+
+    /// How long a polling loop sleeps before its next round, given the seconds until the next poll is due
+    /// (nil: none) and the longest it may sleep (to see a stop request).
+    public static func pause(untilNextPoll wait: Double?, atMost limit: Double) -> Double {
+        guard let wait else { return limit }
+        return max(roundSpacing, min(wait - roundLookahead, limit))
+    }
+
     /// Polls until no job is open or `shouldStop` says so.
     public func run(shouldStop: @Sendable () -> Bool = { false }) async {
         while !shouldStop(), !Task.isCancelled {
-            await pollDue()
+            await pollDue(now: Self.now() + Self.roundLookahead)
             guard let wait = secondsUntilNextPoll() else { return }
             // Sleep in short steps so a stop request is seen quickly.
-            try? await Task.sleep(nanoseconds: UInt64(min(wait, 0.25) * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(Self.pause(untilNextPoll: wait, atMost: 0.25) * 1e9))
         }
     }
 
     /// When the next poll of a job is due after a good answer: on its schedule (its due time plus the interval),
     /// unless polling fell behind, with ±2% jitter so jobs submitted together drift apart.
-    func nextPoll(after job: Job, now: Double) -> Double {
-        let scheduled = (job.nextPollAt ?? now) + settings.pollInterval
+    /// `throttledAt`: when a poll the rate limiter held back finally went. Its schedule then restarts from there,
+    /// so jobs bunched beyond the limit (a batch submitted at once) spread out after one round instead of meeting
+    /// the limiter every round.
+    /// A poll that went out more than 10% of the interval late for another reason (its round started late, waiting on
+    /// throttled polls) restarts from then too: keeping its schedule would shorten its next interval as much.
+    func nextPoll(after job: Job, now: Double, throttledAt: Double? = nil) -> Double {
+        let due = job.nextPollAt ?? now
+        let restart = throttledAt ?? (now - due > settings.pollInterval * 0.1 ? now : nil)
+        let scheduled = max(due, restart ?? due) + settings.pollInterval
         let base = scheduled > now ? scheduled : now + settings.pollInterval
         return base + settings.pollInterval * Double.random(in: -0.02...0.02)
     }
@@ -200,20 +228,22 @@ public final class JobRunner: @unchecked Sendable {
             emitChanged(job.id)
             return nil
         }
-        await limiter.acquire()
+        let throttledAt = await limiter.acquire() > 0 ? Self.now() : nil
         do {
             let answer = try await client.status(id: runpodID)
             lock.withLock { failures[job.id] = nil }
             switch answer.status {
             case .inQueue, .inProgress:
                 let state: JobState = answer.status == .inQueue ? .queued : .inProgress
-                let next = nextPoll(after: job, now: now)
+                let next = nextPoll(after: job, now: now, throttledAt: throttledAt)
                 guard state != job.state || !job.detail.isEmpty else { return JobStore.RoutinePoll(id: job.id, nextPollAt: next) }
                 try store.polled(job.id, state: state, detail: "", nextPollAt: next)
                 emitChanged(job.id)
             case .completed:
                 try store.complete(job.id, summary: answer.output ?? "")
-                await finished(try store.job(job.id), summary: answer.output ?? "")
+                let done = try store.job(job.id)
+                // Slow, blocking work (file and pack writes, uploads): not on the transfer thread.
+                await withTaskExecutorPreference(globalConcurrentExecutor) { await self.finished(done, summary: answer.output ?? "") }
             case .failed, .cancelled, .timedOut:
                 let detail = answer.error ?? (answer.status == .timedOut ? "the job ran past its execution timeout" : "")
                 try store.polled(job.id, state: Self.state(answer.status), detail: detail, nextPollAt: nil)

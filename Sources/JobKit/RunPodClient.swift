@@ -321,7 +321,10 @@ public struct RunPodClient: Sendable {
     }
 
     private static func pathComponent(_ id: String, _ operation: Operation) throws(RunPodError) -> String {
-        let trimmed = id.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Foundation's trimming bridges through NSString on every poll; ids rarely need it.
+        let padded = id.unicodeScalars.first.map(\.properties.isWhitespace) != false
+            || id.unicodeScalars.last.map(\.properties.isWhitespace) != false
+        let trimmed = padded ? id.trimmingCharacters(in: .whitespacesAndNewlines) : id
         guard !trimmed.isEmpty else { throw RunPodError(.badRequest, "empty RunPod job id") }
         // RFC 3986 unreserved bytes pass; every other byte of the UTF-8 is %XX. (Foundation's
         // `CharacterSet.alphanumerics` would let non-ASCII letters through, and costs a Unicode lookup per poll.)

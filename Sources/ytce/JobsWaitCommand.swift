@@ -24,7 +24,9 @@ struct JobsWaitCommand: AsyncParsableCommand {
     static func follow(_ runner: JobRunner, ids: [Int64]) async throws {
         let interrupt = InterruptFlag(message: "interrupted: the jobs go on; `ytce jobs wait` resumes polling")
         let tty = isatty(STDERR_FILENO) == 1
+        let changed = ChangeFlag()
         runner.onEvent = { event in
+            changed.set()
             switch event {
             case .changed(let job), .submitted(let job), .completed(let job):
                 FileHandle.standardError.write(Data("\(jobLine(job))\n".utf8))
@@ -38,9 +40,17 @@ struct JobsWaitCommand: AsyncParsableCommand {
         }
         let targets = Set(watched().map(\.id))
         var lastLine = Date.distantPast
+        var open = targets.count
+        var counted = ContinuousClock.now - .seconds(60)
         while !interrupt.isSet {
-            await runner.pollDue()
-            let open = (try? runner.store.openCount(among: targets)) ?? 0
+            // Rounds at least `roundSpacing` apart (below), each taking the jobs due a little ahead too.
+            await runner.pollDue(now: JobRunner.now() + JobRunner.roundLookahead)
+            // Counting reads every open row: only after this process saw a change, else once a second (for changes
+            // other processes make, e.g. `ytce jobs cancel`), not on every round.
+            if changed.take() || ContinuousClock.now - counted >= .seconds(1) {
+                counted = .now
+                open = (try? runner.store.openCount(among: targets)) ?? 0
+            }
             if open == 0 { break }
             let wait = runner.secondsUntilNextPoll()
             if tty && Date().timeIntervalSince(lastLine) >= 1 {
@@ -48,14 +58,31 @@ struct JobsWaitCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(open) job\(open == 1 ? "" : "s") open\(next)".utf8))
                 lastLine = Date()
             }
-            // Sleep until the next poll is due, waking at least every 0.2 s to see Ctrl-C and other processes' jobs.
-            try? await Task.sleep(nanoseconds: UInt64(min(wait ?? 0.2, 0.2) * 1e9))
+            // Sleep until the next poll is due, waking at least every 0.2 s to see Ctrl-C and other processes' jobs
+            // (and at most every `roundSpacing`).
+            try? await Task.sleep(nanoseconds: UInt64(JobRunner.pause(untilNextPoll: wait, atMost: 0.2) * 1e9))
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if interrupt.isSet { throw ExitCode(130) }
         let finished = ((try? runner.store.allJobs()) ?? []).filter { targets.contains($0.id) }
         for job in finished { print(jobLine(job)) }
         if finished.contains(where: { $0.state != .completed }) { throw ExitCode(1) }
+    }
+}
+
+/// Set by the runner's events (any thread), taken by the wait loop.
+private final class ChangeFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+
+    /// Whether it was set since the last call; clears it.
+    func take() -> Bool {
+        lock.withLock {
+            defer { value = false }
+            return value
+        }
     }
 }
 
