@@ -42,6 +42,25 @@ final class MiniLMPackTests: XCTestCase {
         }
     }
 
+    func testAParaphrasedQuestionIsAnsweredByMeaningAndAnUnrelatedOneIsNot() throws {
+        let model = try MiniLMTestSupport.modelDirectory()
+        let (pack, cache) = try openReferencePack()
+        let retriever = try Retriever(pack: pack, cache: cache, modelDirectory: model.path)
+        // Shares almost no words with the lecture ("computers are extremely literal … ham instead of hand").
+        let paraphrase = "How does a well-known dance tune show that people shrug off typos while computers take every word literally?"
+        let (answer, _) = try retriever.answer(paraphrase)
+        XCTAssertTrue(answer.isGrounded, answer.text)
+        XCTAssertTrue(answer.text.contains("[fvhNadKjE8g @"), answer.text)
+        XCTAssertTrue(answer.text.lowercased().contains("literal"), answer.text)
+        // No sentence is longer than the cap plus one caption cue, even in these unpunctuated captions.
+        for sentence in answer.text.components(separatedBy: "] ") {
+            XCTAssertLessThan(sentence.count, 600, sentence)
+        }
+        let (unrelated, _) = try retriever.answer("what is the capital of france")
+        XCTAssertFalse(unrelated.isGrounded, unrelated.text)
+        XCTAssertEqual(unrelated.text, ExtractiveAnswerer.nothingRelevant)
+    }
+
     /// The pack's own chunk vectors are what ytce computes for those chunks' texts.
     func testQueryVectorsLiveInThePacksSpace() throws {
         let embedder = try MiniLMTestSupport.embedder()

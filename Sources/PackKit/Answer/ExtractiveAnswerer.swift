@@ -30,6 +30,9 @@ public struct ExtractiveAnswerer {
 
     public init() {}
 
+    /// Characters after which an unpunctuated run of captions is cut into a new sentence at the next cue end.
+    static let longestSentence = 240
+
     public static let nothingRelevant = "This pack holds nothing that answers the question. Try other words, or a pack whose videos cover this topic."
 
     struct Sentence {
@@ -41,10 +44,18 @@ public struct ExtractiveAnswerer {
         var moment: Int
     }
 
+    /// Cosine similarity a sentence needs with the question to count by meaning alone (all-MiniLM-L6-v2: related
+    /// sentences score about 0.4-0.7, unrelated ones below 0.25).
+    public var semanticThreshold: Float = 0.4
+    /// How many of the best moments are read for meaning (each costs a few milliseconds per sentence).
+    public var maxSemanticMoments = 4
+
+    /// `similarity`, when the pack's embedder carries meaning, gives each text's cosine similarity with the
+    /// question: a moment then also counts when a sentence says what was asked in other words.
     public func answer(_ question: String, hits: [SearchHit], database: SQLiteDatabase,
-                       idf: (String) -> Double) throws -> Answer {
+                       idf: (String) -> Double, similarity: (([String]) -> [Float])? = nil) throws -> Answer {
         let queryTerms = Set(analyzer.terms(question))
-        guard !queryTerms.isEmpty else {
+        guard !queryTerms.isEmpty || similarity != nil else {
             return Answer(text: Self.nothingRelevant, sources: [], isGrounded: false)
         }
         let weight = Dictionary(uniqueKeysWithValues: queryTerms.map { ($0, idf($0)) })
@@ -56,15 +67,21 @@ public struct ExtractiveAnswerer {
             let hitTerms = Set(analyzer.terms(hit.text))
             let covered = queryTerms.intersection(hitTerms)
             let coverage = totalWeight > 0 ? covered.reduce(0) { $0 + (weight[$1] ?? 0) } / totalWeight : 0
-            guard coverage >= minimumCoverage else { continue }
+            let lexicallyRelevant = coverage >= minimumCoverage
+            guard lexicallyRelevant || similarity != nil else { continue }
+            let sentences = try sentences(of: hit, moment: rank, database: database)
+            // Embedding sentences costs milliseconds each: only for moments the words alone do not vouch for.
+            let meaning = lexicallyRelevant || rank >= maxSemanticMoments ? [] : similarity?(sentences.map(\.text)) ?? []
+            guard lexicallyRelevant || meaning.contains(where: { $0 >= semanticThreshold }) else { continue }
             relevantMoments += 1
-            for sentence in try sentences(of: hit, moment: rank, database: database) {
+            for (i, sentence) in sentences.enumerated() {
                 var s = sentence
                 let terms = Set(analyzer.terms(s.text))
                 let matched = queryTerms.intersection(terms).reduce(0) { $0 + (weight[$1] ?? 0) }
-                guard matched > 0 else { continue }
+                let cosine = i < meaning.count ? Double(meaning[i]) : 0
+                guard matched > 0 && lexicallyRelevant || cosine >= Double(semanticThreshold) else { continue }
                 // Dense, early-ranked sentences first; a short bonus keeps one-word fragments from winning.
-                s.score = matched / max(totalWeight, 1e-9) + 0.2 / Double(rank + 1) + min(Double(terms.count), 8) / 80
+                s.score = matched / max(totalWeight, 1e-9) + cosine + 0.2 / Double(rank + 1) + min(Double(terms.count), 8) / 80
                 candidates.append(s)
             }
         }
@@ -131,6 +148,8 @@ public struct ExtractiveAnswerer {
                 i = next
             }
             add(text[pieceStart...], id: id, start: start, end: end)
+            // Captions without punctuation would make one sentence of a whole moment: cut at a cue boundary.
+            if current.text.count > Self.longestSentence { finish() }
         }
         finish()
         return out

@@ -191,8 +191,26 @@ public final class Retriever {
 
     /// Answers offline from the best moments (see `ExtractiveAnswerer`).
     public func answer(_ question: String, topK: Int = 8, queryVector: [Float]? = nil) throws -> (answer: Answer, result: SearchResult) {
-        let result = try search(question, topK: topK, queryVector: queryVector)
-        let answer = try ExtractiveAnswerer().answer(question, hits: result.hits, database: pack.database, idf: idf)
+        // With a semantic embedder the answerer may also judge sentences by meaning (paraphrased questions share
+        // few words with the answer): the question is embedded once, for the search and for that.
+        var similarity: (([String]) -> [Float])?
+        var vector = queryVector
+        if let embedder, embedder.semanticQueries, let matrix = pack.chunkEmbeddings {
+            let session = embedder.makeSession()
+            let dimension = matrix.columns
+            let query = vector ?? session.embed([question], dimension: dimension)
+            vector = query
+            similarity = { texts in
+                let vectors = session.embed(texts, dimension: dimension)
+                return (0..<texts.count).map { row in
+                    var dot: Float = 0
+                    for d in 0..<dimension { dot += vectors[row * dimension + d] * query[d] }
+                    return dot
+                }
+            }
+        }
+        let result = try search(question, topK: topK, queryVector: vector)
+        let answer = try ExtractiveAnswerer().answer(question, hits: result.hits, database: pack.database, idf: idf, similarity: similarity)
         return (answer, result)
     }
 
