@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
         do { set = try EvaluationSet.load(URL(fileURLWithPath: questions)) } catch { throw fail(error.description) }
         let opened = try packOptions.open()
         let retriever: Retriever
-        do { retriever = try Retriever(pack: opened, cache: packOptions.cache) } catch { throw fail("\(packOptions.pack): \(error)") }
+        retriever = try packOptions.retriever(opened)
         var ranks: [Int?] = []
         for question in set.questions {
             let hits: [SearchHit]

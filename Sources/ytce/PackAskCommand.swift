@@ -30,7 +30,7 @@ struct PackAskCommand: AsyncParsableCommand {
         let vector = try await questionVector(question, config: loaded)
         let opened = try packOptions.open()
         let retriever: Retriever
-        do { retriever = try Retriever(pack: opened, cache: packOptions.cache) } catch { throw fail("\(packOptions.pack): \(error)") }
+        retriever = try packOptions.retriever(opened, config: loaded)
         guard let client = LLMClients.make(settings, environment: ProcessInfo.processInfo.environment) else {
             return try answerOffline(retriever, vector: vector)
         }

@@ -24,10 +24,12 @@ struct PackSearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard topK > 0 else { throw fail("--top-k must be at least 1") }
-        let vector = try await questionVector(question, config: try loadConfig(config))
+        let loaded = try loadConfig(config)
+        let vector = try await questionVector(question, config: loaded)
         let opened = try packOptions.open()
+        let retriever = try packOptions.retriever(opened, config: loaded)
         let result: SearchResult
-        do { result = try Retriever(pack: opened, cache: packOptions.cache).search(question, topK: topK, queryVector: vector) } catch {
+        do { result = try retriever.search(question, topK: topK, queryVector: vector) } catch {
             throw fail("\(packOptions.pack): \(error)")
         }
         if json {

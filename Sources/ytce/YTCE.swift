@@ -29,7 +29,16 @@ struct PackOptions: ParsableArguments {
 
     @OptionGroup var cacheOptions: CacheOptions
 
+    @Option(name: .customLong("model-dir"), help: "The folder of the pack's embedding model (MiniLM), when it is not found by itself (see README: Models).")
+    var modelDirectory: String?
+
     var cache: PackCache { cacheOptions.cache }
+
+    /// The pack's retriever, with the model folder from --model-dir or the config's embedding.model_dir.
+    func retriever(_ pack: ChannelPack, config: PackConfig = PackConfig()) throws -> Retriever {
+        do { return try Retriever(pack: pack, cache: cache, modelDirectory: modelDirectory ?? config.embedding.modelDirectory) }
+        catch { throw fail("\(self.pack): \(error)") }
+    }
 
     /// Opens the pack or exits with its one-line error.
     func open() throws -> ChannelPack {

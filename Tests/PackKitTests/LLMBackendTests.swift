@@ -349,7 +349,9 @@ final class EmbeddingEndpointTests: XCTestCase {
         let endpoint = try XCTUnwrap(EmbeddingEndpoint.from(config.embedding, environment: [:]))
         let query = try await endpoint.embed("zzqx unrelated words")
         XCTAssertEqual(query.count, 384)
-        let retriever = try Retriever(pack: pack, cache: TestSupport.cache(in: TestSupport.temporaryDirectory(self)))
+        // Without the model on this machine (a model folder that does not hold it), only the endpoint gives vectors.
+        let retriever = try Retriever(pack: pack, cache: TestSupport.cache(in: TestSupport.temporaryDirectory(self)),
+                                      modelDirectory: TestSupport.temporaryDirectory(self).appendingPathComponent("no-model").path)
         XCTAssertTrue(retriever.notes.first?.contains("lexical search only") ?? false)
         let result = try retriever.search("zzqx", topK: 3, queryVector: query)  // no lexical match: vectors alone rank
         XCTAssertEqual(result.notes, [], "with an endpoint the search is not lexical-only")

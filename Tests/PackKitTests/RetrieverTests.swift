@@ -30,7 +30,9 @@ final class RetrieverTests: XCTestCase {
         let dir = TestSupport.temporaryDirectory(self)
         let cache = TestSupport.cache(in: dir)
         let pack = try ChannelPack.open(try TestSupport.referencePack("py4e.minilm.pack"), options: .init(cache: cache))
-        let result = try Retriever(pack: pack, cache: cache).search("how do I install Python on Windows", topK: 5)
+        // A model folder that does not hold the model: as on a machine without MiniLM.
+        let result = try Retriever(pack: pack, cache: cache, modelDirectory: dir.appendingPathComponent("no-model").path)
+            .search("how do I install Python on Windows", topK: 5)
         XCTAssertEqual(result.notes.count, 1)
         XCTAssertTrue(result.notes[0].contains("lexical search only"), result.notes[0])
         XCTAssertEqual(result.hits.count, 5)
