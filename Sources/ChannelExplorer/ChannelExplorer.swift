@@ -177,6 +177,7 @@ public struct ChannelExplorer: Program, Sendable {
         case .success(let outcome):
             model.ask.entries[i].text = outcome.text
             model.ask.entries[i].outcome = outcome
+            model.ask.entries[i].highlightTerms = CitationsView.highlightTerms(outcome.question)
             model.ask.entries[i].state = .done
             if !outcome.invented.isEmpty {
                 model.status.error = "\(outcome.invented.count) citation(s) point at no evidence (marked \(LLMAnswerer.inventedMark))"

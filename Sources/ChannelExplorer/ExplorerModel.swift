@@ -85,6 +85,8 @@ public struct AskEntry: Equatable, Sendable {
     /// The answer so far (streamed) and, when done, the checked text.
     public var text = ""
     public var outcome: AskOutcome?
+    /// The question's content words, highlighted in the citation browser's snippets (worked out once, not per frame).
+    public var highlightTerms: [String] = []
     public var state: State = .running
     public var startedAt: Double
 

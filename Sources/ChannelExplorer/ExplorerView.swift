@@ -87,9 +87,3 @@ extension ChannelExplorer {
         buffer.put(hint, x: bar.maxX - DisplayWidth.of(hint), y: bar.y, style: theme[.statusBarAccent])
     }
 }
-
-/// A braille spinner for work in progress, advanced by ticks.
-enum Spinner {
-    static let frames: [Character] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
-    static func frame(_ tick: Int) -> Character { frames[abs(tick) % frames.count] }
-}

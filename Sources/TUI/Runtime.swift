@@ -18,10 +18,15 @@ public struct RuntimeOptions: Sendable {
     /// How long to wait after ESC for the rest of an Alt-key or escape sequence.
     public var escapeDelayMilliseconds: Int
 
-    public init(colorMode: ColorChoice = .auto, mouse: Bool = true, escapeDelayMilliseconds: Int = 25) {
+    /// A file that gets one line per frame drawn in answer to input: when the input was read and when the frame
+    /// was painted (CLOCK_MONOTONIC nanoseconds, comparable across processes), for the input-latency benchmark.
+    public var tracePath: String?
+
+    public init(colorMode: ColorChoice = .auto, mouse: Bool = true, escapeDelayMilliseconds: Int = 25, tracePath: String? = nil) {
         self.colorMode = colorMode
         self.mouse = mouse
         self.escapeDelayMilliseconds = escapeDelayMilliseconds
+        self.tracePath = tracePath
     }
 }
 
@@ -33,6 +38,11 @@ public func runProgram<P: Program>(_ program: P, model: P.Model, options: Runtim
     let terminal = try Terminal(options: options)
     defer { terminal.restore() }
     var loop = RuntimeLoop(program: program, model: model, terminal: terminal)
+    if let path = options.tracePath {
+        loop.trace = fopen(path, "w")
+        setvbuf(loop.trace, nil, _IOLBF, 0)
+    }
+    defer { if let trace = loop.trace { fclose(trace) } }
     loop.run(initialEffects: initialEffects)
     terminal.restore()
     return loop.model
@@ -46,6 +56,9 @@ struct RuntimeLoop<P: Program> {
     let tasks: EffectTasks<P.Msg>
     var pendingWrites: [String] = []
     var quitting = false
+    /// See `RuntimeOptions.tracePath`.
+    var trace: UnsafeMutablePointer<FILE>?
+    var inputReadAt: UInt64?
 
     init(program: P, model: P.Model, terminal: Terminal) {
         self.program = program
@@ -98,16 +111,27 @@ struct RuntimeLoop<P: Program> {
             for m in queue.takeAll() { apply(m) }
             if quitting { break }
             render()
+            if let trace, let read = inputReadAt {
+                fputs("\(read) \(monotonicNanoseconds())\n", trace)
+                inputReadAt = nil
+            }
             var changed = false
             while !changed {
                 let w = terminal.wait()
                 if w.hangup { return }
+                if trace != nil, !w.events.isEmpty, inputReadAt == nil { inputReadAt = monotonicNanoseconds() }
                 for event in w.events { apply(program.message(for: event)) }
                 changed = !w.events.isEmpty || w.woken || !queue.isEmpty
                 if quitting { return }
             }
         }
     }
+}
+
+func monotonicNanoseconds() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
 /// Set when a wake byte is in the pipe, so bursts of messages write one byte.

@@ -7,10 +7,19 @@ import PackKit
 ///        ytce-bench --ann …   (the HNSW index against the exact scan: see ANNBench.swift)
 ///        ytce-bench --jobs [N] [SECONDS]  (N open RunPod jobs polled: interval accuracy and CPU: see JobsBench.swift)
 ///        ytce-bench --stream  (streamed tokens socket → stdout, Ctrl-C → connection closed: see StreamBench.swift)
+///        ytce-bench --tui [VIDEOS]  (frame time, keystroke → painted in tmux under load, opening a large pack: see TUIBench.swift)
 ///        ytce-bench --minilm [--model-dir DIR]  (all-MiniLM-L6-v2: load, question, build throughput, memory: see MiniLMBench.swift)
 @main
 struct Bench {
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "--tui" {
+            let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+            let rest = Array(CommandLine.arguments.dropFirst(2))
+            let videos = rest.first.flatMap { Int($0) } ?? 500
+            let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            return try TUIBench.run(ytce: ytce.path, work: work, videos: videos)
+        }
         if CommandLine.arguments.dropFirst().first == "--minilm" {
             return try MiniLMBench.run(Array(CommandLine.arguments.dropFirst(2)))
         }

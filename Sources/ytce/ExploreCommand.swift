@@ -69,7 +69,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let context = try options.context(packs: packs)
         let environment = context.environment
         // Dumb terminals and pipes get the line REPL on the same engine.
-        if environment["TERM"] == "dumb" || isatty(0) == 0 || isatty(1) == 0 {
+        if !Terminal.canRunFullScreen(environment: environment) {
             let repl = LineREPL(context: context, write: { FileHandle.standardOutput.write(Data($0.utf8)) })
             if let first = packs.first, !repl.open(first) { throw ExitCode(1) }
             await repl.run(prompt: isatty(0) != 0)
@@ -82,7 +82,7 @@ struct ExploreCommand: AsyncParsableCommand {
         if let themeError { model.status.error = "\(themeError) (using default)" }
         let program = ChannelExplorer(context: context)
         let effects = program.start(&model)
-        let runtimeOptions = RuntimeOptions(colorMode: color, mouse: !noMouse)
+        let runtimeOptions = RuntimeOptions(colorMode: color, mouse: !noMouse, tracePath: environment["YTCE_TUI_TRACE"])
         let initial = model
         // The UI loop blocks its thread; it gets its own so the effects keep the cooperative pool.
         let outcome: Result<Void, any Error> = await withCheckedContinuation { continuation in

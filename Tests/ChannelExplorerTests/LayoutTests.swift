@@ -16,6 +16,13 @@ final class LayoutTests: XCTestCase {
         XCTAssertTrue(lines[buffer.height - 2].hasSuffix("┛") || lines[buffer.height - 2].hasSuffix("┘"),
                       "\(what): no frame at the bottom right:\n\(buffer.text())", file: file, line: line)
         XCTAssertTrue(lines[buffer.height - 1].contains("? help"), "\(what): no status bar:\n\(buffer.text())", file: file, line: line)
+        // Nothing draws over the pane borders (the last column may hold a scrollbar).
+        for y in 2..<(buffer.height - 2) {
+            let first = buffer[0, y].grapheme
+            XCTAssertTrue(first == "┃" || first == "│" || first == "╭" || first == "│", "\(what): row \(y) lost its left border:\n\(buffer.text())", file: file, line: line)
+            let last = buffer[buffer.width - 1, y].grapheme
+            XCTAssertTrue("┃│█▐░▒".contains(last), "\(what): row \(y) lost its right border ('\(last)'):\n\(buffer.text())", file: file, line: line)
+        }
     }
 
     func testEveryPaneAtTheMinimumAndALargeSize() async throws {

@@ -37,7 +37,7 @@ public final class PackSession: @unchecked Sendable {
         self.pack = pack
         self.manifest = pack.manifest
         self.counts = pack.counts
-        self.retriever = try Retriever(pack: pack, cache: cache)
+        self.retriever = try Retriever(pack: pack, cache: cache, modelDirectory: config.embedding.modelDirectory)
         self.notes = pack.notes + retriever.notes
         self.llm = try LLMSettings.resolve(config.llm, file: "config")
         self.client = LLMClients.make(llm, environment: environment)

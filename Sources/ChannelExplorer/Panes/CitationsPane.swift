@@ -49,7 +49,7 @@ enum CitationsView {
             buffer.draw(StyledLine(text, style: theme[.dim]).wrapped(width: inner.width), in: inner)
             return
         }
-        let terms = highlightTerms(outcome.question)
+        let terms = answer?.highlightTerms ?? []
         let selected = min(model.citations.selection, sources.count - 1)
         let first = ListState.visibleOffset(selected: selected, offset: 0, count: sources.count, visibleHeight: inner.height,
                                             heights: { _ in rowsPerItem })
@@ -66,7 +66,8 @@ enum CitationsView {
             var meta = StyledLine("    \(Citation.timestamp(source.citation.startMs))-\(Citation.timestamp(source.citation.endMs))", style: theme[.timestamp].over(base))
             if let hit { meta.append(String(format: "  score %.3f", hit.score), style: theme[.dim].over(base)) }
             meta.append("  " + source.citation.videoID, style: theme[.dim].over(base))
-            let snippet = highlighted(hit?.text ?? "", terms: terms, base: theme[.dim].over(base), highlight: theme[.highlight])
+            // One row of snippet shows: highlight only what fits.
+            let snippet = highlighted(String((hit?.text ?? "").prefix(inner.width)), terms: terms, base: theme[.dim].over(base), highlight: theme[.highlight])
             buffer.draw(meta.truncated(to: inner.width), x: inner.x, y: y + 1, maxWidth: inner.width)
             if y + 2 < inner.maxY { buffer.draw(snippet.truncated(to: inner.width - 4), x: inner.x + 4, y: y + 2, maxWidth: inner.width - 4) }
             y += rowsPerItem

@@ -67,7 +67,7 @@ enum JobsView {
         }
         buffer.draw(health.truncated(to: inner.width), x: inner.x, y: inner.y, maxWidth: inner.width)
         let columns = Columns(width: inner.width)
-        buffer.draw(columns.line(["id", "state", "input", "elapsed", "polls", "next", "output"], style: theme[.heading]), x: inner.x, y: inner.y + 1)
+        buffer.draw(columns.line(["id", "state", "input", "elapsed", "polls", "next", "output"], style: theme[.heading]), x: inner.x, y: inner.y + 1, maxWidth: inner.width)
         let list = Rect(x: inner.x, y: inner.y + headerRows, width: inner.width, height: inner.height - headerRows)
         guard !state.jobs.isEmpty else {
             buffer.draw(StyledLine(state.loaded ? "No jobs yet: `a` submits a transcript file, `s` in the library a video." : "loading…",
@@ -111,7 +111,8 @@ enum JobsView {
         let widths: [Int]
         init(width: Int) {
             let fixed = [5, 14, 0, 8, 6, 6, 0]
-            let rest = max(10, width - fixed.reduce(0, +) - 6)
+            // Each column is followed by one space.
+            let rest = max(10, width - fixed.reduce(0, +) - fixed.count)
             widths = [5, 14, rest * 2 / 5, 8, 6, 6, rest - rest * 2 / 5]
         }
 
