@@ -48,6 +48,10 @@ let package = Package(
         .target(
             name: "HTTPTestServer"
         ),
+        // For tests and the benchmark: a private tmux session to drive the real terminal UI; built executables.
+        .target(
+            name: "TestHarness"
+        ),
         // Summarisation jobs: the RunPod client, the durable job store, the poller, summary sinks (local, pack, S3).
         .target(
             name: "JobKit",
@@ -75,16 +79,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "ytce-bench",
-            dependencies: ["PackKit", "JobKit", "TUI", "ChannelExplorer", "HTTPTestServer"]
+            dependencies: ["PackKit", "JobKit", "TUI", "ChannelExplorer", "HTTPTestServer", "TestHarness"]
         ),
         .testTarget(
             name: "PackKitTests",
-            dependencies: ["PackKit", "HTTPKit", "HTTPTestServer"],
+            dependencies: ["PackKit", "HTTPKit", "HTTPTestServer", "TestHarness"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "JobKitTests",
-            dependencies: ["JobKit", "PackKit", "HTTPKit", "HTTPTestServer"]
+            dependencies: ["JobKit", "PackKit", "HTTPKit", "HTTPTestServer", "TestHarness"]
         ),
         .testTarget(
             name: "TUITests",
@@ -92,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelExplorerTests",
-            dependencies: ["ChannelExplorer", "TUI", "PackKit", "JobKit", "HTTPTestServer"]
+            dependencies: ["ChannelExplorer", "TUI", "PackKit", "JobKit", "HTTPTestServer", "TestHarness"]
         ),
         .testTarget(
             name: "MiniLMTests",

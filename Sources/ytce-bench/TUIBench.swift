@@ -3,6 +3,7 @@ import Foundation
 import HTTPTestServer
 import JobKit
 import PackKit
+import TestHarness
 import TUI
 
 /// `ytce-bench --tui [--videos N]`: the terminal UI's budgets.
@@ -15,7 +16,7 @@ enum TUIBench {
     static func run(ytce: String, work: URL, videos: Int) throws {
         let sample = samplePack()
         try frameTimes(sample: sample, work: work)
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { print("tui: tmux not installed: skipping the terminal parts"); return }
+        guard TmuxSession.tmuxPath != nil else { print("tui: tmux not installed: skipping the terminal parts"); return }
         try keystrokes(ytce: ytce, sample: sample, work: work)
         try openLargePack(ytce: ytce, work: work, videos: videos)
     }
@@ -85,41 +86,6 @@ enum TUIBench {
 
     // MARK: keystrokes in a real terminal
 
-    final class Tmux {
-        let socket = "ytce-bench-\(getpid())"
-        let output: String
-        init(work: URL) { output = work.appendingPathComponent("tmux-out.txt").path }
-
-        @discardableResult
-        func run(_ arguments: [String]) -> String {
-            let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            var cArgs = argv.map { strdup($0) } + [nil]
-            defer { for p in cArgs { free(p) } }
-            var pid: pid_t = 0
-            guard posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ) == 0 else { return "" }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        }
-
-        func waitFor(_ timeout: Double, _ predicate: (String) -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if predicate(run(["capture-pane", "-p", "-t", "b"])) { return true }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            return false
-        }
-
-        func kill() { run(["kill-server"]) }
-    }
-
     static func now() -> UInt64 {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
@@ -180,24 +146,24 @@ enum TUIBench {
             """.write(to: configFile, atomically: true, encoding: .utf8)
         let trace = dir.appendingPathComponent("trace.txt").path
         let env = environment.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + " YTCE_TUI_TRACE=\(trace) TERM=xterm-256color"
-        let tmux = Tmux(work: dir)
+        guard let tmux = TmuxSession(scratch: dir) else { return }
         defer { tmux.kill() }
-        tmux.run(["new-session", "-d", "-s", "b", "-x", "160", "-y", "48", "env \(env) \(ytce) --config \(configFile.path) \(sample); sleep 30"])
-        guard tmux.waitFor(20, { $0.contains("Ask Coffee Lab") }) else { print("tui: ytce did not start"); return }
-        tmux.run(["send-keys", "-t", "b", "-l", "how fine should I grind for espresso"])
-        tmux.run(["send-keys", "-t", "b", "Enter"])
-        guard tmux.waitFor(20, { $0.contains("word5") }) else { print("tui: the answer did not stream"); return }
+        tmux.start("env \(env) \(ytce) --config \(configFile.path) \(sample); sleep 30", width: 160, height: 48)
+        guard tmux.waitFor(timeout: 20, { $0.contains("Ask Coffee Lab") }).ok else { print("tui: ytce did not start"); return }
+        tmux.type("how fine should I grind for espresso")
+        tmux.keys("Enter")
+        guard tmux.waitFor(timeout: 20, { $0.contains("word5") }).ok else { print("tui: the answer did not stream"); return }
         Thread.sleep(forTimeInterval: 1.5)
         var sends: [UInt64] = []
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         for i in 0..<150 {
             sends.append(now())
-            tmux.run(["send-keys", "-t", "b", "-l", String(letters[i % letters.count])])
+            tmux.type(String(letters[i % letters.count]))
             Thread.sleep(forTimeInterval: 0.03)
         }
         Thread.sleep(forTimeInterval: 0.5)
         let polls = fake.requestCount(.status)
-        tmux.run(["send-keys", "-t", "b", "C-c"])
+        tmux.keys("C-c")
         Thread.sleep(forTimeInterval: 0.5)
         let lat = latencies(sends: sends, trace: trace).sorted()
         print(String(format: "tui: keystroke → painted (tmux send-keys → ytce frame written), streaming answer + 100 jobs polled each second (%d polls so far): %d keys, p50 %.1f ms, p99 %.1f ms, max %.1f ms (target ≤ 16 ms)",
@@ -223,24 +189,24 @@ enum TUIBench {
         try FileManager.default.createSymbolicLink(at: packs.appendingPathComponent("synthetic.pack"), withDestinationURL: pack)
         let trace = dir.appendingPathComponent("trace.txt").path
         let env = "YTCE_DATA_DIR=\(dir.path)/data YTCE_CACHE_DIR=\(dir.path)/cache HOME=\(dir.path) YTCE_TUI_TRACE=\(trace) TERM=xterm-256color"
-        let tmux = Tmux(work: dir)
+        guard let tmux = TmuxSession(scratch: dir) else { return }
         defer { tmux.kill() }
-        tmux.run(["new-session", "-d", "-s", "b", "-x", "160", "-y", "48", "env \(env) \(ytce); sleep 30"])
-        guard tmux.waitFor(20, { $0.contains("Synthetic") || $0.contains("synthetic") }) else { print("tui: the picker did not list the pack"); return }
-        tmux.run(["send-keys", "-t", "b", "-l", "synth"])
+        tmux.start("env \(env) \(ytce); sleep 30", width: 160, height: 48)
+        guard tmux.waitFor(timeout: 20, { $0.contains("Synthetic") || $0.contains("synthetic") }).ok else { print("tui: the picker did not list the pack"); return }
+        tmux.type("synth")
         Thread.sleep(forTimeInterval: 0.3)
         let opening = now()
-        tmux.run(["send-keys", "-t", "b", "Enter"])
+        tmux.keys("Enter")
         // Keys keep coming while the pack opens (cold cache: it is unpacked and checked first).
         var sends: [UInt64] = []
         var opened: UInt64?
         for i in 0..<400 {
             sends.append(now())
-            tmux.run(["send-keys", "-t", "b", i % 2 == 0 ? "Down" : "Up"])
+            tmux.keys(i % 2 == 0 ? "Down" : "Up")
             Thread.sleep(forTimeInterval: 0.02)
-            if i % 10 == 9, tmux.run(["capture-pane", "-p", "-t", "b"]).contains("opened ") { opened = now(); break }
+            if i % 10 == 9, tmux.screen.contains("opened ") { opened = now(); break }
         }
-        tmux.run(["send-keys", "-t", "b", "C-c"])
+        tmux.keys("C-c")
         Thread.sleep(forTimeInterval: 0.5)
         let lat = latencies(sends: sends, trace: trace).sorted()
         let openMs = opened.map { Double($0 - opening) / 1e6 } ?? .nan

@@ -1,71 +1,36 @@
 import Foundation
 import HTTPTestServer
 import PackKit
+import TestHarness
 import XCTest
 
 /// The real thing: `ytce` in a real terminal (tmux), driven by keystrokes and read back from the screen.
 final class TerminalEndToEndTests: XCTestCase {
-    var socket = "ytce-e2e-\(UUID().uuidString.prefix(8))"
     var work: URL!
+    var terminal: TmuxSession!
 
     override func setUpWithError() throws {
-        guard Self.which("tmux") != nil else { throw XCTSkip("tmux is not installed (scripts/setup-system installs it)") }
         work = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        guard let session = TmuxSession(scratch: work) else { throw XCTSkip("tmux is not installed (scripts/setup-system installs it)") }
+        terminal = session
     }
 
     override func tearDown() {
-        _ = tmux(["kill-server"])
+        terminal?.kill()
         try? FileManager.default.removeItem(at: work)
     }
 
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
-    /// Runs tmux with `arguments` and returns what it printed. posix_spawn + waitpid, and output through a file:
-    /// `new-session` starts the tmux server, which would inherit a pipe and keep it open for ever.
-    @discardableResult
-    func tmux(_ arguments: [String]) -> String {
-        let output = work.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let argv = [Self.which("tmux") ?? "/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ) == 0 else { return "" }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-    }
-
-    var screen: String { tmux(["capture-pane", "-p", "-t", "t"]) }
-
-    func keys(_ keys: String...) { tmux(["send-keys", "-t", "t"] + keys) }
-    func type(_ text: String) { tmux(["send-keys", "-t", "t", "-l", text]) }
+    func keys(_ keys: String...) { for key in keys { terminal.keys(key) } }
+    func type(_ text: String) { terminal.type(text) }
+    func tmux(_ arguments: [String]) { terminal.run(arguments) }
 
     /// Waits until the screen satisfies `predicate` (or fails with the last screen).
     @discardableResult
     func waitFor(_ what: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line,
                  _ predicate: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = ""
-        while Date() < deadline {
-            last = screen
-            if predicate(last) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        XCTFail("timed out waiting for \(what); screen:\n\(last)", file: file, line: line)
+        let (ok, last) = terminal.waitFor(timeout: timeout, predicate)
+        if !ok { XCTFail("timed out waiting for \(what); screen:\n\(last)", file: file, line: line) }
         return last
     }
 
@@ -83,10 +48,10 @@ final class TerminalEndToEndTests: XCTestCase {
             + "RUNPOD_ENDPOINT_URL=\(fake.endpointURL) RUNPOD_API_KEY=\(fake.apiKey)"
         // After ytce exits, the shell records the terminal modes and stays, so the restored screen can be read.
         let command = "env \(env) \(binary) --config \(config.path) \(pack.path); echo EXIT=$?; stty -a > \(sttyFile); sleep 60"
-        tmux(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", command])
+        terminal.start(command, width: 120, height: 40)
 
         waitFor("the question pane") { $0.contains("Ask Coffee Lab a question") }
-        XCTAssertEqual(tmux(["display", "-p", "-t", "t", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "1")
+        XCTAssertEqual(terminal.format("alternate_on"), "1")
 
         // Ask: a cited answer with numbered markers.
         type("how fine should I grind for espresso")
@@ -122,21 +87,21 @@ final class TerminalEndToEndTests: XCTestCase {
         XCTAssertTrue(text.contains(first.citation.videoID), text)
 
         // Resize: the frame is redrawn at the new size, and the too-small note below the minimum.
-        tmux(["resize-window", "-t", "t", "-x", "70", "-y", "22"])
+        terminal.resize(width: 70, height: 22)
         text = waitFor("the 70×22 layout") { screen in
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
             return lines.count >= 22 && lines[20].hasSuffix("┛") && lines[21].contains("? help")
         }
-        tmux(["resize-window", "-t", "t", "-x", "50", "-y", "15"])
+        terminal.resize(width: 50, height: 15)
         waitFor("the too-small note") { $0.contains("terminal too small") }
-        tmux(["resize-window", "-t", "t", "-x", "120", "-y", "40"])
+        terminal.resize(width: 120, height: 40)
         waitFor("the full layout again") { $0.contains("┏━ Jobs") }
 
         // Quit: the terminal is restored (main screen, echo and canonical mode back on).
         keys("q")
         text = waitFor("ytce to exit") { $0.contains("EXIT=0") }
         XCTAssertFalse(text.contains("┏━"), "the UI is gone from the main screen:\n\(text)")
-        XCTAssertEqual(tmux(["display", "-p", "-t", "t", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        XCTAssertEqual(terminal.format("alternate_on"), "0")
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !FileManager.default.fileExists(atPath: sttyFile) { Thread.sleep(forTimeInterval: 0.05) }
         let modes = try String(contentsOfFile: sttyFile, encoding: .utf8)
@@ -151,7 +116,7 @@ final class TerminalEndToEndTests: XCTestCase {
             let pidFile = work.appendingPathComponent("pid-\(index).txt").path
             let env = "YTCE_DATA_DIR=\(work.path)/data YTCE_CACHE_DIR=\(work.path)/cache HOME=\(work.path) TERM=xterm-256color"
             let command = "env \(env) sh -c 'echo $$ > \(pidFile); exec \(binary) \(ExplorerFixture.samplePack)'; echo EXIT=$?; stty -a > \(sttyFile); sleep 60"
-            tmux(["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", command])
+            terminal.start(command, width: 100, height: 30)
             waitFor("the question pane (\(stop))") { $0.contains("Ask Coffee Lab a question") }
             if stop == "ctrl-c" {
                 keys("C-c")
@@ -161,25 +126,19 @@ final class TerminalEndToEndTests: XCTestCase {
             }
             let text = waitFor("ytce to exit after \(stop)") { $0.contains("EXIT=") }
             XCTAssertTrue(stop == "ctrl-c" ? text.contains("EXIT=0") : text.contains("EXIT=143"), text)
-            XCTAssertEqual(tmux(["display", "-p", "-t", "t", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "0")
+            XCTAssertEqual(terminal.format("alternate_on"), "0")
             let deadline = Date().addingTimeInterval(5)
             while Date() < deadline, !FileManager.default.fileExists(atPath: sttyFile) { Thread.sleep(forTimeInterval: 0.05) }
             let flags = Set(((try? String(contentsOfFile: sttyFile, encoding: .utf8)) ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
             XCTAssertTrue(flags.contains("echo") && flags.contains("icanon"), "\(stop): \(flags.sorted())")
-            tmux(["kill-session", "-t", "t"])
+            tmux(["kill-session", "-t", terminal.session])
         }
     }
 
-    /// The `ytce` binary built beside the tests.
     static func ytceBinary() throws -> String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("ytce").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
+        guard let path = BuiltProducts.executable("ytce", fallback: ExplorerFixture.repository.appendingPathComponent(".build/debug")) else {
+            throw XCTSkip("ytce binary not built")
         }
-        let fallback = ExplorerFixture.repository.appendingPathComponent(".build/debug/ytce").path
-        guard FileManager.default.isExecutableFile(atPath: fallback) else { throw XCTSkip("ytce binary not built") }
-        return fallback
+        return path
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTestServer
+import TestHarness
 import XCTest
 @testable import JobKit
 @testable import PackKit
@@ -8,13 +9,8 @@ import XCTest
 /// arrives exactly once, intact, and the store stays sound.
 final class JobCrashTests: XCTestCase {
     static func ytce() throws -> String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("ytce").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw XCTSkip("ytce binary not built next to the tests")
+        guard let path = BuiltProducts.executable("ytce") else { throw XCTSkip("ytce binary not built next to the tests") }
+        return path
     }
 
     func testKillNineAtAnyMomentLosesNoSummary() throws {

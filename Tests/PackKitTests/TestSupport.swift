@@ -1,4 +1,5 @@
 import Foundation
+import TestHarness
 import XCTest
 @testable import PackKit
 
@@ -100,14 +101,9 @@ enum TestSupport {
 
     /// The `ytce` binary built alongside the tests.
     static func ytceBinary() throws -> String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("ytce").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
+        guard let path = BuiltProducts.executable("ytce", fallback: repoRoot.appendingPathComponent(".build/debug")) else {
+            throw XCTSkip("ytce binary not built")
         }
-        let fallback = repoRoot.appendingPathComponent(".build/debug/ytce").path
-        guard FileManager.default.isExecutableFile(atPath: fallback) else { throw XCTSkip("ytce binary not built") }
-        return fallback
+        return path
     }
 }
