@@ -32,10 +32,14 @@ let package = Package(
             name: "CHNSW",
             linkerSettings: [.linkedLibrary("m")]
         ),
+        // JSON as values with line-numbered errors, shared by the engine and the theme loader.
+        .target(
+            name: "JSONKit"
+        ),
         .target(
             name: "PackKit",
             dependencies: [
-                "CSQLite", "CZip", "CZlib", "CHNSW", "CBLAS", "HTTPKit",
+                "JSONKit", "CSQLite", "CZip", "CZlib", "CHNSW", "CBLAS", "HTTPKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -63,7 +67,7 @@ let package = Package(
         // The terminal UI framework: cell buffer, widgets, themes, the Elm-style runtime, the ncurses painter.
         .target(
             name: "TUI",
-            dependencies: ["CCurses"]
+            dependencies: ["CCurses", "JSONKit"]
         ),
         // ytce's screens on the TUI framework: state, messages, update, views, effects on PackKit and JobKit.
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import JSONKit
 
 /// Why a theme could not be loaded. The description names the file and, for content errors, the field or line.
 public enum ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -6,7 +7,7 @@ public enum ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
     case notFound(name: String, searched: [String])
     case unreadable(file: String, reason: String)
     /// The file is not valid JSON.
-    case syntax(file: String, line: Int, column: Int, message: String)
+    case syntax(file: String, line: Int, message: String)
     /// A field has a bad value or is unknown; `field` is a path like `roles.accent.fg`.
     case invalidField(file: String, field: String, message: String)
 
@@ -16,8 +17,8 @@ public enum ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
             return "theme \"\(name)\" not found (looked in: \(searched.isEmpty ? "nowhere" : searched.joined(separator: ", ")))"
         case let .unreadable(file, reason):
             return "\(file): cannot read: \(reason)"
-        case let .syntax(file, line, column, message):
-            return "\(file): line \(line), column \(column): \(message)"
+        case let .syntax(file, line, message):
+            return "\(file): line \(line): \(message)"
         case let .invalidField(file, field, message):
             return "\(file): \(field): \(message)"
         }
@@ -160,36 +161,37 @@ public struct ThemeLoader: Sendable {
 
     /// Parses a theme file's text; `file` is used in error messages.
     public static func parse(_ text: String, file: String) throws(ThemeError) -> Theme {
-        let root: ThemeJSON.Located
+        let root: JSONValue
         do {
-            root = try ThemeJSON.parse(text)
+            root = try JSONValue.parse(Data(text.utf8))
         } catch {
-            throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
+            throw .syntax(file: file, line: error.line, message: error.message)
         }
-        guard case let .object(members) = root.value else {
+        guard case let .object(members) = root else {
             throw .invalidField(file: file, field: "(top level)", message: "expected an object with \"name\" and \"roles\"")
         }
         var name: String?
         var styles: [ThemeRole: Style] = [:]
         var sawRoles = false
-        for (key, value) in members {
+        // Sorted, so that a file with several problems always reports the same one first.
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             switch key {
             case "name":
-                guard case let .string(s) = value.value, !s.isEmpty else {
+                guard case let .string(s) = value, !s.isEmpty else {
                     throw .invalidField(file: file, field: "name", message: "expected a non-empty string")
                 }
                 name = s
             case "roles":
                 sawRoles = true
-                guard case let .object(roles) = value.value else {
+                guard case let .object(roles) = value else {
                     throw .invalidField(file: file, field: "roles", message: "expected an object of role styles")
                 }
-                for (roleName, styleValue) in roles {
+                for (roleName, styleValue) in roles.sorted(by: { $0.key < $1.key }) {
                     guard let role = ThemeRole(fileName: roleName) else {
                         throw .invalidField(file: file, field: "roles.\(roleName)",
                                             message: "unknown role (known: \(ThemeRole.allCases.map(\.rawValue).joined(separator: ", ")))")
                     }
-                    styles[role] = try parseStyle(styleValue.value, field: "roles.\(roleName)", file: file)
+                    styles[role] = try parseStyle(styleValue, field: "roles.\(roleName)", file: file)
                 }
             case "description", "comment", "$schema":
                 continue
@@ -203,20 +205,20 @@ public struct ThemeLoader: Sendable {
         return Theme(name: name, styles: styles)
     }
 
-    static func parseStyle(_ value: ThemeJSON, field: String, file: String) throws(ThemeError) -> Style {
+    static func parseStyle(_ value: JSONValue, field: String, file: String) throws(ThemeError) -> Style {
         guard case let .object(members) = value else {
             throw .invalidField(file: file, field: field, message: "expected an object like {\"fg\": 252, \"bold\": true}")
         }
         var style = Style()
-        for (key, v) in members {
+        for (key, v) in members.sorted(by: { $0.key < $1.key }) {
             let f = "\(field).\(key)"
             func flag() throws(ThemeError) -> Bool {
-                guard case let .bool(b) = v.value else { throw .invalidField(file: file, field: f, message: "expected true or false") }
+                guard case let .bool(b) = v else { throw .invalidField(file: file, field: f, message: "expected true or false") }
                 return b
             }
             switch key {
-            case "fg", "foreground": style.foreground = try parseColor(v.value, field: f, file: file)
-            case "bg", "background": style.background = try parseColor(v.value, field: f, file: file)
+            case "fg", "foreground": style.foreground = try parseColor(v, field: f, file: file)
+            case "bg", "background": style.background = try parseColor(v, field: f, file: file)
             case "bold": style.bold = try flag()
             case "dim": style.dim = try flag()
             case "underline": style.underline = try flag()
@@ -235,11 +237,14 @@ public struct ThemeLoader: Sendable {
         "bright-blue": 12, "bright-magenta": 13, "bright-cyan": 14, "bright-white": 15,
     ]
 
-    static func parseColor(_ value: ThemeJSON, field: String, file: String) throws(ThemeError) -> Color {
+    static func parseColor(_ value: JSONValue, field: String, file: String) throws(ThemeError) -> Color {
         let hint = "is not a colour (0-255, a colour name, or \"default\")"
         switch value {
-        case let .number(d, raw):
-            guard d >= 0, d <= 255, d == d.rounded() else { throw .invalidField(file: file, field: field, message: "\(raw) \(hint)") }
+        case let .number(d):
+            guard d >= 0, d <= 255, d == d.rounded() else {
+                let shown = d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+                throw .invalidField(file: file, field: field, message: "\(shown) \(hint)")
+            }
             return .indexed(UInt8(d))
         case let .string(s):
             let key = s.lowercased().replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: " ", with: "-")

@@ -1,9 +1,9 @@
 /// A small, strict RFC 8259 JSON parser over UTF-8 bytes. Errors carry the byte offset, so every file ytce
-/// reads (manifests, configs, channel lists, JSON transcripts) can say on which line it is malformed.
-struct JSONDocumentParser {
-    struct Failure: Error {
-        let offset: Int
-        let message: String
+/// reads (manifests, configs, channel lists, JSON transcripts, themes) can say on which line it is malformed.
+package struct JSONDocumentParser {
+    package struct Failure: Error {
+        package let offset: Int
+        package let message: String
     }
 
     private let p: UnsafePointer<UInt8>
@@ -13,14 +13,14 @@ struct JSONDocumentParser {
     private static let maxDepth = 256
 
     /// `bytes` must stay valid while the parser runs.
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) {
         p = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!  // an empty buffer is never dereferenced
         end = bytes.count
         i = 0
     }
 
     /// Parses exactly one JSON value surrounded by optional whitespace.
-    mutating func parseDocument() throws(Failure) -> JSONValue {
+    package mutating func parseDocument() throws(Failure) -> JSONValue {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
