@@ -61,7 +61,7 @@ public final class LineREPL {
             return true
         }
         do {
-            let streamed = session.backendLabel != "offline"
+            let streamed = session.usesModel
             let outcome = try await session.ask(text, cancellation: HTTPCancellation()) { [write] piece in if streamed { write(piece) } }
             if streamed { write("\n") } else { write(outcome.text + "\n") }
             for note in outcome.notes { write("note: \(note)\n") }

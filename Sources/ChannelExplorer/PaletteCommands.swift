@@ -9,7 +9,7 @@ enum PaletteCommands {
         ("submit", "submit PATH", "send a transcript file (txt, srt, vtt, sbv, json) to be summarised"),
         ("summarize", "summarize [VIDEO]", "send a video of the pack (default: the one in the transcript viewer)"),
         ("search", "search WORDS", "search inside the transcript shown"),
-        ("backend", "backend", "show which answerer is in use"),
+        ("backend", "backend [offline|model]", "show or switch the answerer: offline extractive, or the configured model"),
         ("help", "help", "the keys of the focused pane"),
         ("quit", "quit", "leave ytce"),
     ]
@@ -78,7 +78,22 @@ extension ChannelExplorer {
             searchTranscript(argument, &model)
             return []
         case "backend":
-            notify("answers: \(model.session?.backendLabel ?? "offline (no pack open)")", &model)
+            guard let session = model.session else { model.status.error = "open a pack first"; return [] }
+            switch argument.lowercased() {
+            case "":
+                notify("answers: \(session.backendLabel)" + (session.hasModel ? " (configured: \(session.modelLabel))" : " (no llm block in the config)"), &model)
+            case "offline", "extractive":
+                session.useModel(false)
+                notify("answers: offline", &model)
+            case "model", "llm", "on":
+                guard session.useModel(true) else {
+                    model.status.error = "no model configured: add an llm block to --config (see README: Models)"
+                    return []
+                }
+                notify("answers: \(session.backendLabel)", &model)
+            default:
+                model.status.error = "backend \(argument): use 'offline' or 'model'"
+            }
             return []
         case "help":
             model.overlay = .help

@@ -94,5 +94,17 @@ final class JobsAndStreamingTests: XCTestCase {
         XCTAssertNotNil(closed, "the stream's connection was not closed after Esc")
         // The next question still works.
         XCTAssertTrue(f.driver.model.ask.editing)
+        // `:backend offline` switches to the extractive answerer at run time, `:backend model` back.
+        f.driver.press(.character(":"))
+        f.driver.type("backend offline")
+        f.driver.press(.enter)
+        XCTAssertTrue(f.screen.contains(" offline │"), f.screen)
+        await f.ask("how fine should I grind for espresso")
+        XCTAssertEqual(f.driver.model.ask.entries.last?.state, .done)
+        XCTAssertTrue(f.driver.model.ask.entries.last?.text.contains("[bN4oY8wJ-s0 @") ?? false)
+        f.driver.press(.character(":"))
+        f.driver.type("backend model")
+        f.driver.press(.enter)
+        XCTAssertTrue(f.screen.contains("openai slow-model"), f.screen)
     }
 }

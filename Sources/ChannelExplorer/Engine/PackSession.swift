@@ -22,13 +22,28 @@ public final class PackSession: @unchecked Sendable {
     public let manifest: PackManifest
     public let counts: ChannelPack.Counts
     public let notes: [String]
-    public let backendLabel: String
+    /// What answers now: "offline", or the configured model ("openai gpt-4o-mini").
+    public var backendLabel: String { usesModel ? modelLabel : "offline" }
+    /// The configured model, if the config names one.
+    public let modelLabel: String
+    public var hasModel: Bool { client != nil }
     private let pack: ChannelPack
     private let retriever: Retriever
     private let llm: LLMSettings
     private let client: (any LLMClient)?
     private let embeddingEndpoint: EmbeddingEndpoint?
     private let lock = NSLock()
+    /// Set from the palette (`:backend offline`): answer extractively even though a model is configured.
+    private var preferOffline: Bool
+
+    public var usesModel: Bool { lock.withLock { !preferOffline && client != nil } }
+
+    /// Switches between the configured model and the offline answerer; false when no model is configured.
+    @discardableResult
+    public func useModel(_ on: Bool) -> Bool {
+        lock.withLock { preferOffline = !on || client == nil }
+        return !on || client != nil
+    }
 
     /// Opens `path` (through the cache) and its retriever; throws the pack's one-line error.
     public init(path: String, cache: PackCache, config: PackConfig, environment: [String: String]) throws {
@@ -42,7 +57,8 @@ public final class PackSession: @unchecked Sendable {
         self.llm = try LLMSettings.resolve(config.llm, file: "config")
         self.client = LLMClients.make(llm, environment: environment)
         self.embeddingEndpoint = EmbeddingEndpoint.from(config.embedding, environment: environment)
-        self.backendLabel = client == nil ? "offline" : "\(llm.backend.rawValue) \(llm.model)"
+        self.modelLabel = client == nil ? "offline" : "\(llm.backend.rawValue) \(llm.model)"
+        self.preferOffline = client == nil
     }
 
     public var channelTitle: String { manifest.channelTitle }
@@ -53,7 +69,7 @@ public final class PackSession: @unchecked Sendable {
                     onDelta: @escaping @Sendable (String) -> Void) async throws -> AskOutcome {
         var vector: [Float]?
         if let embeddingEndpoint { vector = try await embeddingEndpoint.embed(question, cancellation: cancellation) }
-        guard let client else {
+        guard let client, usesModel else {
             let (answer, result) = try locked { try retriever.answer(question, queryVector: vector) }
             onDelta(answer.text)
             return AskOutcome(question: question, text: answer.text, sources: answer.sources, hits: result.hits,
