@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiniLMTests",
-            dependencies: ["PackKit"]
+            dependencies: ["PackKit", "TestHarness"]
         ),
         .testTarget(
             name: "HTTPKitTests",

@@ -1,4 +1,5 @@
 import Foundation
+import TestHarness
 import XCTest
 @testable import PackKit
 
@@ -134,10 +135,8 @@ final class MiniLMPackTests: XCTestCase {
     /// `ytce pack build --embedding minilm --model-dir` and `ytce pack ask` on the result, through the binary.
     func testCommandLineBuildAndAsk() throws {
         let model = try MiniLMTestSupport.modelDirectory()
-        let binary = MiniLMTestSupport.repoRoot.appendingPathComponent(".build-minilm/debug/ytce")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("ytce binary not built at \(binary.path) (swift build --scratch-path .build-minilm)")
-        }
+        guard let path = BuiltProducts.executable("ytce") else { throw XCTSkip("ytce binary not built next to the tests") }
+        let binary = URL(fileURLWithPath: path)
         let input = try MiniLMTestSupport.shared("fixtures/demo_channel")
         let dir = MiniLMTestSupport.temporaryDirectory(self)
         let pack = dir.appendingPathComponent("demo.pack").path
