@@ -81,11 +81,11 @@ public struct ChannelExplorer: Program, Sendable {
             case .failure(let error): model.jobs.healthError = error.description
             }
             return []
-        case .jobActionFinished(let text, let failed):
-            if text.contains("submit") { model.jobs.submitting = max(0, model.jobs.submitting - 1) }
+        case .jobActionFinished(let text, let failed, let wasSubmission):
+            if wasSubmission { model.jobs.submitting = max(0, model.jobs.submitting - 1) }
             if failed { model.status.error = text } else { notify(text, &model) }
-            if let jobs = context.jobs, let list = try? jobs.jobs() { jobsLoaded(list, &model) }
-            return []
+            // Show the change now rather than at the next periodic refresh.
+            return context.jobs.map { [ExplorerEffects.reloadJobs($0)] } ?? []
         case .summaryLoaded(let id, let result):
             switch result {
             case .success(let text): model.overlay = .document(title: "Summary of job \(id)", text: text, scroll: 0)
@@ -127,7 +127,11 @@ public struct ChannelExplorer: Program, Sendable {
             model.session = session
             model.showPicker = false
             model.focus = .ask
+            // The old pack's answer and transcript load must not land in the new pack's panes; answer ids go on
+            // counting so that a late message of an old answer matches nothing.
+            let nextID = model.ask.nextID
             model.ask = AskState()
+            model.ask.nextID = nextID
             model.citations = CitationState()
             model.transcript = TranscriptState()
             model.library = LibraryState(loading: true)
@@ -137,7 +141,7 @@ public struct ChannelExplorer: Program, Sendable {
             model.status.error = nil
             notify("opened \(session.channelTitle): \(session.counts.videos) videos, \(session.counts.chunks) chunks"
                    + (session.notes.isEmpty ? "" : " · " + session.notes.joined(separator: "; ")), &model)
-            return [ExplorerEffects.loadVideos(session)]
+            return [.cancel(id: "answer"), .cancel(id: "transcript"), ExplorerEffects.loadVideos(session)]
         }
     }
 

@@ -108,6 +108,11 @@ enum ExplorerEffects {
         }
     }
 
+    /// Reads the job list once (after an action, so the panel shows it at once).
+    static func reloadJobs(_ jobs: JobsService) -> Fx {
+        .task { sink in if let list = try? jobs.jobs() { sink.send(.jobsLoaded(list)) } }
+    }
+
     static func health(_ jobs: JobsService, every interval: Double) -> Fx {
         .task("health") { sink in
             while !Task.isCancelled {
@@ -128,8 +133,8 @@ enum ExplorerEffects {
         .task { sink in
             do {
                 let job = try await jobs.submit(file: path)
-                sink.send(.jobActionFinished("job \(job.id) submitted: \(job.name)", failed: false))
-            } catch { sink.send(.jobActionFinished("could not submit \(path): \(error)", failed: true)) }
+                sink.send(.jobActionFinished("job \(job.id) submitted: \(job.name)", failed: false, submission: true))
+            } catch { sink.send(.jobActionFinished("could not submit \(path): \(error)", failed: true, submission: true)) }
         }
     }
 
@@ -137,8 +142,8 @@ enum ExplorerEffects {
         .task { sink in
             do {
                 let job = try await jobs.submit(video: videoID, of: session, attach: false)
-                sink.send(.jobActionFinished("job \(job.id) submitted: summary of \(videoID)", failed: false))
-            } catch { sink.send(.jobActionFinished("could not submit \(videoID): \(error)", failed: true)) }
+                sink.send(.jobActionFinished("job \(job.id) submitted: summary of \(videoID)", failed: false, submission: true))
+            } catch { sink.send(.jobActionFinished("could not submit \(videoID): \(error)", failed: true, submission: true)) }
         }
     }
 

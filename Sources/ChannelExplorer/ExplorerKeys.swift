@@ -99,15 +99,20 @@ extension ChannelExplorer {
             model.overlay = nil
             return []
         case .document(let title, let text, let scroll):
+            let (rows, visible) = PopupView.documentRows(text, screenWidth: model.width, screenHeight: model.height, theme: model.theme)
+            let last = max(0, rows.count - visible)
+            var next = scroll
             switch key {
-            case .escape, .character("q"), .enter: model.overlay = nil
-            case .down, .character("j"): model.overlay = .document(title: title, text: text, scroll: scroll + 1)
-            case .up, .character("k"): model.overlay = .document(title: title, text: text, scroll: max(0, scroll - 1))
-            case .pageDown, .character(" "): model.overlay = .document(title: title, text: text, scroll: scroll + max(1, model.height - 8))
-            case .pageUp: model.overlay = .document(title: title, text: text, scroll: max(0, scroll - max(1, model.height - 8)))
-            case .character("g"), .home: model.overlay = .document(title: title, text: text, scroll: 0)
+            case .escape, .character("q"), .enter: model.overlay = nil; return []
+            case .down, .character("j"): next += 1
+            case .up, .character("k"): next -= 1
+            case .pageDown, .character(" "): next += visible
+            case .pageUp: next -= visible
+            case .character("g"), .home: next = 0
+            case .character("G"), .end: next = last
             default: break
             }
+            model.overlay = .document(title: title, text: text, scroll: min(max(0, next), last))
             return []
         case .palette(var field):
             switch key {
@@ -163,8 +168,9 @@ extension ChannelExplorer {
             case .wheelUp: model.picker.selection = max(0, model.picker.selection - 1)
             case .wheelDown: model.picker.selection = min(max(0, model.picker.visible.count - 1), model.picker.selection + 1)
             case .left:
-                let row = event.y - layout.pickerListTop + model.picker.scroll
-                if event.y >= layout.pickerListTop, row >= 0, row / 2 < model.picker.visible.count { model.picker.selection = row / 2 }
+                let row = event.y - layout.pickerList.y
+                let index = PickerView.firstVisible(model, list: layout.pickerList) + row / 2
+                if row >= 0, index < model.picker.visible.count { model.picker.selection = index }
             default: break
             }
             return []
@@ -188,7 +194,7 @@ extension ChannelExplorer {
 
     func scroll(_ pane: Pane, by step: Int, _ model: inout ExplorerModel) -> [Fx] {
         switch pane {
-        case .ask: model.ask.scrollFromBottom = max(0, model.ask.scrollFromBottom - step)
+        case .ask: model.ask.scrollFromBottom = min(max(0, model.ask.scrollFromBottom - step), AskView.maxScroll(model))
         case .citations:
             let n = model.currentAnswer?.outcome?.sources.count ?? 0
             model.citations.selection = max(0, min(n - 1, model.citations.selection + step.signum()))
@@ -208,14 +214,14 @@ extension ChannelExplorer {
         switch model.focus {
         case .citations:
             let n = model.currentAnswer?.outcome?.sources.count ?? 0
-            let index = row / 3
+            let index = CitationsView.firstVisible(model, body) + row / CitationsView.rowsPerItem
             if row >= 0, index < n { model.citations.selection = index }
         case .library:
-            let index = model.library.scroll + row
+            let index = LibraryView.firstVisible(model, body) + row
             if row >= 0, index < model.library.videos.count { model.library.selection = index }
         case .jobs:
-            let index = model.jobs.scroll + row - JobsView.headerRows
-            if index >= 0, index < model.jobs.jobs.count { model.jobs.selection = index }
+            let index = JobsView.firstVisible(model, body) + row - JobsView.headerRows
+            if row >= JobsView.headerRows, index < model.jobs.jobs.count { model.jobs.selection = index }
         case .ask:
             if event.y >= layout.inputRow { model.ask.editing = true }
         case .transcript:

@@ -35,7 +35,8 @@ struct ExplorerLayout {
     /// The question input's row inside the ask pane.
     var inputRow: Int { body(for: .ask).maxY - 1 }
 
-    var pickerListTop: Int { main.y + 4 }
+    /// The picker's list: inside the border, under the filter line, the progress line and a blank row.
+    var pickerList: Rect { Rect(x: main.x + 1, y: main.y + 4, width: main.width - 2, height: main.height - 5) }
 
     func pane(atX x: Int, y: Int) -> Pane? { frames.first { $0.1.contains(x: x, y: y) }?.0 }
 

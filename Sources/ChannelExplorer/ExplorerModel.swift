@@ -11,7 +11,7 @@ public struct ExplorerModel: Sendable {
     public var focus: Pane = .ask
     /// The pack picker covers the main screen until a pack is open (and again on Ctrl-O or `:open`).
     public var showPicker = true
-    public var overlay: Overlay?
+    public var overlay: Popup?
     public var picker = PickerState()
     public var session: PackSession?
     public var ask = AskState()
@@ -35,7 +35,7 @@ public struct ExplorerModel: Sendable {
     }
 }
 
-public enum Overlay: Equatable, Sendable {
+public enum Popup: Equatable, Sendable {
     case help
     case palette(TextField)
     /// A one-line prompt whose answer goes to `action` (e.g. the path of a transcript to submit).
@@ -63,7 +63,6 @@ public struct PickerState: Sendable {
     public var entries: [PickerEntry] = []
     public var filter = TextField()
     public var selection = 0
-    public var scroll = 0
     /// The pack being opened, and when the open started (for the progress line).
     public var opening: (path: String, since: Double)?
     public var loading = true
@@ -130,13 +129,11 @@ public struct LibraryState: Sendable {
     public var loading = false
     public var error: String?
     public var selection = 0
-    public var scroll = 0
 }
 
 public struct JobsState: Sendable {
     public var jobs: [Job] = []
     public var selection = 0
-    public var scroll = 0
     public var health: RunPodHealth?
     public var healthError: String?
     /// States seen at the last refresh, to notice jobs that finished.

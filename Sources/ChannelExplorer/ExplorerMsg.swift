@@ -18,7 +18,8 @@ public enum ExplorerMsg: Sendable {
     // Jobs
     case jobsLoaded([Job])
     case healthLoaded(Result<RunPodHealth, ExplorerError>)
-    case jobActionFinished(String, failed: Bool)
+    /// `submission`: the end of a submission counted in `JobsState.submitting`.
+    case jobActionFinished(String, failed: Bool, submission: Bool = false)
     case summaryLoaded(jobID: Int64, Result<String, ExplorerError>)
     // Anything else worth a line in the status bar
     case notice(String)

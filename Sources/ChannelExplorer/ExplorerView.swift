@@ -12,7 +12,7 @@ extension ChannelExplorer {
         }
         drawTabBar(model, layout, &buffer)
         if model.showPicker {
-            PickerView.draw(model, layout.main, &buffer)
+            PickerView.draw(model, layout, &buffer)
         } else {
             for (pane, frame) in layout.frames {
                 let focused = pane == model.focus
@@ -26,7 +26,7 @@ extension ChannelExplorer {
             }
         }
         drawStatusBar(model, layout, &buffer)
-        if let overlay = model.overlay { OverlayView.draw(overlay, model, &buffer) }
+        if let overlay = model.overlay { PopupView.draw(overlay, model, &buffer) }
     }
 
     func drawTooSmall(buffer: inout CellBuffer, theme: Theme) {

@@ -59,8 +59,8 @@ extension ChannelExplorer {
                 model.theme = try ThemeLoader(environment: context.environment).load(argument)
                 notify("theme \(model.theme.name)", &model)
             } catch {
-                model.theme = .builtinDefault
-                model.status.error = "\(error) (using default)"
+                // The theme in use is a good one: keep it (at start-up a bad theme falls back to default).
+                model.status.error = "\(error) (keeping \(model.theme.name))"
             }
             return []
         case "submit":

@@ -67,8 +67,9 @@ func parseTimestamp(_ text: String) -> Int? {
     let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
     guard (1...3).contains(parts.count) else { return nil }
     var seconds = 0
-    for part in parts {
-        guard let n = Int(part), n >= 0 else { return nil }
+    for (i, part) in parts.enumerated() {
+        // Short numbers only (no overflow); minutes and seconds after the first field stay under 60.
+        guard part.count <= 6, let n = Int(part), n >= 0, i == 0 || n < 60 else { return nil }
         seconds = seconds * 60 + n
     }
     return seconds * 1000

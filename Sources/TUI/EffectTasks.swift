@@ -47,10 +47,10 @@ final class EffectTasks<Msg: Sendable>: @unchecked Sendable {
         }
         replaced?.task?.cancel()
         let deliver = self.deliver
+        // Delivered under the lock, so nothing gets through once `cancel`/`cancelAll` has marked the entry.
         let sink = MessageSink<Msg> { [weak self, entry] message in
             guard let self else { return }
-            let live = self.lock.withLock { !entry.cancelled }
-            if live { deliver(message) }
+            self.lock.withLock { if !entry.cancelled { deliver(message) } }
         }
         let task = Task.detached { [weak self] in
             await work(sink)

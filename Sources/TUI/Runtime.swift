@@ -38,9 +38,9 @@ public func runProgram<P: Program>(_ program: P, model: P.Model, options: Runtim
     let terminal = try Terminal(options: options)
     defer { terminal.restore() }
     var loop = RuntimeLoop(program: program, model: model, terminal: terminal)
-    if let path = options.tracePath {
-        loop.trace = fopen(path, "w")
-        setvbuf(loop.trace, nil, _IOLBF, 0)
+    if let path = options.tracePath, let file = fopen(path, "w") {
+        setvbuf(file, nil, _IOLBF, 0)
+        loop.trace = file
     }
     defer { if let trace = loop.trace { fclose(trace) } }
     loop.run(initialEffects: initialEffects)

@@ -331,7 +331,15 @@ public final class Terminal {
 
     /// After ESC: Alt+key if another key follows at once, an escape sequence ncurses did not know, or Escape.
     private func readEscape(into events: inout [InputEvent]) {
-        guard let next = readRaw(timeoutMilliseconds: escapeDelay) else {
+        // A run of ESC bytes (a paste, a held key) is a loop, not recursion, and stops at the input budget.
+        var next = readRaw(timeoutMilliseconds: escapeDelay)
+        var escapes = 0
+        while case .character(27)? = next, escapes < 4096 {
+            events.append(.key(.escape))
+            escapes += 1
+            next = readRaw(timeoutMilliseconds: escapeDelay)
+        }
+        guard let next else {
             events.append(.key(.escape))
             return
         }
@@ -340,7 +348,6 @@ public final class Terminal {
             handleKeyCode(code, into: &events)  // Alt+arrow etc.: the key itself
         case .character(27):
             events.append(.key(.escape))
-            readEscape(into: &events)
         case .character(let c) where c == 0x5B || c == 0x4F:  // '[' or 'O'
             var body = String(Character(Unicode.Scalar(UInt8(c))))
             var complete = false

@@ -106,10 +106,10 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.press(.character(":"))
         f.driver.type("theme \(bad.path)")
         f.driver.press(.enter)
-        XCTAssertEqual(f.driver.model.theme, .builtinDefault)
+        XCTAssertEqual(f.driver.model.theme.name, "light", "a bad theme at run time keeps the good one in use")
         let error = f.driver.model.status.error ?? ""
         XCTAssertTrue(error.contains("broken.json") && error.contains("roles.accent.fg"), error)
-        XCTAssertTrue(error.contains("using default"), error)
+        XCTAssertTrue(error.contains("keeping light"), error)
     }
 
     func testQuitIsImmediateUnlessASubmissionIsInFlight() async throws {
@@ -126,5 +126,52 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.mutate { $0.jobs.submitting = 0 }
         f.driver.press(.character("q"))
         XCTAssertTrue(f.driver.didQuit)
+    }
+
+    func testAClickOnAScrolledPickerSelectsThePackUnderThePointer() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("yt-\(UUID().uuidString.prefix(6))")  // short: the path must fit at 60 columns
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var packs: [String] = []
+        for i in 0..<20 {
+            let link = dir.appendingPathComponent(String(format: "pack-%02d.pack", i)).path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ExplorerFixture.samplePack)
+            packs.append(link)
+        }
+        let f = try ExplorerFixture(width: 60, height: 20, packs: packs)
+        defer { f.cleanUp() }
+        _ = await f.driver.waitUntil(timeout: 20) { $0.session != nil }
+        f.driver.press(.control("o"))
+        _ = await f.driver.waitUntil { !$0.picker.loading }
+        for _ in 0..<12 { f.driver.press(.down) }
+        XCTAssertEqual(f.driver.model.picker.selection, 12)
+        let lines = f.driver.render().lines()
+        // The first pack on screen, as drawn, then a click on it.
+        let top = 5  // the list's first row at 60×20: tab bar, border, filter line, progress line, blank
+        let shown = try XCTUnwrap(lines[top + 1].range(of: #"pack-\d\d"#, options: .regularExpression).map { String(lines[top + 1][$0]) })
+        f.driver.click(x: 10, y: top)
+        let picked = f.driver.model.picker.visible[f.driver.model.picker.selection].path
+        XCTAssertTrue(picked.hasSuffix(shown + ".pack"), "clicked \(shown), selected \(picked):\n\(f.screen)")
+        XCTAssertNotEqual(f.driver.model.picker.selection, 0)
+    }
+
+    func testBadTimesAndEmptyTranscriptsAreHandled() async throws {
+        let f = try ExplorerFixture()
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.press(.character(":"))
+        f.driver.type("99999999999999999999")
+        f.driver.press(.enter)
+        XCTAssertTrue(f.driver.model.status.error?.contains("unknown command") ?? false, f.driver.model.status.error ?? "")
+        f.driver.press(.alt("3"))
+        f.driver.press(.character(":"))
+        f.driver.type("1:75")
+        f.driver.press(.enter)
+        XCTAssertNotNil(f.driver.model.status.error)
+        // A video without segments: keys do nothing harmful.
+        f.driver.mutate { $0.transcript.transcript = VideoTranscript(videoID: "x", title: "Empty", url: "", durationSec: 0,
+                                                                     segments: [], sections: [], summary: nil) }
+        for key in [Key.character("y"), .character("j"), .character("G"), .character("n"), .pageDown] { f.driver.press(key) }
+        XCTAssertTrue(f.screen.contains("This video has no transcript."), f.screen)
     }
 }

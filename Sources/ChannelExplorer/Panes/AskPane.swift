@@ -4,6 +4,13 @@ import TUI
 
 extension ChannelExplorer {
     func askKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
+        let effects = askKeyUnclamped(key, &model)
+        // Scrolling past either end would leave presses that do nothing visible.
+        model.ask.scrollFromBottom = min(max(0, model.ask.scrollFromBottom), AskView.maxScroll(model))
+        return effects
+    }
+
+    private func askKeyUnclamped(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
         if key == .escape {
             if model.ask.running != nil { return cancelAnswer(&model) }
             model.ask.editing.toggle()
@@ -40,6 +47,19 @@ extension ChannelExplorer {
 
 /// The question pane: the session's questions and answers (scrollable) above the input line.
 enum AskView {
+    /// Where the conversation is drawn for the model's terminal size.
+    static func conversationArea(_ model: ExplorerModel) -> Rect {
+        let body = ExplorerLayout(width: model.width, height: model.height, focus: .ask).body(for: .ask)
+        return body.splitBottom(2).0
+    }
+
+    /// How far up the conversation can scroll.
+    static func maxScroll(_ model: ExplorerModel) -> Int {
+        let area = conversationArea(model)
+        let rows = conversationLines(model).reduce(0) { $0 + $1.wrapped(width: max(1, area.width - 1)).count }
+        return max(0, rows - area.height)
+    }
+
     static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
         let theme = model.theme
         let hint = model.ask.running != nil ? "Esc cancels" : (model.ask.editing ? "Enter asks · ↑↓ history · Esc scrolls" : "j/k scroll · Enter types")

@@ -38,6 +38,13 @@ enum OSC52 {
 enum CitationsView {
     static let rowsPerItem = 3
 
+    /// The first citation on screen in `inner` (the view and mouse clicks agree on it).
+    static func firstVisible(_ model: ExplorerModel, _ inner: Rect) -> Int {
+        let count = model.currentAnswer?.outcome?.sources.count ?? 0
+        return ListState.visibleOffset(selected: min(model.citations.selection, max(0, count - 1)), offset: 0, count: count,
+                                       visibleHeight: inner.height, heights: { _ in rowsPerItem })
+    }
+
     static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
         let theme = model.theme
         let answer = model.currentAnswer
@@ -51,8 +58,7 @@ enum CitationsView {
         }
         let terms = answer?.highlightTerms ?? []
         let selected = min(model.citations.selection, sources.count - 1)
-        let first = ListState.visibleOffset(selected: selected, offset: 0, count: sources.count, visibleHeight: inner.height,
-                                            heights: { _ in rowsPerItem })
+        let first = firstVisible(model, inner)
         var y = inner.y
         for i in first..<sources.count {
             guard y + 1 < inner.maxY else { break }

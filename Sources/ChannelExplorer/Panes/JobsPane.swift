@@ -50,6 +50,12 @@ extension ChannelExplorer {
 enum JobsView {
     static let headerRows = 2
 
+    /// The first job on screen below the header rows of `inner` (the view and mouse clicks agree on it).
+    static func firstVisible(_ model: ExplorerModel, _ inner: Rect) -> Int {
+        ListState.visibleOffset(selected: min(model.jobs.selection, max(0, model.jobs.jobs.count - 1)), offset: 0,
+                                count: model.jobs.jobs.count, visibleHeight: max(1, inner.height - headerRows), heights: { _ in 1 })
+    }
+
     static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
         let theme = model.theme
         let state = model.jobs
@@ -76,8 +82,7 @@ enum JobsView {
         }
         let now = Date().timeIntervalSince1970
         let selected = min(state.selection, state.jobs.count - 1)
-        let first = ListState.visibleOffset(selected: selected, offset: state.scroll, count: state.jobs.count,
-                                            visibleHeight: list.height, heights: { _ in 1 })
+        let first = firstVisible(model, inner)
         for (row, index) in (first..<state.jobs.count).prefix(list.height).enumerated() {
             let job = state.jobs[index]
             let base = index == selected && focused ? theme[.selection] : theme[.text]

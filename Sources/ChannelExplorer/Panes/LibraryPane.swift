@@ -28,6 +28,12 @@ extension ChannelExplorer {
 
 /// The video library: every video of the pack with its duration, sections and summary status.
 enum LibraryView {
+    /// The first video on screen in the list area `inner` (the view and mouse clicks agree on it).
+    static func firstVisible(_ model: ExplorerModel, _ inner: Rect) -> Int {
+        ListState.visibleOffset(selected: min(model.library.selection, max(0, model.library.videos.count - 1)), offset: 0,
+                                count: model.library.videos.count, visibleHeight: inner.height, heights: { _ in 1 })
+    }
+
     static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
         let theme = model.theme
         let state = model.library
@@ -39,8 +45,7 @@ enum LibraryView {
             return
         }
         let selected = min(state.selection, state.videos.count - 1)
-        let first = ListState.visibleOffset(selected: selected, offset: state.scroll, count: state.videos.count,
-                                            visibleHeight: inner.height, heights: { _ in 1 })
+        let first = firstVisible(model, inner)
         let summarising = Set(model.jobs.jobs.filter(\.isOpen).compactMap { $0.source.split(separator: "#").last.map(String.init) })
         for (row, index) in (first..<state.videos.count).prefix(inner.height).enumerated() {
             let video = state.videos[index]

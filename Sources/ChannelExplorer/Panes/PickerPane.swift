@@ -35,7 +35,15 @@ extension ChannelExplorer {
 
 /// The pack picker: every pack found, with its channel, counts, model and date; bad packs show their error.
 enum PickerView {
-    static func draw(_ model: ExplorerModel, _ frame: Rect, _ buffer: inout CellBuffer) {
+    /// The first pack on screen (the view and mouse clicks agree on it).
+    static func firstVisible(_ model: ExplorerModel, list: Rect) -> Int {
+        let visible = model.picker.visible
+        return ListState.visibleOffset(selected: min(model.picker.selection, max(0, visible.count - 1)), offset: 0,
+                                       count: visible.count, visibleHeight: max(1, list.height), heights: { _ in 2 })
+    }
+
+    static func draw(_ model: ExplorerModel, _ layout: ExplorerLayout, _ buffer: inout CellBuffer) {
+        let frame = layout.main
         let theme = model.theme
         let picker = model.picker
         let inner = Block(title: "Open a pack", focused: true, theme: theme,
@@ -49,7 +57,7 @@ enum PickerView {
             let line = StyledLine("\(Spinner.frame(model.tickCount)) opening \(opening.path) … \(String(format: "%.1f", seconds)) s", style: theme[.accent])
             buffer.draw(line.truncated(to: inner.width), x: inner.x, y: inner.y + 1, maxWidth: inner.width)
         }
-        let list = Rect(x: inner.x, y: inner.y + 3, width: inner.width, height: inner.height - 3)
+        let list = layout.pickerList
         let visible = picker.visible
         guard !visible.isEmpty else {
             let text = picker.loading ? "\(Spinner.frame(model.tickCount)) looking for packs…"
@@ -59,7 +67,7 @@ enum PickerView {
             return
         }
         let selected = min(picker.selection, visible.count - 1)
-        let first = ListState.visibleOffset(selected: selected, offset: 0, count: visible.count, visibleHeight: list.height, heights: { _ in 2 })
+        let first = firstVisible(model, list: list)
         var y = list.y
         for index in first..<visible.count {
             guard y + 1 < list.maxY + 1, y < list.maxY else { break }

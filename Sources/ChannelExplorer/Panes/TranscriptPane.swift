@@ -6,6 +6,7 @@ extension ChannelExplorer {
     func transcriptKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
         guard let transcript = model.transcript.transcript else { return [] }
         let rows = TranscriptRows(transcript)
+        guard rows.count > 0 else { return key == .character("s") ? submitVideo(transcript.videoID, &model) : [] }
         let last = max(0, rows.count - 1)
         let page = max(1, model.height - 6)
         var cursor = model.transcript.cursor
@@ -70,6 +71,27 @@ extension ChannelExplorer {
 
 /// The transcript viewer: timestamps, section headings, the episode summary on top, cited segments highlighted.
 enum TranscriptView {
+    /// Summary lines shown at most.
+    static let summaryLines = 8
+
+    /// Screen lines a row takes at `width` (as `draw` lays it out).
+    static func rowHeight(_ rows: TranscriptRows, _ row: Int, width: Int) -> Int {
+        switch rows.rows[row] {
+        case .summary(let text): return 1 + min(summaryLines, StyledLine(text).wrapped(width: max(1, width)).count)
+        case .heading: return 1
+        case .segment(let i):
+            return max(1, StyledLine(rows.transcript.segments[i].text).wrapped(width: textWidth(rows.transcript, width: width)).count)
+        }
+    }
+
+    /// Timestamps take hh:mm:ss past an hour, else mm:ss.
+    static func stampWidth(_ transcript: VideoTranscript) -> Int {
+        (transcript.segments.last?.startMs ?? 0) >= 3_600_000 ? 8 : 5
+    }
+
+    /// Columns for a segment's text: the pane minus the marker, the timestamp, a gap and the scrollbar.
+    static func textWidth(_ transcript: VideoTranscript, width: Int) -> Int { max(1, width - stampWidth(transcript) - 3) }
+
     static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
         let theme = model.theme
         let state = model.transcript
@@ -89,19 +111,20 @@ enum TranscriptView {
             return
         }
         let matches = Set(state.matches)
-        // Past an hour timestamps take hh:mm:ss.
-        let stampWidth = (transcript.segments.last?.startMs ?? 0) >= 3_600_000 ? 8 : 5
-        let textX = inner.x + stampWidth + 2
-        let textWidth = max(1, inner.maxX - textX - 1)
+        // Rows wrap and the summary takes several lines: start where the cursor row is on screen.
+        let top = ListState.visibleOffset(selected: min(state.cursor, rows.count - 1), offset: state.top, count: rows.count,
+                                          visibleHeight: inner.height, heights: { rowHeight(rows, $0, width: inner.width) })
+        let textX = inner.x + stampWidth(transcript) + 2
+        let textWidth = textWidth(transcript, width: inner.width)
         var y = inner.y
-        var row = min(state.top, rows.count - 1)
+        var row = top
         while y < inner.maxY, row < rows.count {
             let isCursor = row == state.cursor && focused
             switch rows.rows[row] {
             case .summary(let text):
                 buffer.draw(StyledLine("Episode summary", style: theme[.heading]), x: inner.x, y: y)
                 y += 1
-                for line in StyledLine(text, style: theme[.dim]).wrapped(width: inner.width).prefix(8) where y < inner.maxY {
+                for line in StyledLine(text, style: theme[.dim]).wrapped(width: inner.width).prefix(summaryLines) where y < inner.maxY {
                     buffer.draw(line, x: inner.x, y: y, maxWidth: inner.width)
                     y += 1
                 }
@@ -132,7 +155,7 @@ enum TranscriptView {
             }
             row += 1
         }
-        Scrollbar(total: rows.count, visible: max(1, inner.height), offset: state.top, trackStyle: theme[.dim], thumbStyle: theme[.accent])
+        Scrollbar(total: rows.count, visible: max(1, inner.height), offset: top, trackStyle: theme[.dim], thumbStyle: theme[.accent])
             .render(into: &buffer, area: Rect(x: frame.maxX - 1, y: inner.y, width: 1, height: inner.height))
     }
 }

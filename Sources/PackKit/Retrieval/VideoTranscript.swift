@@ -25,6 +25,16 @@ public struct VideoTranscript: Sendable, Equatable {
     /// The longest-form episode summary (`episode_long`, else `episode_short`), if any.
     public var summary: String?
 
+    public init(videoID: String, title: String, url: String, durationSec: Int, segments: [Segment], sections: [Section], summary: String?) {
+        self.videoID = videoID
+        self.title = title
+        self.url = url
+        self.durationSec = durationSec
+        self.segments = segments
+        self.sections = sections
+        self.summary = summary
+    }
+
     /// Reads the video from an open pack; a video without a transcript gives an empty `segments`.
     public static func load(_ videoID: String, from pack: ChannelPack) throws -> VideoTranscript {
         let db = pack.database

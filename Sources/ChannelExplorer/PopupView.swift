@@ -2,8 +2,8 @@ import Foundation
 import TUI
 
 /// Help, the command palette, prompts, the quit question and text documents, drawn over the screen.
-enum OverlayView {
-    static func draw(_ overlay: Overlay, _ model: ExplorerModel, _ buffer: inout CellBuffer) {
+enum PopupView {
+    static func draw(_ overlay: Popup, _ model: ExplorerModel, _ buffer: inout CellBuffer) {
         let theme = model.theme
         switch overlay {
         case .help:
@@ -37,22 +37,24 @@ enum OverlayView {
         case .document(let title, let text, let scroll):
             let box = centered(width: buffer.width - 6, height: buffer.height - 4, in: buffer.area)
             let inner = panel(title: title, hint: "j/k PgUp/PgDn · Esc closes", box, theme, &buffer)
-            let rows = text.split(separator: "\n", omittingEmptySubsequences: false)
-                .flatMap { StyledLine(String($0), style: theme[.text].over(theme[.overlay])).wrapped(width: max(1, inner.width)) }
+            let rows = documentRows(text, screenWidth: buffer.width, screenHeight: buffer.height, theme: theme).rows
             let first = min(scroll, max(0, rows.count - inner.height))
             buffer.draw(Array(rows.dropFirst(first).prefix(inner.height)), in: inner)
         }
     }
 
-    static func centered(width: Int, height: Int, in area: Rect) -> Rect {
-        Rect(x: area.x + max(0, (area.width - width) / 2), y: area.y + max(0, (area.height - height) / 2), width: width, height: height)
-    }
+    static func centered(width: Int, height: Int, in area: Rect) -> Rect { Overlay.centered(width: width, height: height, in: area) }
 
     static func panel(title: String, hint: String?, _ box: Rect, _ theme: Theme, _ buffer: inout CellBuffer) -> Rect {
-        buffer.fill(box, style: theme[.overlay])
-        let block = Block(title: StyledLine(" \(title) ", style: theme[.overlayBorder].with(bold: true)),
-                          rightTitle: hint.map { StyledLine(" \($0) ", style: theme[.overlayBorder]) },
-                          borderStyle: theme[.overlayBorder], fillStyle: theme[.overlay], borders: .rounded)
-        return block.render(into: &buffer, area: box)
+        Overlay.frame(into: &buffer, rect: box, title: title, theme: theme, rightTitle: hint)
+    }
+
+    /// The rows of a document popup's text at the popup's width, and how many fit.
+    static func documentRows(_ text: String, screenWidth: Int, screenHeight: Int, theme: Theme) -> (rows: [StyledLine], visible: Int) {
+        let box = centered(width: screenWidth - 6, height: screenHeight - 4, in: Rect(x: 0, y: 0, width: screenWidth, height: screenHeight))
+        let inner = box.inset(1)
+        let rows = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .flatMap { StyledLine(String($0), style: theme[.text].over(theme[.overlay])).wrapped(width: max(1, inner.width)) }
+        return (rows, max(1, inner.height))
     }
 }
