@@ -148,11 +148,14 @@ public final class JobRunner: @unchecked Sendable {
         // The round runs on the RunPod client's transfer thread: each answer then resumes its poll there, without
         // the thread hops that were most of the poller's CPU at a hundred polls a second. Delivering a summary
         // (files, packs, S3) leaves that thread (see `poll`).
-        await withTaskExecutorPreference(client.http.executor) { await self.pollRound(now: now) }
+        guard let due = try? store.jobsToPoll(dueBy: now), !due.isEmpty else { return 0 }
+        let routine = await withTaskExecutorPreference(client.http.executor) { await self.pollRound(due) }
+        // Store writes can wait on another process's lock: never on the transfer thread.
+        try? store.polled(routine)
+        return due.count
     }
 
-    private func pollRound(now: Double) async -> Int {
-        guard let due = try? store.jobsToPoll(dueBy: now) else { return 0 }
+    private func pollRound(_ due: [Job]) async -> [JobStore.RoutinePoll] {
         // Polls that only move a job's next poll are written together, in one transaction per round.
         var routine: [JobStore.RoutinePoll] = []
         await withTaskGroup(of: JobStore.RoutinePoll?.self) { group in
@@ -167,8 +170,13 @@ public final class JobRunner: @unchecked Sendable {
             }
             for await done in group { if let done { routine.append(done) } }
         }
-        try? store.polled(routine)
-        return due.count
+        return routine
+    }
+
+    /// Runs store writes, events and deliveries off the transfer thread: they may block (another process holding
+    /// the database lock, a paused stderr reader, file and S3 writes), and that thread serves every transfer.
+    private func offTransferThread(_ body: @Sendable () async -> Void) async {
+        await withTaskExecutorPreference(globalConcurrentExecutor) { await body() }
     }
 
     /// Seconds until the next job is due (nil when none is open).
@@ -223,49 +231,70 @@ public final class JobRunner: @unchecked Sendable {
         let now = Self.now()
         if now >= job.deadline {
             let waited = Int((now - (job.submittedAt ?? job.createdAt)).rounded())
-            try? store.setState(job.id, .gaveUp, detail: "still \(job.state == .queued ? "queued" : "running") after \(waited) s, the maximum wait; it may still finish on RunPod: `ytce jobs retry \(job.id)` waits again")
-            failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was given up")
-            emitChanged(job.id)
+            await offTransferThread {
+                try? self.store.setState(job.id, .gaveUp, detail: "still \(job.state == .queued ? "queued" : "running") after \(waited) s, the maximum wait; it may still finish on RunPod: `ytce jobs retry \(job.id)` waits again")
+                self.failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was given up")
+                self.emitChanged(job.id)
+            }
             return nil
         }
         let throttledAt = await limiter.acquire() > 0 ? Self.now() : nil
+        let answer: RunPodJobState
         do {
-            let answer = try await client.status(id: runpodID)
-            lock.withLock { failures[job.id] = nil }
+            answer = try await client.status(id: runpodID)
+        } catch {
+            await offTransferThread { self.record(error, of: job, now: now) }
+            return nil
+        }
+        lock.withLock { failures[job.id] = nil }
+        if answer.status == .inQueue || answer.status == .inProgress {
+            let state: JobState = answer.status == .inQueue ? .queued : .inProgress
+            let next = nextPoll(after: job, now: now, throttledAt: throttledAt)
+            // The common case: nothing changed but the next poll time, written with the round.
+            if state == job.state && job.detail.isEmpty { return JobStore.RoutinePoll(id: job.id, nextPollAt: next) }
+        }
+        await offTransferThread { await self.record(answer, of: job, now: now, throttledAt: throttledAt) }
+        return nil
+    }
+
+    /// Records an answer that changes something: a new state, a summary (then delivered), a failure.
+    private func record(_ answer: RunPodJobState, of job: Job, now: Double, throttledAt: Double?) async {
+        do {
             switch answer.status {
             case .inQueue, .inProgress:
                 let state: JobState = answer.status == .inQueue ? .queued : .inProgress
-                let next = nextPoll(after: job, now: now, throttledAt: throttledAt)
-                guard state != job.state || !job.detail.isEmpty else { return JobStore.RoutinePoll(id: job.id, nextPollAt: next) }
-                try store.polled(job.id, state: state, detail: "", nextPollAt: next)
+                try store.polled(job.id, state: state, detail: "", nextPollAt: nextPoll(after: job, now: now, throttledAt: throttledAt))
                 emitChanged(job.id)
             case .completed:
                 try store.complete(job.id, summary: answer.output ?? "")
-                let done = try store.job(job.id)
-                // Slow, blocking work (file and pack writes, uploads): not on the transfer thread.
-                await withTaskExecutorPreference(globalConcurrentExecutor) { await self.finished(done, summary: answer.output ?? "") }
+                await finished(try store.job(job.id), summary: answer.output ?? "")
             case .failed, .cancelled, .timedOut:
                 let detail = answer.error ?? (answer.status == .timedOut ? "the job ran past its execution timeout" : "")
                 try store.polled(job.id, state: Self.state(answer.status), detail: detail, nextPollAt: nil)
                 failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) \(answer.status.rawValue.lowercased()): \(detail)")
                 emitChanged(job.id)
             }
-        } catch let error as RunPodError where error.kind == .lost {
+        } catch {
+            try? store.polled(job.id, state: job.state, detail: "\(error)", nextPollAt: now + settings.pollInterval)
+        }
+    }
+
+    /// Records a failed poll: lost (404) ends the job; anything else backs off and asks again, never fatal.
+    private func record(_ error: any Error, of job: Job, now: Double) {
+        if let error = error as? RunPodError, error.kind == .lost {
             try? store.polled(job.id, state: .lost, detail: error.message, nextPollAt: nil)
             failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was lost")
             emitChanged(job.id)
-        } catch let error as RunPodError {
-            // Never fatal: back off and ask again.
+        } else if let error = error as? RunPodError {
             let count = lock.withLock { () -> Int in failures[job.id, default: 0] += 1; return failures[job.id] ?? 1 }
             var delay = min(60, settings.pollInterval * pow(2, Double(count - 1))) * Double.random(in: 0.8...1.2)
             if let retryAfter = error.retryAfter { delay = max(delay, retryAfter) }
             try? store.polled(job.id, state: job.state, detail: "last poll failed (\(error.message)); asking again in \(Int(delay.rounded())) s",
                               nextPollAt: now + delay)
             emitChanged(job.id)
-        } catch {
+        } else {
             try? store.polled(job.id, state: job.state, detail: "\(error)", nextPollAt: now + settings.pollInterval)
         }
-        return nil
     }
 
     private func emitChanged(_ id: Int64) {

@@ -30,7 +30,12 @@ final class RateLimiter: @unchecked Sendable {
             tokens -= 1
             return tokens >= 0 ? 0 : -tokens / rate
         }
-        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        if wait > 0 {
+            do { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) } catch {
+                // Cancelled while waiting: the token taken on credit goes back, so later waiters do not pay for it.
+                lock.withLock { tokens = min(burst, tokens + 1) }
+            }
+        }
         return wait
     }
 }

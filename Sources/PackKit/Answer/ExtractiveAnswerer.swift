@@ -68,10 +68,10 @@ public struct ExtractiveAnswerer {
             let covered = queryTerms.intersection(hitTerms)
             let coverage = totalWeight > 0 ? covered.reduce(0) { $0 + (weight[$1] ?? 0) } / totalWeight : 0
             let lexicallyRelevant = coverage >= minimumCoverage
-            guard lexicallyRelevant || similarity != nil else { continue }
+            // Embedding sentences costs milliseconds each: only for the best moments the words alone do not vouch for.
+            guard lexicallyRelevant || (similarity != nil && rank < maxSemanticMoments) else { continue }
             let sentences = try sentences(of: hit, moment: rank, database: database)
-            // Embedding sentences costs milliseconds each: only for moments the words alone do not vouch for.
-            let meaning = lexicallyRelevant || rank >= maxSemanticMoments ? [] : similarity?(sentences.map(\.text)) ?? []
+            let meaning = lexicallyRelevant ? [] : similarity?(sentences.map(\.text)) ?? []
             guard lexicallyRelevant || meaning.contains(where: { $0 >= semanticThreshold }) else { continue }
             relevantMoments += 1
             for (i, sentence) in sentences.enumerated() {

@@ -25,6 +25,9 @@ public protocol EmbeddingSession: AnyObject {
     /// Vectors of micro-chunks, row after row. A chunk's text is its segments' texts joined by spaces;
     /// embedders whose vector of a joined text derives from its parts can skip re-reading overlapping text.
     func embedChunks(_ chunks: [MicroChunk], of segments: [TranscriptSegment], dimension: Int) -> [Float]
+
+    /// Vectors of `texts`, row after row; embedders that batch (MiniLM) do it in fewer passes.
+    func embed(_ texts: [String], dimension: Int) -> [Float]
 }
 
 extension EmbeddingSession {

@@ -124,6 +124,12 @@ public final class Retriever {
     /// `queryVector` is the question's embedding when it was computed elsewhere (an embeddings endpoint for a
     /// model ytce cannot run); it must have the pack's dimension.
     public func search(_ question: String, topK: Int = 10, queryVector: [Float]? = nil) throws -> SearchResult {
+        try search(question, topK: topK, queryVector: queryVector, fromEndpoint: queryVector != nil)
+    }
+
+    /// `fromEndpoint`: the vector came from outside (an embeddings endpoint), so the "lexical only" note of a pack
+    /// whose model ytce cannot run does not apply.
+    func search(_ question: String, topK: Int, queryVector: [Float]?, fromEndpoint: Bool) throws -> SearchResult {
         if let queryVector, let matrix = pack.chunkEmbeddings, queryVector.count != matrix.columns {
             throw EmbedderProblem(message: "the query embedding has \(queryVector.count) dimensions but the pack's vectors have \(matrix.columns) (\(pack.manifest.embeddingModelID)): configure the model the pack was built with")
         }
@@ -166,7 +172,7 @@ public final class Retriever {
         let moments = MomentMerger.merge(ranked.map { (videoID: chunks.video($0.key), startMs: Int(chunks.startMs[$0.key]),
                                                        endMs: Int(chunks.endMs[$0.key]), score: Float($0.value), row: $0.key) },
                                          limit: topK)
-        return SearchResult(hits: try moments.map(resolve), notes: queryVector == nil || pack.chunkEmbeddings == nil ? notes : [])
+        return SearchResult(hits: try moments.map(resolve), notes: !fromEndpoint || pack.chunkEmbeddings == nil ? notes : [])
     }
 
     /// The best `candidates` chunks for a question vector: exactly from the column copy when the question has
@@ -209,7 +215,7 @@ public final class Retriever {
                 }
             }
         }
-        let result = try search(question, topK: topK, queryVector: vector)
+        let result = try search(question, topK: topK, queryVector: vector, fromEndpoint: queryVector != nil)
         let answer = try ExtractiveAnswerer().answer(question, hits: result.hits, database: pack.database, idf: idf, similarity: similarity)
         return (answer, result)
     }

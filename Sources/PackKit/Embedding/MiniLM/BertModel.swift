@@ -34,7 +34,10 @@ struct BertConfig: Sendable, Equatable {
         try int("intermediate_size", &config.intermediate)
         try int("max_position_embeddings", &config.maxPositions)
         try int("type_vocab_size", &config.typeVocabularySize)
-        if let eps = o["layer_norm_eps"]?.doubleValue { config.layerNormEpsilon = Float(eps) }
+        if let eps = o["layer_norm_eps"]?.doubleValue {
+            guard eps.isFinite, eps > 0 else { throw MiniLMError("\(url.path): 'layer_norm_eps' must be a positive number, found \(eps)") }
+            config.layerNormEpsilon = Float(eps)
+        }
         if let act = o["hidden_act"]?.stringValue, act != "gelu" {
             throw MiniLMError("\(url.path): hidden_act '\(act)' is not supported (only the erf GELU, 'gelu')")
         }

@@ -82,6 +82,8 @@ final class MiniLMSession: EmbeddingSession {
         embedBatch(chunks.map(\.text))
     }
 
+    func embed(_ texts: [String], dimension: Int) -> [Float] { embedBatch(texts) }
+
     /// Vectors of `texts`, row after row; the texts are embedded in batches of about `batchTokens` tokens.
     func embedBatch(_ texts: [String]) -> [Float] {
         let width = embedder.dimension

@@ -34,10 +34,12 @@ final class SafeTensorsFile: @unchecked Sendable {  // immutable after init; the
         }
         let raw = UnsafeRawPointer(mapped)
         do throws(MiniLMError) {
-            let headerLength = Int(UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)))
-            guard headerLength > 0, headerLength <= 100_000_000, headerLength <= size - 8 else {
-                throw MiniLMError("\(path): truncated or corrupt safetensors file (header says \(headerLength) bytes, file has \(size))")
+            // Checked as UInt64 first: a corrupt length of 2^63 or more does not fit in an Int.
+            let declared = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            guard declared > 0, declared <= 100_000_000, declared <= UInt64(size - 8) else {
+                throw MiniLMError("\(path): truncated or corrupt safetensors file (header says \(declared) bytes, file has \(size))")
             }
+            let headerLength = Int(declared)
             let header = Data(bytes: raw + 8, count: headerLength)
             let json: JSONValue
             do { json = try JSONValue.parse(header) } catch {
@@ -61,8 +63,15 @@ final class SafeTensorsFile: @unchecked Sendable {  // immutable after init; the
                 guard end <= size else {
                     throw MiniLMError("\(path): truncated safetensors file: tensor '\(name)' ends at byte \(end) but the file has \(size)")
                 }
-                guard end - begin == shape.reduce(1, *) * width else {
-                    throw MiniLMError("\(path): tensor '\(name)' holds \(end - begin) bytes, its shape \(shape) of \(dtype) needs \(shape.reduce(1, *) * width)")
+                // Overflow-checked: a corrupt header may declare absurd shapes.
+                var needed = width
+                for dimension in shape {
+                    let (product, overflow) = needed.multipliedReportingOverflow(by: dimension)
+                    guard !overflow else { throw MiniLMError("\(path): tensor '\(name)' has an impossible shape \(shape)") }
+                    needed = product
+                }
+                guard end - begin == needed else {
+                    throw MiniLMError("\(path): tensor '\(name)' holds \(end - begin) bytes, its shape \(shape) of \(dtype) needs \(needed)")
                 }
                 entries[name] = Entry(dtype: dtype, shape: shape, begin: begin, end: end)
             }
