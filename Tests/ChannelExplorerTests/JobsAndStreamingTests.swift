@@ -107,4 +107,32 @@ final class JobsAndStreamingTests: XCTestCase {
         f.driver.press(.enter)
         XCTAssertTrue(f.screen.contains("openai slow-model"), f.screen)
     }
+
+    func testOpeningAnotherPackStopsTheRunningAnswer() async throws {
+        let server = try HTTPTestServer()
+        defer { server.stop() }
+        server.route("POST", "/chat/completions") { _ in
+            .eventStream((0..<400).map { (0.02, #"data: {"choices":[{"delta":{"content":"piece\#($0) "}}]}"# + "\n\n") })
+        }
+        let config = try PackConfig.parse(Data("""
+            {"llm": {"backend": "openai", "model": "slow-model", "extra": {"base_url": "\(server.baseURL)", "api_key_env": "YTCE_TEST_KEY"}}}
+            """.utf8), file: "test.json")
+        let f = try ExplorerFixture(environment: ["YTCE_TEST_KEY": "sk-test"], config: config)
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.type("how fine for espresso")
+        f.driver.press(.enter)
+        _ = await f.driver.waitUntil(timeout: 10) { $0.ask.entries.last?.text.contains("piece3") ?? false }
+        let firstSession = f.driver.model.session
+        f.driver.press(.character(":"))
+        f.driver.type("open \(ExplorerFixture.samplePack)")
+        f.driver.press(.enter)
+        let reopened = await f.driver.waitUntil(timeout: 20) { $0.session != nil && $0.session !== firstSession }
+        XCTAssertTrue(reopened)
+        XCTAssertNotNil(server.waitForEvent(timeout: 3) { $0.kind == .clientClosed }, "the old answer's stream was not stopped")
+        // Nothing of the old answer lands in the new session's conversation.
+        try await Task.sleep(nanoseconds: 300_000_000)
+        _ = await f.driver.settle(timeout: 1)
+        XCTAssertTrue(f.driver.model.ask.entries.isEmpty, "\(f.driver.model.ask.entries.map(\.text))")
+    }
 }
