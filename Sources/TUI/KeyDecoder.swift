@@ -75,20 +75,7 @@ enum KeyDecoder {
         let chars = Array(body.unicodeScalars)
         guard chars.count >= 2, let final = chars.last else { return nil }
         if chars[0] == "O" {
-            switch final {
-            case "A": return .key(.up)
-            case "B": return .key(.down)
-            case "C": return .key(.right)
-            case "D": return .key(.left)
-            case "H": return .key(.home)
-            case "F": return .key(.end)
-            case "M": return .key(.enter)
-            case "P": return .key(.function(1))
-            case "Q": return .key(.function(2))
-            case "R": return .key(.function(3))
-            case "S": return .key(.function(4))
-            default: return nil
-            }
+            return final == "M" ? .key(.enter) : finalLetterKeys[final].map { .key($0) }
         }
         guard chars[0] == "[" else { return nil }
         let params = String(String.UnicodeScalarView(chars[1..<(chars.count - 1)]))
@@ -111,17 +98,7 @@ enum KeyDecoder {
         }
         let numbers = params.split(separator: ";").map { Int($0) }
         switch final {
-        case "A": return .key(.up)
-        case "B": return .key(.down)
-        case "C": return .key(.right)
-        case "D": return .key(.left)
-        case "H": return .key(.home)
-        case "F": return .key(.end)
         case "Z": return .key(.backTab)
-        case "P": return .key(.function(1))
-        case "Q": return .key(.function(2))
-        case "R": return .key(.function(3))
-        case "S": return .key(.function(4))
         case "~":
             guard let first = numbers.first, let n = first else { return nil }
             switch n {
@@ -136,9 +113,15 @@ enum KeyDecoder {
             case 23, 24: return .key(.function(n - 12))
             default: return nil
             }
-        default: return nil
+        default: return finalLetterKeys[final].map { .key($0) }
         }
     }
+
+    /// Keys named by the last letter of both SS3 (`ESC O x`) and CSI (`ESC [ … x`) sequences.
+    static let finalLetterKeys: [Unicode.Scalar: Key] = [
+        "A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end,
+        "P": .function(1), "Q": .function(2), "R": .function(3), "S": .function(4),
+    ]
 
     /// Whether `code` ends a CSI sequence (the final byte).
     static func isFinalByte(_ code: UInt32) -> Bool { code >= 0x40 && code <= 0x7E }
