@@ -183,6 +183,7 @@ public struct ChannelExplorer: Program, Sendable {
             model.ask.entries[i].outcome = outcome
             model.ask.entries[i].highlightTerms = CitationsView.highlightTerms(outcome.question)
             model.ask.entries[i].state = .done
+            if i == model.ask.entries.count - 1 { model.ask.scrollFromBottom = AskView.scrollToNewestQuestion(model) }
             if !outcome.invented.isEmpty {
                 model.status.error = "\(outcome.invented.count) citation(s) point at no evidence (marked \(LLMAnswerer.inventedMark))"
             }

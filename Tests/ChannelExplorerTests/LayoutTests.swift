@@ -45,6 +45,19 @@ final class LayoutTests: XCTestCase {
         }
     }
 
+    func testALongAnswerIsShownFromItsQuestion() async throws {
+        let f = try ExplorerFixture(width: 60, height: 20)
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        await f.ask("what water recipe do you use")
+        let screen = f.screen
+        XCTAssertTrue(screen.contains("❯ what water recipe do you use"), "the question stays in view:\n\(screen)")
+        XCTAssertGreaterThan(f.driver.model.ask.scrollFromBottom, 0, "the answer is taller than the pane here")
+        f.driver.press(.escape)  // to the conversation
+        f.driver.press(.character("G"))
+        XCTAssertEqual(f.driver.model.ask.scrollFromBottom, 0)
+    }
+
     func testBelowTheMinimumSizeSaysSo() async throws {
         let f = try ExplorerFixture(width: 59, height: 20)
         defer { f.cleanUp() }

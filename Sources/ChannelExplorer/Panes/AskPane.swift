@@ -93,10 +93,19 @@ enum AskView {
     }
 
     /// Every question and its answer, citations as numbered markers, then the numbered sources.
-    static func conversationLines(_ model: ExplorerModel) -> [StyledLine] {
+    /// Scroll position that puts the newest question at the top when its answer is taller than the pane
+    /// (0, the bottom, when it fits), so a finished answer is read from its start.
+    static func scrollToNewestQuestion(_ model: ExplorerModel) -> Int {
+        guard let last = model.ask.entries.last else { return 0 }
+        let area = conversationArea(model)
+        let rows = conversationLines(model, entries: [last]).reduce(0) { $0 + $1.wrapped(width: max(1, area.width - 1)).count }
+        return min(max(0, rows - area.height), maxScroll(model))
+    }
+
+    static func conversationLines(_ model: ExplorerModel, entries: [AskEntry]? = nil) -> [StyledLine] {
         let theme = model.theme
         var lines: [StyledLine] = []
-        for entry in model.ask.entries {
+        for entry in entries ?? model.ask.entries {
             if !lines.isEmpty { lines.append(StyledLine()) }
             lines.append(StyledLine("❯ " + entry.question, style: theme[.accent].with(bold: true)))
             let sources = entry.outcome?.sources ?? []
