@@ -50,7 +50,8 @@ let package = Package(
         ),
         // A real HTTP/1.1 server on loopback sockets, for tests only.
         .target(
-            name: "HTTPTestServer"
+            name: "HTTPTestServer",
+            dependencies: ["JSONKit"]
         ),
         // For tests and the benchmark: a private tmux session to drive the real terminal UI; built executables.
         .target(

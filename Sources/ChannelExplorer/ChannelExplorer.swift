@@ -46,7 +46,11 @@ public struct ChannelExplorer: Program, Sendable {
             return handleMouse(event, &model)
         case .tick:
             model.tickCount += 1
-            if let at = Optional(model.status.noticeAt), at > 0, ExplorerEffects.now() - at > 8 { model.status.notice = nil; model.status.noticeAt = 0 }
+            // Notices fade after 8 s; errors stay until the next one.
+            if model.status.noticeAt > 0, ExplorerEffects.now() - model.status.noticeAt > 8 {
+                model.status.notice = nil
+                model.status.noticeAt = 0
+            }
             return []
         case .previewsLoaded(let entries):
             model.picker.entries = entries

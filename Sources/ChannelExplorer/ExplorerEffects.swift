@@ -22,8 +22,9 @@ enum ExplorerEffects {
                 catch { entries.append(PickerEntry(path: path, preview: nil, error: error.description, origin: origin)) }
             }
             for path in context.packPaths { add(path, "command line") }
-            let recent = (try? String(contentsOfFile: ExplorerPaths.recentFile(context.environment), encoding: .utf8)) ?? ""
-            for path in recent.split(separator: "\n") where FileManager.default.fileExists(atPath: String(path)) { add(String(path), "recent") }
+            for path in LineListFile.read(ExplorerPaths.recentFile(context.environment)) where FileManager.default.fileExists(atPath: path) {
+                add(path, "recent")
+            }
             for directory in context.packDirectories {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
                 for name in names.sorted() where name.hasSuffix(".pack") {
@@ -53,10 +54,8 @@ enum ExplorerEffects {
     static func rememberRecent(_ path: String, _ environment: [String: String]) {
         let file = ExplorerPaths.recentFile(environment)
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let old = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        let list = [absolute] + old.filter { $0 != absolute }
-        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? AtomicFile.write(Array((list.prefix(20).joined(separator: "\n") + "\n").utf8), to: file)
+        let list = [absolute] + LineListFile.read(file).filter { $0 != absolute }
+        try? LineListFile.write(Array(list.prefix(20)), to: file)
     }
 
     static func ask(_ question: String, id: Int, session: PackSession) -> Fx {

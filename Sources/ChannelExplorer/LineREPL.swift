@@ -66,10 +66,7 @@ public final class LineREPL {
             if streamed { write("\n") } else { write(outcome.text + "\n") }
             for note in outcome.notes { write("note: \(note)\n") }
             if !outcome.sources.isEmpty {
-                write("\nCitations:\n")
-                for (i, s) in outcome.sources.enumerated() {
-                    write("[\(i + 1)] \(s.title.isEmpty ? s.citation.videoID : s.title) (\(Citation.timestamp(s.citation.startMs))-\(Citation.timestamp(s.citation.endMs)))  \(s.citation.deepLink(videoURL: s.url))\n")
-                }
+                write("\n" + Answer.Source.listing(outcome.sources) + "\n")
             }
             write("\n")
         } catch {

@@ -20,14 +20,12 @@ public struct QuestionHistory: Sendable, Equatable {
     }
 
     public static func load(from path: String) -> QuestionHistory {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return QuestionHistory() }
-        return QuestionHistory(questions: text.split(separator: "\n").map(String.init).filter { !$0.isEmpty })
+        QuestionHistory(questions: LineListFile.read(path))
     }
 
     /// Writes the history atomically (temp file + rename).
     public func save(to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try AtomicFile.write(Array((questions.joined(separator: "\n") + "\n").utf8), to: path)
+        try LineListFile.write(questions, to: path)
     }
 
     public mutating func add(_ question: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONKit
 
 /// A fake RunPod serverless endpoint speaking the queue API on a loopback `HTTPTestServer`:
 /// `POST /v2/<endpoint>/run`, `GET|POST /status/<id>`, `POST /cancel/<id>`, `POST /retry/<id>`, `GET /health`.
@@ -620,21 +621,8 @@ public final class FakeRunPod: @unchecked Sendable {
     }
 
     /// `text` as a JSON string literal.
-    public static func jsonString(_ text: String) -> String { "\"" + escape(text) + "\"" }
+    public static func jsonString(_ text: String) -> String { JSONValue.serialize(.string(text)) }
 
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// `text` escaped for use inside a JSON string literal (without the quotes).
+    private static func escape(_ text: String) -> String { String(jsonString(text).dropFirst().dropLast()) }
 }

@@ -128,7 +128,8 @@ struct RuntimeLoop<P: Program> {
     }
 }
 
-func monotonicNanoseconds() -> UInt64 {
+/// CLOCK_MONOTONIC in nanoseconds: the clock of `RuntimeOptions.tracePath`, comparable across processes.
+public func monotonicNanoseconds() -> UInt64 {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)
     return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)

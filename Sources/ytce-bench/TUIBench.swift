@@ -86,11 +86,8 @@ enum TUIBench {
 
     // MARK: keystrokes in a real terminal
 
-    static func now() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-    }
+    /// The trace's clock (see `RuntimeOptions.tracePath`).
+    static func now() -> UInt64 { monotonicNanoseconds() }
 
     /// Latency of each key sent at `sends` to the first frame painted after input read at or after it.
     static func latencies(sends: [UInt64], trace: String) -> [Double] {

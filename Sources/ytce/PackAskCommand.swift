@@ -108,10 +108,6 @@ struct PackAskCommand: AsyncParsableCommand {
 
     static func printSources(_ sources: [Answer.Source]) {
         guard !sources.isEmpty else { return }
-        print("\nCitations:")
-        for (i, s) in sources.enumerated() {
-            let span = "\(Citation.timestamp(s.citation.startMs))-\(Citation.timestamp(s.citation.endMs))"
-            print("[\(i + 1)] \(s.title.isEmpty ? s.citation.videoID : s.title) (\(span))  \(s.citation.deepLink(videoURL: s.url))")
-        }
+        print("\n" + Answer.Source.listing(sources))
     }
 }

@@ -4,9 +4,13 @@ import TUI
 
 extension ChannelExplorer {
     func askKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
+        let before = model.ask.scrollFromBottom
         let effects = askKeyUnclamped(key, &model)
-        // Scrolling past either end would leave presses that do nothing visible.
-        model.ask.scrollFromBottom = min(max(0, model.ask.scrollFromBottom), AskView.maxScroll(model))
+        // Scrolling past either end would leave presses that do nothing visible. Measuring the conversation means
+        // wrapping all of it, so only when a key scrolled (not on every typed character).
+        if model.ask.scrollFromBottom != before {
+            model.ask.scrollFromBottom = min(max(0, model.ask.scrollFromBottom), AskView.maxScroll(model))
+        }
         return effects
     }
 
