@@ -12,6 +12,9 @@ import PackKit
 @main
 struct Bench {
     static func main() throws {
+        if CommandLine.arguments.dropFirst().first == "--measure-child" {
+            return measureChild(Array(CommandLine.arguments.dropFirst(2)))
+        }
         if CommandLine.arguments.dropFirst().first == "--tui" {
             let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
             let rest = Array(CommandLine.arguments.dropFirst(2))
@@ -193,16 +196,48 @@ struct Bench {
         return s.isEmpty ? 0 : s[s.count / 2]
     }
 
-    /// Runs a child and returns wall seconds, its peak RSS in KiB (from wait4) and its exit status.
+    /// Runs a child and returns wall seconds, its peak RSS in KiB and its exit status. Linux carries a process's
+    /// peak RSS across exec and a spawned child starts from its parent's, so a child spawned from this (large)
+    /// process would report this process's peak: a small helper (`--measure-child`, this executable) spawns the
+    /// child, and reports what wait4 says of it.
     static func runChild(_ path: String, _ arguments: [String]) throws -> (Double, Int, Int32) {
         var pid: pid_t = 0
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw CocoaError(.executableLoad) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+        let helper = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let argv = ([helper, "--measure-child", path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, helper, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        close(pipeEnds[1])
+        let report = String(decoding: FileHandle(fileDescriptor: pipeEnds[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        let fields = report.split(separator: " ").map(String.init)
+        guard fields.count == 3, let seconds = Double(fields[0]), let rss = Int(fields[1]), let code = Int32(fields[2].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CocoaError(.executableLoad)
+        }
+        return (seconds, rss, code)
+    }
+
+    /// The helper: runs `arguments` (program first) with stdout to /dev/null, prints "seconds peakKiB status".
+    static func measureChild(_ arguments: [String]) {
+        guard let program = arguments.first else { exit(2) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
         let start = DispatchTime.now()
-        guard posix_spawn(&pid, path, nil, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        guard posix_spawn(&pid, program, &actions, nil, argv, environ) == 0 else { print("0 0 127"); exit(0) }
         var status: Int32 = 0
         var usage = rusage()
         wait4(pid, &status, 0, &usage)
-        return (elapsed(since: start), Int(usage.ru_maxrss), (status >> 8) & 0xFF)
+        print("\(elapsed(since: start)) \(usage.ru_maxrss) \((status >> 8) & 0xFF)")
+        exit(0)
     }
 }

@@ -19,6 +19,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(name: .customLong("per-question"), help: "Also list each question with the rank of its first hit and the moment ranked first.")
+    var perQuestion = false
+
     func run() throws {
         let set: EvaluationSet
         do { set = try EvaluationSet.load(URL(fileURLWithPath: questions)) } catch { throw fail(error.description) }
@@ -26,9 +29,11 @@ struct EvalCommand: ParsableCommand {
         let retriever: Retriever
         retriever = try packOptions.retriever(opened)
         var ranks: [Int?] = []
+        var firstHits: [SearchHit?] = []
         for question in set.questions {
             let hits: [SearchHit]
             do { hits = try retriever.search(question.text, topK: topK).hits } catch { throw fail("\(packOptions.pack): \(error)") }
+            firstHits.append(hits.first)
             ranks.append(hits.firstIndex { set.isHit(question, videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }.map { $0 + 1 })
         }
         let report = EvaluationReport(kinds: set.questions.map(\.kind), ranks: ranks, cutoff: topK)
@@ -37,14 +42,34 @@ struct EvalCommand: ParsableCommand {
                      "hit@10": .number(m.hitAt10), "mrr": .number((m.mrr * 1e4).rounded() / 1e4)])
         }
         if json {
-            print(JSONValue.serialize(.object(["overall": metrics(report.overall),
-                                                "by_kind": .object(report.byKind.mapValues(metrics))])))
+            var root: [String: JSONValue] = ["overall": metrics(report.overall), "by_kind": .object(report.byKind.mapValues(metrics))]
+            if perQuestion {
+                root["questions"] = .array(set.questions.indices.map { i in
+                    var item: [String: JSONValue] = ["id": .string(set.questions[i].id), "kind": .string(set.questions[i].kind),
+                                                     "rank": ranks[i].map { .number(Double($0)) } ?? .null]
+                    if let top = firstHits[i] {
+                        item["first"] = .object(["video_id": .string(top.videoID), "start_ms": .number(Double(top.startMs)),
+                                                 "end_ms": .number(Double(top.endMs))])
+                    }
+                    return .object(item)
+                })
+            }
+            print(JSONValue.serialize(.object(root)))
             return
         }
         for note in retriever.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         func line(_ name: String, _ m: EvaluationReport.Metrics) -> String {
             "\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%3d", m.questions))   "
                 + String(format: "%.2f   %.2f   %.2f    %.3f", m.hitAt1, m.hitAt5, m.hitAt10, m.mrr)
+        }
+        if perQuestion {
+            let idWidth = set.questions.map(\.id.count).max() ?? 0
+            for (i, question) in set.questions.enumerated() {
+                let rank = ranks[i].map { String($0) } ?? "-"
+                let first = firstHits[i].map { "\($0.videoID) @ \(Citation.timestamp($0.startMs))" } ?? "nothing found"
+                print("\(question.id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(question.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) rank \(rank.padding(toLength: 3, withPad: " ", startingAt: 0)) first \(first)")
+            }
+            print("")
         }
         print("kind         n     hit@1  hit@5  hit@10  MRR")
         print(line("all", report.overall))

@@ -135,3 +135,35 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["input", "out.pack"])
     }
 }
+
+/// `ytce eval` on the real question sets, as an analyst runs it: the documented shapes, and the quality the
+/// default hash embedder must keep (issue targets: hit@5 ≥ 0.90 and MRR ≥ 0.75 on each set).
+final class EvalCLITests: XCTestCase {
+    func testEvalReportsTheTargetsAndEachQuestion() throws {
+        let ytce = try TestSupport.ytceBinary()
+        let cache = TestSupport.temporaryDirectory(self).appendingPathComponent("cache").path
+        for set in ["py4e", "hf-course"] {
+            let pack = try TestSupport.referencePack("\(set).pack")
+            let questions = try TestSupport.shared("fixtures/eval/\(set).questions.json").path
+            let json = try TestSupport.run(ytce, ["eval", "--pack", pack, "--questions", questions, "--per-question", "--json", "--cache-dir", cache])
+            XCTAssertEqual(json.status, 0, json.stderr)
+            let report = try JSONValue.parse(Data(json.stdout.utf8))
+            let overall = try XCTUnwrap(report["overall"])
+            XCTAssertEqual(overall["questions"]?.intValue, 40)
+            XCTAssertGreaterThanOrEqual(overall["hit@5"]?.doubleValue ?? 0, 0.90, "\(set): \(overall)")
+            XCTAssertGreaterThanOrEqual(overall["mrr"]?.doubleValue ?? 0, 0.75, "\(set): \(overall)")
+            for kind in ["keyword", "paraphrase", "where"] { XCTAssertNotNil(report["by_kind"]?[kind]?["mrr"], kind) }
+            guard case .array(let items)? = report["questions"] else { return XCTFail("no per-question list: \(json.stdout.prefix(300))") }
+            XCTAssertEqual(items.count, 40)
+            // The ranks agree with the summary: hit@1 is the share of questions ranked first.
+            let first = items.filter { $0["rank"]?.intValue == 1 }.count
+            XCTAssertEqual(Double(first) / 40, overall["hit@1"]?.doubleValue ?? -1, accuracy: 1e-9)
+            XCTAssertNotNil(items[0]["first"]?["video_id"]?.stringValue)
+
+            let text = try TestSupport.run(ytce, ["eval", "--pack", pack, "--questions", questions, "--per-question", "--cache-dir", cache])
+            XCTAssertEqual(text.status, 0, text.stderr)
+            XCTAssertTrue(text.stdout.contains("\(set)-001"), text.stdout)
+            XCTAssertTrue(text.stdout.contains("kind         n     hit@1  hit@5  hit@10  MRR"), text.stdout)
+        }
+    }
+}

@@ -104,13 +104,14 @@ struct ConceptEmbedder: Embedder {
 
 final class RankingTests: XCTestCase {
     /// A small channel: each video talks about one thing for a few minutes.
-    func makePack(_ topics: [String: String], filler: [String: String] = [:]) throws -> (ChannelPack, PackCache) {
+    /// `lines` replaces single cues (3 s each, by index) of a video's transcript.
+    func makePack(_ topics: [String: String], filler: [String: String] = [:], lines: [String: [Int: String]] = [:]) throws -> (ChannelPack, PackCache) {
         let dir = TestSupport.temporaryDirectory(self)
         let input = dir.appendingPathComponent("input")
         var transcripts: [String: String] = [:]
         for (id, sentence) in topics {
             transcripts["\(id).srt"] = (0..<60).map { i in
-                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(i == 30 ? sentence : "\(filler[id] ?? "and then we keep going with the usual steps") number \(i % 9)")\n"
+                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(lines[id]?[i] ?? (i == 30 ? sentence : "\(filler[id] ?? "and then we keep going with the usual steps") number \(i % 9)"))\n"
             }.joined(separator: "\n")
         }
         try TestSupport.writeInput(at: input, videos: topics.keys.sorted().map { ($0, "") }, transcripts: transcripts)
@@ -154,6 +155,22 @@ final class RankingTests: XCTestCase {
 
     /// Coarse to fine must not lose a strong chunk in a weak section: the best sections (by vectors) are
     /// all about baking, yet the one moment that names the question's rare words sits in a video about fences.
+    /// A question's words told over two neighbouring windows make a better moment than an introduction that
+    /// repeats half of them: alone, each of the passage's windows scores below the introduction's.
+    func testAPassageSpreadOverNeighbouringWindowsBeatsAnIntroductionRepeatingSomeWords() throws {
+        let (pack, cache) = try makePack(["intro": "we keep going", "passage": "we keep going", "other": "we keep going"],
+                                         lines: ["intro": [1: "welcome, today regex pattern, regex pattern, regex pattern"],
+                                                 "passage": [21: "now this regex pattern", 40: "is greedy and it backtracks"]])
+        let question = "How does a greedy regex pattern end up backtracking?"
+        let retriever = try Retriever(pack: pack, cache: cache, embedder: ConceptEmbedder())
+        let hits = try retriever.search(question, topK: 3).hits
+        XCTAssertEqual(hits.first?.videoID, "passage", "\(hits.map(\.videoID))")
+        XCTAssertTrue(hits.first.map { $0.startMs <= 63_000 && $0.endMs >= 120_000 } ?? false, "the moment spans both halves")
+        // Windows scored alone: the introduction wins, which is what the neighbourhood fixes.
+        retriever.settings.neighbourhoodOwnWeight = nil
+        XCTAssertEqual(try retriever.search(question, topK: 3).hits.first?.videoID, "intro")
+    }
+
     func testAStrongChunkInAWeakSectionIsNotLost() throws {
         var topics: [String: String] = [:], filler: [String: String] = [:]
         for n in 1...7 {

@@ -119,31 +119,72 @@ public final class LexicalIndex: @unchecked Sendable {
 
     /// BM25 (k1, b) over the given query terms (already analyzed; repeats count once), best first.
     public func search(terms query: [String], k: Int, k1: Double = 1.2, b: Double = 0.75) -> [ScoredRow] {
-        var seen = Set<String>()
-        let unique = query.filter { seen.insert($0).inserted }
+        search(LexicalQuery(terms: query.map { LexicalQuery.Term(text: $0, weight: 1) }), k: k, k1: k1, b: b)
+    }
+
+    /// BM25 (k1, b) where each term's part of a score is multiplied by its weight, best first.
+    public func search(_ query: LexicalQuery, k: Int, k1: Double = 1.2, b: Double = 0.75) -> [ScoredRow] {
         var scores = [Float](repeating: 0, count: documentCount)
         var touched: [Int32] = []
-        let n = Double(documentCount)
-        for term in unique {
-            guard let t = find(term) else { continue }
-            let record = termsOffset + t * Self.termRecordSize
-            let df = u32(record + 8)
-            let postings = postingsOffset + Int(truncatingIfNeeded: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: record + 16, as: UInt64.self)))
-            let idf = log(1 + (n - Double(df) + 0.5) / (Double(df) + 0.5))
-            for i in 0..<df {
-                let entry = postings + i * 8
-                let row = u32(entry)
+        for term in query.terms {
+            guard let postings = postings(of: term.text) else { continue }
+            let idf = term.weight * postings.idf
+            for i in 0..<postings.count {
+                let (row, tf) = posting(postings.offset, i)
                 guard row < documentCount else { continue }
-                let tf = Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: entry + 4, as: UInt16.self)))
-                let dl = Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: lengthsOffset + row * 2, as: UInt16.self)))
-                let score = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / averageLength))
                 if scores[row] == 0 { touched.append(Int32(row)) }
-                scores[row] += Float(score)
+                scores[row] += Float(bm25(idf: idf, tf: tf, row: row, k1: k1, b: b))
             }
         }
         var top = TopK(k)
         for row in touched { top.offer(Int(row), scores[Int(row)]) }
         return top.sorted()
+    }
+
+    /// Each query term's weighted BM25 part of the score of each given row: `result[i][t]` for `rows[i]` and
+    /// `query.terms[t]` (0 where the row lacks the term). `rows` must be ascending; a galloping walk through
+    /// each term's postings visits only what lies between wanted rows' neighbourhoods.
+    public func termScores(_ query: LexicalQuery, rows: [Int], k1: Double = 1.2, b: Double = 0.75) -> [[Float]] {
+        var result = [[Float]](repeating: [Float](repeating: 0, count: query.terms.count), count: rows.count)
+        for (t, term) in query.terms.enumerated() {
+            guard let postings = postings(of: term.text) else { continue }
+            let idf = term.weight * postings.idf
+            var at = 0
+            for (i, row) in rows.enumerated() {
+                // Gallop to the first posting whose row is at least `row`, then bisect.
+                var step = 1, hi = at
+                while hi < postings.count && posting(postings.offset, hi).row < row { at = hi + 1; hi += step; step *= 2 }
+                hi = min(hi, postings.count)
+                while at < hi {
+                    let mid = (at + hi) / 2
+                    if posting(postings.offset, mid).row < row { at = mid + 1 } else { hi = mid }
+                }
+                guard at < postings.count else { break }
+                let (found, tf) = posting(postings.offset, at)
+                if found == row { result[i][t] = Float(bm25(idf: idf, tf: tf, row: row, k1: k1, b: b)) }
+            }
+        }
+        return result
+    }
+
+    private func postings(of term: String) -> (offset: Int, count: Int, idf: Double)? {
+        guard let t = find(term) else { return nil }
+        let record = termsOffset + t * Self.termRecordSize
+        let df = u32(record + 8)
+        let offset = postingsOffset + Int(truncatingIfNeeded: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: record + 16, as: UInt64.self)))
+        return (offset, df, log(1 + (Double(documentCount) - Double(df) + 0.5) / (Double(df) + 0.5)))
+    }
+
+    @inline(__always)
+    private func posting(_ offset: Int, _ i: Int) -> (row: Int, tf: Double) {
+        let entry = offset + i * 8
+        return (u32(entry), Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: entry + 4, as: UInt16.self))))
+    }
+
+    @inline(__always)
+    private func bm25(idf: Double, tf: Double, row: Int, k1: Double, b: Double) -> Double {
+        let dl = Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: lengthsOffset + row * 2, as: UInt16.self)))
+        return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / averageLength))
     }
 }
 

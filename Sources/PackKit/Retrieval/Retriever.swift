@@ -18,8 +18,8 @@ public struct SearchResult: Sendable {
     public var notes: [String]
 }
 
-/// Hybrid retrieval over a pack's micro-chunks: BM25 over the lexical index (relative scores) and vector search
-/// (weighted reciprocal rank), fused, with a coarse-to-fine pass (chunks of the best sections get a boost while the best
+/// Hybrid retrieval over a pack's micro-chunks: BM25 over the lexical index (a `LexicalQuery`; each window scored
+/// with its neighbours, relative scores) and vector search (weighted reciprocal rank), fused, with a coarse-to-fine pass (chunks of the best sections get a boost while the best
 /// chunks channel-wide still compete), overlapping windows merged into moments, and each moment resolved to its
 /// transcript segments.
 public final class Retriever {
@@ -33,6 +33,9 @@ public final class Retriever {
         public var sectionWeight = 0.02
         public var topSections = 5
         public var rrfK = 60.0
+        /// Lexical candidates are scored with their neighbouring windows (`NeighbourhoodScoring`), their own
+        /// score counting this much; nil scores each window alone.
+        public var neighbourhoodOwnWeight: Float? = 0.27
         /// HNSW search beam (at least `candidates`): wider finds more of the exact neighbours, slower.
         public var annEf = 200
         /// How vector hits enter the fusion: by rank (reciprocal rank, for vectors that only nudge) or by score.
@@ -134,11 +137,14 @@ public final class Retriever {
             throw EmbedderProblem(message: "the query embedding has \(queryVector.count) dimensions but the pack's vectors have \(matrix.columns) (\(pack.manifest.embeddingModelID)): configure the model the pack was built with")
         }
         var fused: [Int: Double] = [:]
-        let terms = analyzer.terms(question)
+        let query = LexicalQuery(question, analyzer: analyzer) { lexical.documentFrequency($0) > 0 }
         // Lexical scores enter as BM25 relative to the best hit, on the scale of a first rank in reciprocal-rank
         // fusion: a chunk naming all of a question's rare words keeps its lead over one naming a single word,
         // which rank fusion throws away (measured: hf-course MRR 0.78 → 0.83, hit@1 0.68 → 0.78; py4e equal).
-        let lexicalHits = lexical.search(terms: terms, k: settings.candidates)
+        var lexicalHits = lexical.search(query, k: settings.candidates)
+        if let ownWeight = settings.neighbourhoodOwnWeight {
+            lexicalHits = NeighbourhoodScoring.rescore(lexicalHits, query: query, index: lexical, chunks: chunks, ownWeight: ownWeight)
+        }
         if let best = lexicalHits.first?.score, best > 0 {
             for hit in lexicalHits {
                 fused[hit.row, default: 0] += settings.lexicalWeight * Double(hit.score / best) / (settings.rrfK + 1)

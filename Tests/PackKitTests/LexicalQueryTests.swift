@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+final class LexicalQueryTests: XCTestCase {
+    let analyzer = LexicalAnalyzer()
+
+    func weights(_ question: String, known: Set<String> = []) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: LexicalQuery(question, analyzer: analyzer) { known.contains($0) }.terms.map { ($0.text, $0.weight) })
+    }
+
+    func testCamelCaseWordsAlsoAskForTheirParts() {
+        let terms = weights("Where does PageRank converge for myGrid?")
+        for term in ["pagerank", "page", "rank", "converg", "mygrid", "grid"] { XCTAssertNotNil(terms[term], term) }
+        XCTAssertNil(terms["my"], "a part that is a stop word stays out")
+        XCTAssertEqual(LexicalQuery.camelCaseParts("JSON"), ["JSON"], "all capitals is one word")
+        XCTAssertEqual(LexicalQuery.camelCaseParts("iPhone"), ["i", "Phone"])
+    }
+
+    func testAdjacentWordsAreJoinedOnlyWhenThePackUsesTheJoinedWord() {
+        XCTAssertEqual(weights("the page rank algorithm", known: ["pagerank"])["pagerank"], 1)
+        XCTAssertNil(weights("the page table", known: ["pagerank"])["pagetabl"])
+        XCTAssertNil(weights("the page rank algorithm")["pagerank"], "unknown to the pack")
+    }
+
+    func testWordsAboutTheVideoWeighLessThanItsContent() {
+        let terms = weights("Where does the instructor explain recursion in this video?")
+        XCTAssertEqual(terms["instructor"], LexicalQuery.frameWeight)
+        XCTAssertEqual(terms["explain"], LexicalQuery.frameWeight)
+        XCTAssertEqual(terms["video"], LexicalQuery.frameWeight)
+        XCTAssertEqual(terms["recurs"], 1)
+    }
+
+    func testEachTermOnce() {
+        let query = LexicalQuery("loops, looping and more loops", analyzer: analyzer) { _ in false }
+        XCTAssertEqual(query.terms.map(\.text), ["loop"])
+    }
+}
+
+final class LexicalTermScoreTests: XCTestCase {
+    /// Per-row term scores are the parts of the search's scores, for any set of rows (the galloping walk
+    /// skips postings between wanted rows).
+    func testTermScoresSumToTheSearchScores() throws {
+        let analyzer = LexicalAnalyzer()
+        let words = ["loop", "list", "dictionary", "file", "string", "tuple", "regex", "socket", "unicode", "class"]
+        var generator = SystemRandomNumberGenerator()
+        let builder = LexicalIndexBuilder()
+        for _ in 0..<2_000 {
+            builder.add(terms: analyzer.terms((0..<Int.random(in: 1...30, using: &generator)).map { _ in words.randomElement(using: &generator) ?? "" }.joined(separator: " ")))
+        }
+        let path = TestSupport.temporaryDirectory(self).appendingPathComponent("lexical_index.bin").path
+        try builder.write(to: path)
+        let index = try LexicalIndex(contentsOf: path)
+        let query = LexicalQuery(terms: [.init(text: "loop", weight: 1), .init(text: "regex", weight: 0.3),
+                                         .init(text: "unicod", weight: 2), .init(text: "absent", weight: 1)])
+        let all = Dictionary(uniqueKeysWithValues: index.search(query, k: index.documentCount).map { ($0.row, $0.score) })
+        for density in [1, 7, 300] {
+            let rows = (0..<index.documentCount).filter { $0 % density == 0 || $0 == index.documentCount - 1 }
+            let scores = index.termScores(query, rows: rows)
+            for (i, row) in rows.enumerated() {
+                XCTAssertEqual(scores[i].reduce(0, +), all[row] ?? 0, accuracy: 1e-4, "row \(row)")
+                XCTAssertEqual(scores[i][3], 0)
+            }
+        }
+    }
+}
