@@ -53,7 +53,8 @@ let package = Package(
             name: "HTTPTestServer",
             dependencies: ["JSONKit"]
         ),
-        // For tests and the benchmark: a private tmux session to drive the real terminal UI; built executables.
+        // For tests and the benchmark: a private tmux session to drive the real terminal UI; built executables;
+        // a seedable random generator.
         .target(
             name: "TestHarness"
         ),
@@ -109,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPKitTests",
-            dependencies: ["HTTPKit", "HTTPTestServer"]
+            dependencies: ["HTTPKit", "HTTPTestServer", "TestHarness"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,5 @@
 import Foundation
+import TestHarness
 import PackKit
 
 /// `ytce-bench --ann`: the HNSW index on a chunk matrix shaped like a big pack's (600k x 384 hash embeddings of
@@ -95,7 +96,7 @@ enum ANNBench {
             say("building the graph: M \(o.m), efConstruction \(o.efConstruction), \(o.threads) threads …")
             try? FileManager.default.removeItem(atPath: graphPath)
             sync()
-            let (seconds, rssKB, status) = try Bench.runChild(CommandLine.arguments[0],
+            let (seconds, rssKB, status) = try Bench.runChild(Bench.executablePath,
                 ["--ann-build", npy, graphPath, String(o.m), String(o.efConstruction), String(o.threads)])
             guard status == 0 else { say("graph build failed (status \(status))"); exit(1) }
             buildLine = String(format: "graph build: %.1f s with %d threads, peak RSS %.0f MB (the mapped matrix is %.0f MB of it)",

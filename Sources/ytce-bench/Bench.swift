@@ -16,7 +16,7 @@ struct Bench {
             return measureChild(Array(CommandLine.arguments.dropFirst(2)))
         }
         if CommandLine.arguments.dropFirst().first == "--tui" {
-            let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+            let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
             let rest = Array(CommandLine.arguments.dropFirst(2))
             let videos = rest.first.flatMap { Int($0) } ?? 500
             let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
@@ -30,13 +30,13 @@ struct Bench {
             return try ANNBench.run(Array(CommandLine.arguments.dropFirst()))
         }
         if CommandLine.arguments.dropFirst().first == "--jobs" {
-            let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+            let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
             let rest = CommandLine.arguments.dropFirst(2)
             return try JobsBench.run(ytce: ytce.path, work: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench"),
                                      jobs: rest.first.flatMap { Int($0) } ?? 500, seconds: rest.dropFirst().first.flatMap { Double($0) } ?? 60)
         }
         if CommandLine.arguments.dropFirst().first == "--stream" {
-            let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+            let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
             return try StreamBench.run(ytce: ytce.path, work: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench"), runs: 20)
         }
         var videos = 500
@@ -59,7 +59,7 @@ struct Bench {
             print("writing synthetic channel: \(videos) videos × 1 h …")
             try SyntheticChannel(videos: videos).write(to: input)
         }
-        let ytce = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ytce")
+        let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
         guard FileManager.default.isExecutableFile(atPath: ytce.path) else {
             print("ytce binary not found next to ytce-bench (\(ytce.path)); build both with `swift build -c release`")
             exit(1)
@@ -158,7 +158,8 @@ struct Bench {
         var asks: [Double] = []
         var askRSS = 0
         for question in questions.prefix(5) {
-            let (seconds, rss, status) = try runChild(ytce.path, ["pack", "ask", "--pack", output.path, "--question", question, "--cache-dir", cacheDir.path])
+            let (seconds, rss, status) = try runChild(ytce.path, ["pack", "ask", "--pack", output.path, "--question", question, "--cache-dir", cacheDir.path],
+                                                      discardOutput: true)
             guard status == 0 else { print("ask failed (status \(status))"); exit(1) }
             asks.append(seconds)
             askRSS = max(askRSS, rss)
@@ -196,48 +197,75 @@ struct Bench {
         return s.isEmpty ? 0 : s[s.count / 2]
     }
 
-    /// Runs a child and returns wall seconds, its peak RSS in KiB and its exit status. Linux carries a process's
-    /// peak RSS across exec and a spawned child starts from its parent's, so a child spawned from this (large)
-    /// process would report this process's peak: a small helper (`--measure-child`, this executable) spawns the
-    /// child, and reports what wait4 says of it.
-    static func runChild(_ path: String, _ arguments: [String]) throws -> (Double, Int, Int32) {
-        var pid: pid_t = 0
-        var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw CocoaError(.executableLoad) }
+    struct ChildProblem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// This executable's own path (`argv[0]` may be a bare name found through PATH).
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Runs a child and returns wall seconds, its peak RSS in KiB and its exit status (128 + the signal when a
+    /// signal ended it). Linux carries a process's peak RSS across exec and a spawned child starts from its
+    /// parent's, so a child spawned from this (large) process would report this process's peak: a small helper
+    /// (`--measure-child`, this executable) spawns the child and reports, on descriptor 3, what wait4 says of
+    /// it. `discardOutput` sends the child's stdout to /dev/null.
+    static func runChild(_ path: String, _ arguments: [String], discardOutput: Bool = false) throws -> (Double, Int, Int32) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw ChildProblem(description: "pipe: \(String(cString: strerror(errno)))") }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }   // no process but the helper gets the write end
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-        let helper = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let argv = ([helper, "--measure-child", path] + arguments).map { strdup($0) } + [nil]
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 3)   // dup2 clears close-on-exec on descriptor 3 only
+        let helper = executablePath
+        let argv = ([helper, "--measure-child", discardOutput ? "quiet" : "loud", path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        guard posix_spawn(&pid, helper, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
-        close(pipeEnds[1])
-        let report = String(decoding: FileHandle(fileDescriptor: pipeEnds[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, helper, &actions, nil, argv, environ)
+        close(ends[1])
+        guard spawned == 0 else {
+            close(ends[0])
+            throw ChildProblem(description: "cannot start \(helper): \(String(cString: strerror(spawned)))")
+        }
+        let report = String(decoding: FileHandle(fileDescriptor: ends[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
         var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        let fields = report.split(separator: " ").map(String.init)
-        guard fields.count == 3, let seconds = Double(fields[0]), let rss = Int(fields[1]), let code = Int32(fields[2].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw CocoaError(.executableLoad)
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let fields = report.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard fields.count == 3, let seconds = Double(fields[0]), let rss = Int(fields[1]), let code = Int32(fields[2]) else {
+            throw ChildProblem(description: "the measuring helper for \(path) reported '\(report)' (helper status \(status))")
         }
         return (seconds, rss, code)
     }
 
-    /// The helper: runs `arguments` (program first) with stdout to /dev/null, prints "seconds peakKiB status".
+    /// The helper: `--measure-child quiet|loud PROGRAM ARGS…` runs the program (stdout to /dev/null when quiet)
+    /// and writes "seconds peakKiB status" to descriptor 3.
     static func measureChild(_ arguments: [String]) {
-        guard let program = arguments.first else { exit(2) }
+        guard arguments.count >= 2 else { exit(2) }
+        let program = arguments[1]
+        func report(_ text: String) -> Never {
+            let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBytes { write(3, $0.baseAddress, $0.count) }
+            exit(0)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if arguments[0] == "quiet" { posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) }
+        posix_spawn_file_actions_addclose(&actions, 3)
         var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
+        let argv = arguments.dropFirst().map { strdup($0) } + [nil]
         let start = DispatchTime.now()
-        guard posix_spawn(&pid, program, &actions, nil, argv, environ) == 0 else { print("0 0 127"); exit(0) }
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            FileHandle.standardError.write(Data("cannot start \(program): \(String(cString: strerror(spawned)))\n".utf8))
+            report("0 0 127")
+        }
         var status: Int32 = 0
         var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        print("\(elapsed(since: start)) \(usage.ru_maxrss) \((status >> 8) & 0xFF)")
-        exit(0)
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let signal = status & 0x7F
+        let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        report("\(elapsed(since: start)) \(usage.ru_maxrss) \(code)")
     }
 }

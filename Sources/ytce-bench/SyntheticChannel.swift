@@ -1,4 +1,5 @@
 import Foundation
+import TestHarness
 
 /// A deterministic channel of `videos` one-hour talks, written as an input folder of SRT files.
 /// Words come from a fixed vocabulary with a Zipf-like skew (a few very common words, a long tail),
@@ -57,18 +58,5 @@ struct SyntheticChannel {
             if words.insert(word).inserted { out.append(word) }
         }
         return out
-    }
-}
-
-/// A small, fast, seedable generator so every run writes the same channel.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -22,7 +22,7 @@ enum TUIBench {
     }
 
     static func samplePack() -> String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var dir = URL(fileURLWithPath: Bench.executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = dir.appendingPathComponent("sample-packs/coffee-lab.pack").path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }

@@ -64,10 +64,11 @@ struct EvalCommand: ParsableCommand {
         }
         if perQuestion {
             let idWidth = set.questions.map(\.id.count).max() ?? 0
+            let kindWidth = max(11, set.questions.map(\.kind.count).max() ?? 0)
             for (i, question) in set.questions.enumerated() {
                 let rank = ranks[i].map { String($0) } ?? "-"
                 let first = firstHits[i].map { "\($0.videoID) @ \(Citation.timestamp($0.startMs))" } ?? "nothing found"
-                print("\(question.id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(question.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) rank \(rank.padding(toLength: 3, withPad: " ", startingAt: 0)) first \(first)")
+                print("\(question.id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(question.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0)) rank \(rank.padding(toLength: max(3, rank.count), withPad: " ", startingAt: 0)) first \(first)")
             }
             print("")
         }

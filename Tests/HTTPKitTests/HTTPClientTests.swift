@@ -1,5 +1,6 @@
 import HTTPKit
 import HTTPTestServer
+import TestHarness
 import XCTest
 
 /// Requests over real loopback sockets to `HTTPTestServer`.
@@ -63,7 +64,7 @@ final class HTTPClientTests: XCTestCase {
     func testFiveMegabyteResponseArrivesIntact() async throws {
         let server = try HTTPTestServer()
         defer { server.stop() }
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let payload = (0..<5 * 1024 * 1024).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         server.route("GET", "/big", response: .body(payload, headers: [("Content-Type", "application/octet-stream")]))
         let started = ContinuousClock.now
@@ -242,18 +243,5 @@ final class HTTPClientTests: XCTestCase {
         let forced = try await HTTPClient(proxy: .none).send(HTTPRequest(url: direct.baseURL + "/ping"))
         XCTAssertEqual(forced.text, "direct")
         XCTAssertEqual(proxy.requests.count, 1)
-    }
-}
-
-/// A small deterministic generator for test payloads.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

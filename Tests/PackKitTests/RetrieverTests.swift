@@ -153,8 +153,6 @@ final class RankingTests: XCTestCase {
         XCTAssertThrowsError(try Retriever(pack: pack, cache: cache, embedder: HashEmbedder(dimension: 32)))
     }
 
-    /// Coarse to fine must not lose a strong chunk in a weak section: the best sections (by vectors) are
-    /// all about baking, yet the one moment that names the question's rare words sits in a video about fences.
     /// A question's words told over two neighbouring windows make a better moment than an introduction that
     /// repeats half of them: alone, each of the passage's windows scores below the introduction's.
     func testAPassageSpreadOverNeighbouringWindowsBeatsAnIntroductionRepeatingSomeWords() throws {
@@ -171,6 +169,8 @@ final class RankingTests: XCTestCase {
         XCTAssertEqual(try retriever.search(question, topK: 3).hits.first?.videoID, "intro")
     }
 
+    /// Coarse to fine must not lose a strong chunk in a weak section: the best sections (by vectors) are
+    /// all about baking, yet the one moment that names the question's rare words sits in a video about fences.
     func testAStrongChunkInAWeakSectionIsNotLost() throws {
         var topics: [String: String] = [:], filler: [String: String] = [:]
         for n in 1...7 {

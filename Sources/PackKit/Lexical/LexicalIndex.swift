@@ -142,9 +142,10 @@ public final class LexicalIndex: @unchecked Sendable {
     }
 
     /// Each query term's weighted BM25 part of the score of each given row: `result[i][t]` for `rows[i]` and
-    /// `query.terms[t]` (0 where the row lacks the term). `rows` must be ascending; a galloping walk through
-    /// each term's postings visits only what lies between wanted rows' neighbourhoods.
+    /// `query.terms[t]` (0 where the row lacks the term or is not in the index). `rows` must be ascending: one
+    /// galloping walk through each term's postings finds them all, a few probes per row.
     public func termScores(_ query: LexicalQuery, rows: [Int], k1: Double = 1.2, b: Double = 0.75) -> [[Float]] {
+        assert(zip(rows, rows.dropFirst()).allSatisfy { $0 < $1 }, "rows must be ascending")
         var result = [[Float]](repeating: [Float](repeating: 0, count: query.terms.count), count: rows.count)
         for (t, term) in query.terms.enumerated() {
             guard let postings = postings(of: term.text) else { continue }
@@ -161,7 +162,7 @@ public final class LexicalIndex: @unchecked Sendable {
                 }
                 guard at < postings.count else { break }
                 let (found, tf) = posting(postings.offset, at)
-                if found == row { result[i][t] = Float(bm25(idf: idf, tf: tf, row: row, k1: k1, b: b)) }
+                if found == row, row < documentCount { result[i][t] = Float(bm25(idf: idf, tf: tf, row: row, k1: k1, b: b)) }
             }
         }
         return result

@@ -26,20 +26,23 @@ public struct LexicalQuery: Sendable, Equatable {
         self.terms = terms.filter { seen.insert($0.text).inserted }
     }
 
+    /// The frame words as index terms (stemmed; no stop word among them).
+    static let frameTerms = Set(frameWords.flatMap { LexicalAnalyzer(stopWords: []).terms($0) })
+
     /// `isKnown` says whether the pack's index holds a term (joined words are only asked for when it does).
     public init(_ question: String, analyzer: LexicalAnalyzer, isKnown: (String) -> Bool) {
-        let frame = Set(Self.frameWords.flatMap { analyzer.terms($0) })
-        var terms = analyzer.terms(question).map { Term(text: $0, weight: frame.contains($0) ? Self.frameWeight : 1) }
+        func term(_ text: String) -> Term { Term(text: text, weight: Self.frameTerms.contains(text) ? Self.frameWeight : 1) }
+        var terms = analyzer.terms(question).map(term)
         let words = Self.words(question)
         for word in words {
             let parts = Self.camelCaseParts(word)
             guard parts.count > 1 else { continue }
-            for part in parts { terms += analyzer.terms(String(part)).map { Term(text: $0, weight: 1) } }
+            for part in parts { terms += analyzer.terms(String(part)).map(term) }
         }
         for (first, second) in zip(words, words.dropFirst()) {
             let first = first.lowercased(), second = second.lowercased()
             guard !analyzer.stopWords.contains(first), !analyzer.stopWords.contains(second) else { continue }
-            for joined in analyzer.terms(first + second) where isKnown(joined) { terms.append(Term(text: joined, weight: 1)) }
+            for joined in analyzer.terms(first + second) where isKnown(joined) { terms.append(term(joined)) }
         }
         self.init(terms: terms)
     }
@@ -50,6 +53,7 @@ public struct LexicalQuery: Sendable, Equatable {
     }
 
     /// "PageRank" → ["Page", "Rank"]; "myGrid" → ["my", "Grid"]; a word without an inner capital stays whole.
+    /// Only a lower-case letter followed by a capital splits: "XMLHttp" and "HTTP2Server" stay whole.
     static func camelCaseParts(_ word: Substring) -> [Substring] {
         var parts: [Substring] = []
         var start = word.startIndex

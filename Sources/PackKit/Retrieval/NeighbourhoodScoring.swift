@@ -13,8 +13,15 @@ enum NeighbourhoodScoring {
     static func rescore(_ hits: [ScoredRow], query: LexicalQuery, index: LexicalIndex, chunks: ChunkTable,
                         ownWeight: Float) -> [ScoredRow] {
         guard !hits.isEmpty, !query.terms.isEmpty else { return hits }
+        // The windows just before and after in the same video: rows are in chunk-id order, which is time order
+        // within a video in the packs ytce and the reference build; the time check keeps other packs honest.
         func neighbours(_ row: Int) -> [Int] {
-            [row - 1, row + 1].filter { $0 >= 0 && $0 < chunks.count && chunks.videoIndex[$0] == chunks.videoIndex[row] }
+            let span = chunks.endMs[row] - chunks.startMs[row]
+            return [row - 1, row + 1].filter { n in
+                guard n >= 0, n < chunks.count, chunks.videoIndex[n] == chunks.videoIndex[row] else { return false }
+                let step = (chunks.startMs[n] - chunks.startMs[row]) * Int32(n - row)
+                return step > 0 && step <= max(span, 1)
+            }
         }
         var wanted = Set<Int>()
         for hit in hits {
