@@ -18,5 +18,18 @@ final class AskFlowTests: XCTestCase {
         XCTAssertFalse(screen.contains("@ 00:"), "raw citations should be numbered markers:\n\(screen)")
         XCTAssertTrue(screen.contains("Citations"), screen)
         XCTAssertTrue(screen.contains("Dialing In Espresso"), screen)
+        // Each citation's snippet is the sentence it backs, not the start of its moment.
+        let sources = try XCTUnwrap(f.driver.model.ask.entries.last?.outcome?.sources)
+        let answer = try XCTUnwrap(f.driver.model.ask.entries.last?.outcome?.text)
+        // The citation browser is the right-hand pane at this width (the answer itself is on the left).
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        let header = try XCTUnwrap(lines.firstIndex { String($0).contains("Citations ─") })
+        let column = try XCTUnwrap(String(lines[header]).range(of: "┌─ Citations").map { String(lines[header])[..<$0.lowerBound].count })
+        let browser = lines.map { $0.count > column ? String($0[column...]) : "" }.joined(separator: "\n")
+        for source in sources.prefix(3) {
+            XCTAssertFalse(source.excerpt.isEmpty)
+            XCTAssertTrue(answer.contains(source.excerpt), "\(source.excerpt) is quoted in the answer")
+            XCTAssertTrue(browser.contains(String(source.excerpt.prefix(24))), "snippet of \(source.citation):\n\(browser)")
+        }
     }
 }

@@ -73,7 +73,8 @@ enum CitationsView {
             if let hit { meta.append(String(format: "  score %.3f", hit.score), style: theme[.dim].over(base)) }
             meta.append("  " + source.citation.videoID, style: theme[.dim].over(base))
             // One row of snippet shows: highlight only what fits.
-            let snippet = highlighted(String((hit?.text ?? "").prefix(inner.width)), terms: terms, base: theme[.dim].over(base), highlight: theme[.highlight])
+            let excerpt = source.excerpt.isEmpty ? hit?.text ?? "" : source.excerpt
+            let snippet = highlighted(String(excerpt.prefix(inner.width)), terms: terms, base: theme[.dim].over(base), highlight: theme[.highlight])
             buffer.draw(meta.truncated(to: inner.width), x: inner.x, y: y + 1, maxWidth: inner.width)
             if y + 2 < inner.maxY { buffer.draw(snippet.truncated(to: inner.width - 4), x: inner.x + 4, y: y + 2, maxWidth: inner.width - 4) }
             y += rowsPerItem

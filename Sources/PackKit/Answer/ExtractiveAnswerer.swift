@@ -7,6 +7,9 @@ public struct Answer: Sendable {
         public var title: String
         public var url: String
         public var segmentIDs: [Int64]
+        /// What the citation points at, for showing beside it: the quoted sentence of an extractive answer, the
+        /// evidence moment's text for a model's answer.
+        public var excerpt = ""
     }
 
     public var text: String
@@ -102,7 +105,7 @@ public struct ExtractiveAnswerer {
             let hit = hits[s.moment]
             let citation = Citation(videoID: hit.videoID, startMs: s.startMs, endMs: s.endMs)
             if !sources.contains(where: { $0.citation == citation }) {
-                sources.append(Answer.Source(citation: citation, title: hit.title, url: hit.url, segmentIDs: s.segmentIDs))
+                sources.append(Answer.Source(citation: citation, title: hit.title, url: hit.url, segmentIDs: s.segmentIDs, excerpt: s.text))
             }
             parts.append("\(s.text) \(citation)")
         }

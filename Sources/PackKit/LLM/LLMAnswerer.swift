@@ -90,7 +90,7 @@ public struct LLMAnswerer: Sendable {
             switch CitationCheck.verdict(for: match.citation, evidence: spans) {
             case .supported(let index):
                 let hit = evidence[index]
-                let source = Answer.Source(citation: match.citation, title: hit.title, url: hit.url, segmentIDs: hit.segmentIDs)
+                let source = Answer.Source(citation: match.citation, title: hit.title, url: hit.url, segmentIDs: hit.segmentIDs, excerpt: hit.text)
                 if let existing = sources.firstIndex(where: { $0.citation == match.citation }) { sources.remove(at: existing) }
                 sources.insert(source, at: 0)
             case .invented:
