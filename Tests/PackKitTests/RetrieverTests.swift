@@ -56,6 +56,31 @@ final class RetrieverTests: XCTestCase {
 }
 
 final class MomentMergerTests: XCTestCase {
+    /// A run of overlapping windows (45 s every 30 s, ten minutes of them) makes a moment of at most five
+    /// minutes around the best window, not a ten-minute "moment"; windows beyond it that no longer touch it
+    /// are moments of their own, after it, and no two moments overlap.
+    func testAMomentNeverGrowsPastItsMaximumSpan() {
+        var hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)] = []
+        for i in 0..<20 {
+            // Best in the middle, falling off on both sides.
+            hits.append(("a", 300_000 + (i % 2 == 0 ? 1 : -1) * (i / 2) * 30_000, 345_000 + (i % 2 == 0 ? 1 : -1) * (i / 2) * 30_000,
+                         Float(100 - i), i))
+        }
+        hits.append(("b", 0, 45_000, 1, 100))
+        let moments = MomentMerger.merge(hits, limit: 10)
+        XCTAssertEqual(moments.first?.videoID, "a")
+        XCTAssertEqual(moments.last?.videoID, "b")
+        for (i, x) in moments.enumerated() {
+            XCTAssertLessThanOrEqual(x.endMs - x.startMs, MomentMerger.maxSpanMs)
+            for y in moments[(i + 1)...] where x.videoID == y.videoID {
+                XCTAssertFalse(x.startMs < y.endMs && y.startMs < x.endMs, "\(x.startMs)-\(x.endMs) overlaps \(y.startMs)-\(y.endMs)")
+            }
+        }
+        XCTAssertLessThanOrEqual(moments[0].endMs - moments[0].startMs, MomentMerger.maxSpanMs)
+        XCTAssertTrue(moments[0].startMs <= 300_000 && moments[0].endMs >= 345_000, "the best window is in it")
+        XCTAssertGreaterThan(moments[0].endMs - moments[0].startMs, MomentMerger.maxSpanMs - 60_000, "its neighbours still join up to the bound")
+    }
+
     func testOverlappingWindowsBecomeOneMomentAndMomentsNeverOverlap() {
         let hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)] = [
             ("a", 30_000, 75_000, 9, 1),

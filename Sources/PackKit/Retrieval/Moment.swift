@@ -17,10 +17,18 @@ public struct Moment: Sendable, Equatable {
 }
 
 public enum MomentMerger {
+    /// The longest a moment grows. Without a bound, a run of overlapping low-ranked windows chained "moments"
+    /// up to 15 minutes long on py4e. Measured with `ytce eval`: 4-5 minutes change no figure of the hash packs
+    /// (2-3 minutes lose a question or two); on py4e.minilm 5 minutes cost one first place (MRR 0.909 → 0.888,
+    /// hit@5 0.97 either way) and 4 minutes also a paraphrase in the top 5, so 5 minutes, a short section.
+    public static let maxSpanMs = 300_000
+
     /// Merges scored chunk windows, best first, into at most `limit` distinct moments: a window that overlaps
     /// a moment already kept (same video, overlapping time) joins it instead of taking a place of its own,
-    /// so overlapping 45 s / 15 s windows of one moment never crowd out other moments.
-    public static func merge(_ hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)], limit: Int) -> [Moment] {
+    /// so overlapping 45 s / 15 s windows of one moment never crowd out other moments. A window that would
+    /// stretch a moment past `maxSpan` is left out: it overlaps the moment, so it would only repeat it.
+    public static func merge(_ hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)], limit: Int,
+                             maxSpanMs: Int = maxSpanMs) -> [Moment] {
         var moments: [Moment] = []
         for hit in hits {
             // Every kept moment the window touches folds into the first (best) of them, so kept moments
@@ -29,6 +37,9 @@ public enum MomentMerger {
                 moments[$0].videoID == hit.videoID && moments[$0].startMs < hit.endMs && hit.startMs < moments[$0].endMs
             }
             if let first = touching.first {
+                let start = touching.reduce(hit.startMs) { min($0, moments[$1].startMs) }
+                let end = touching.reduce(hit.endMs) { max($0, moments[$1].endMs) }
+                guard end - start <= maxSpanMs else { continue }
                 moments[first].startMs = min(moments[first].startMs, hit.startMs)
                 moments[first].endMs = max(moments[first].endMs, hit.endMs)
                 moments[first].chunkRows.append(hit.row)
