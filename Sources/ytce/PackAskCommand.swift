@@ -102,7 +102,7 @@ struct PackAskCommand: AsyncParsableCommand {
             .object(["n": .number(Double(i + 1)), "video_id": .string(s.citation.videoID), "title": .string(s.title),
                      "start_ms": .number(Double(s.citation.startMs)), "end_ms": .number(Double(s.citation.endMs)),
                      "citation": .string(s.citation.description), "url": .string(s.citation.deepLink(videoURL: s.url)),
-                     "segment_ids": .array(s.segmentIDs.map { .number(Double($0)) })])
+                     "segment_ids": .array(s.segmentIDs.map { .number(Double($0)) }), "excerpt": .string(s.excerpt)])
         }
     }
 

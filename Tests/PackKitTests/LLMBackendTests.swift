@@ -227,6 +227,22 @@ final class LLMBackendTests: XCTestCase {
         XCTAssertFalse(answer.text.contains("[a-b_c1 @ 01:00-01:45] \(LLMAnswerer.inventedMark)"))
     }
 
+    /// A model's citation of part of a moment points at that part: its excerpt and segments are the cited
+    /// segments, not the whole moment (which the citation browser would show from its first words).
+    func testACitationOfPartOfAMomentKeepsOnlyThePartCited() {
+        var moment = SearchHit(videoID: "a-b_c1", title: "Brewing", url: "", startMs: 60_000, endMs: 240_000, score: 1,
+                               text: "Hello again. Grind coarse for a French press. Then wait four minutes.", segmentIDs: [4, 5, 6])
+        moment.segments = [.init(id: 4, startMs: 60_000, endMs: 70_000, text: "Hello again."),
+                           .init(id: 5, startMs: 150_000, endMs: 158_000, text: "Grind coarse for a French press."),
+                           .init(id: 6, startMs: 200_000, endMs: 240_000, text: "Then wait four minutes.")]
+        let checked = LLMAnswerer.check("Go coarse [a-b_c1 @ 02:30-02:38].", evidence: [moment])
+        XCTAssertEqual(checked.sources.map(\.segmentIDs), [[5]])
+        XCTAssertEqual(checked.sources.first?.excerpt, "Grind coarse for a French press.")
+        // Evidence without segment detail keeps the whole moment.
+        XCTAssertEqual(LLMAnswerer.check("Go coarse [a-b_c1 @ 01:00-01:45].", evidence: hits).sources.first?.excerpt,
+                       "Grind coarse for a French press.")
+    }
+
     func testEvidenceIsTrimmedToTheContextWindow() throws {
         var resolved = try settings("openai")
         resolved.contextTokens = 400

@@ -56,6 +56,17 @@ final class RetrieverTests: XCTestCase {
 }
 
 final class MomentMergerTests: XCTestCase {
+    /// A window bridging two kept moments folds them into one only when the whole stays within the bound.
+    func testABridgeBetweenTwoMomentsRespectsTheBound() {
+        let near: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)] = [
+            ("a", 0, 45_000, 9, 0), ("a", 90_000, 135_000, 8, 3), ("a", 30_000, 105_000, 7, 1)]
+        XCTAssertEqual(MomentMerger.merge(near, limit: 10).map { [$0.startMs, $0.endMs] }, [[0, 135_000]])
+        let far: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)] = [
+            ("a", 0, 200_000, 9, 0), ("a", 250_000, 450_000, 8, 1), ("a", 150_000, 300_000, 7, 2)]
+        XCTAssertEqual(MomentMerger.merge(far, limit: 10).map { [$0.startMs, $0.endMs] }, [[0, 200_000], [250_000, 450_000]],
+                       "0-450 s would pass five minutes: the bridge is left out and both moments stay as they were")
+    }
+
     /// A run of overlapping windows (45 s every 30 s, ten minutes of them) makes a moment of at most five
     /// minutes around the best window, not a ten-minute "moment"; windows beyond it that no longer touch it
     /// are moments of their own, after it, and no two moments overlap.

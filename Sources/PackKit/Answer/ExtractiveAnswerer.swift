@@ -7,8 +7,8 @@ public struct Answer: Sendable {
         public var title: String
         public var url: String
         public var segmentIDs: [Int64]
-        /// What the citation points at, for showing beside it: the quoted sentence of an extractive answer, the
-        /// evidence moment's text for a model's answer.
+        /// What the citation points at, for showing beside it: the quoted sentences of an extractive answer,
+        /// the cited segments' text for a model's answer.
         public var excerpt = ""
     }
 
@@ -104,7 +104,9 @@ public struct ExtractiveAnswerer {
         for s in chosen {
             let hit = hits[s.moment]
             let citation = Citation(videoID: hit.videoID, startMs: s.startMs, endMs: s.endMs)
-            if !sources.contains(where: { $0.citation == citation }) {
+            if let known = sources.firstIndex(where: { $0.citation == citation }) {
+                sources[known].excerpt += " " + s.text   // two sentences of one caption share its citation
+            } else {
                 sources.append(Answer.Source(citation: citation, title: hit.title, url: hit.url, segmentIDs: s.segmentIDs, excerpt: s.text))
             }
             parts.append("\(s.text) \(citation)")

@@ -90,7 +90,11 @@ public struct LLMAnswerer: Sendable {
             switch CitationCheck.verdict(for: match.citation, evidence: spans) {
             case .supported(let index):
                 let hit = evidence[index]
-                let source = Answer.Source(citation: match.citation, title: hit.title, url: hit.url, segmentIDs: hit.segmentIDs, excerpt: hit.text)
+                // The segments the citation points at, when the evidence knows them; else the whole moment.
+                let cited = hit.segments(overlapping: match.citation.startMs, match.citation.endMs)
+                let source = Answer.Source(citation: match.citation, title: hit.title, url: hit.url,
+                                           segmentIDs: cited.isEmpty ? hit.segmentIDs : cited.map(\.id),
+                                           excerpt: cited.isEmpty ? hit.text : cited.map(\.text).joined(separator: " "))
                 if let existing = sources.firstIndex(where: { $0.citation == match.citation }) { sources.remove(at: existing) }
                 sources.insert(source, at: 0)
             case .invented:

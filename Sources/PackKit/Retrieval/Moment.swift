@@ -25,8 +25,12 @@ public enum MomentMerger {
 
     /// Merges scored chunk windows, best first, into at most `limit` distinct moments: a window that overlaps
     /// a moment already kept (same video, overlapping time) joins it instead of taking a place of its own,
-    /// so overlapping 45 s / 15 s windows of one moment never crowd out other moments. A window that would
-    /// stretch a moment past `maxSpan` is left out: it overlaps the moment, so it would only repeat it.
+    /// so overlapping 45 s / 15 s windows of one moment do not crowd out other moments. A window that would
+    /// stretch a moment past `maxSpanMs` is left out (its part inside the moment is there already); a later
+    /// window beyond the moment's edge starts a moment of its own, ranked where its own score puts it. So a
+    /// long run of windows becomes a few moments of at most five minutes, not one of fifteen. (Keeping such
+    /// a run as one moment whose span stops growing instead lost a paraphrase on py4e.minilm: hit@5 0.97 →
+    /// 0.95.) A single window is never cut; chunk windows are far shorter than the bound.
     public static func merge(_ hits: [(videoID: String, startMs: Int, endMs: Int, score: Float, row: Int)], limit: Int,
                              maxSpanMs: Int = maxSpanMs) -> [Moment] {
         var moments: [Moment] = []

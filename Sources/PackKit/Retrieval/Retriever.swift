@@ -10,6 +10,21 @@ public struct SearchHit: Sendable, Equatable {
     public var score: Double
     public var text: String
     public var segmentIDs: [Int64]
+    /// The segments the moment covers, each with its span and text (`text` joins them, `segmentIDs` lists them).
+    public var segments: [Segment] = []
+
+    public struct Segment: Sendable, Equatable {
+        public var id: Int64
+        public var startMs: Int
+        public var endMs: Int
+        public var text: String
+    }
+
+    /// The segments overlapping `startMs..<endMs` (a citation's span, written in whole seconds: widened by
+    /// one second, as `CitationCheck` does).
+    public func segments(overlapping startMs: Int, _ endMs: Int) -> [Segment] {
+        segments.filter { $0.startMs < endMs + 1000 && $0.endMs > startMs - 1000 }
+    }
 }
 
 public struct SearchResult: Sendable {
@@ -257,23 +272,22 @@ public final class Retriever {
         var title = "", url = ""
         if try video.step() { title = video.string(0) ?? ""; url = video.string(1) ?? "" }
         let segments = try statement(&segmentStatement, hasVideoSpans ? """
-            SELECT t.segment_id, t.text FROM ytce_video_span s JOIN transcript_segment t
+            SELECT t.segment_id, t.text, t.start_ms, t.end_ms FROM ytce_video_span s JOIN transcript_segment t
               ON t.segment_id BETWEEN s.first_segment_id AND s.first_segment_id + s.segment_count - 1
             WHERE s.video_id = ?1 AND t.start_ms < ?3 AND t.end_ms > ?2 ORDER BY t.segment_id
             """ : """
-            SELECT segment_id, text FROM transcript_segment
+            SELECT segment_id, text, start_ms, end_ms FROM transcript_segment
             WHERE video_id = ?1 AND start_ms < ?3 AND end_ms > ?2 ORDER BY segment_id
             """)
         segments.bind(1, moment.videoID)
         segments.bind(2, moment.startMs)
         segments.bind(3, moment.endMs)
-        var ids: [Int64] = []
-        var texts: [String] = []
+        var covered: [SearchHit.Segment] = []
         while try segments.step() {
-            ids.append(segments.int64(0))
-            texts.append(segments.string(1) ?? "")
+            covered.append(SearchHit.Segment(id: segments.int64(0), startMs: segments.int(2), endMs: segments.int(3), text: segments.string(1) ?? ""))
         }
         return SearchHit(videoID: moment.videoID, title: title, url: url, startMs: moment.startMs, endMs: moment.endMs,
-                         score: Double(moment.score), text: texts.joined(separator: " "), segmentIDs: ids)
+                         score: Double(moment.score), text: covered.map(\.text).joined(separator: " "), segmentIDs: covered.map(\.id),
+                         segments: covered)
     }
 }
