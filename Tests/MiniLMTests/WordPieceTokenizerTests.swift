@@ -53,6 +53,8 @@ final class WordPieceTokenizerTests: XCTestCase {
     func testControlCharactersAreDroppedAndWhitespaceSplits() throws {
         XCTAssertEqual(try tokenizer().tokenStrings("hel\u{0}lo\u{200B}\tworld\u{00A0}hello\u{FFFD}\r\n"),
                        ["[CLS]", "hello", "world", "hello", "[SEP]"])
+        // Line and paragraph separators split words, as in Hugging Face's fast tokenizer.
+        XCTAssertEqual(try tokenizer().tokenStrings("hello\u{2028}world\u{2029}hello"), ["[CLS]", "hello", "world", "hello", "[SEP]"])
     }
 
     func testTruncationKeepsSeparatorAndLength() throws {

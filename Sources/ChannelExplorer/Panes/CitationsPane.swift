@@ -57,13 +57,18 @@ enum CitationsView {
             return
         }
         let terms = answer?.highlightTerms ?? []
+        let spans = outcome.hits.map { Citation(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }
         let selected = min(model.citations.selection, sources.count - 1)
         let first = firstVisible(model, inner)
         var y = inner.y
         for i in first..<sources.count {
             guard y + 1 < inner.maxY else { break }
             let source = sources[i]
-            let hit = outcome.hits.first { $0.videoID == source.citation.videoID && $0.startMs < source.citation.endMs && $0.endMs > source.citation.startMs }
+            // The moment that backs the citation: the one it overlaps most, as the citation check decides.
+            let hit: SearchHit? = switch CitationCheck.verdict(for: source.citation, evidence: spans) {
+            case .supported(let index): outcome.hits[index]
+            case .invented: nil
+            }
             let base = i == selected ? theme[.selection] : theme[.text]
             if i == selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: rowsPerItem - 1), style: base) }
             var title = StyledLine("[\(i + 1)] ", style: theme[.citation].over(base))

@@ -114,11 +114,18 @@ public struct WordPieceTokenizer: Sendable {
         return String(out)
     }
 
+    /// Space, tab, newline, carriage return and the Unicode separators: Hugging Face's fast tokenizer (what
+    /// sentence-transformers loads) uses Rust's `char::is_whitespace`, which also counts the line and paragraph
+    /// separators U+2028/U+2029 (Python's slow BertTokenizer does not; the fast one made the reference vectors).
     static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
         case 0x20, 0x09, 0x0A, 0x0D: return true
         case 0..<0x80: return false
-        default: return s.properties.generalCategory == .spaceSeparator
+        default:
+            switch s.properties.generalCategory {
+            case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
         }
     }
 
