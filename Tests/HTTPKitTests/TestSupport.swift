@@ -16,6 +16,22 @@ func failure<T>(_ body: () async throws -> T, file: StaticString = #filePath, li
     }
 }
 
+/// Starts a request the server never answers, in the task `start` makes, cancels that task once the request has
+/// arrived, and checks the send fails as cancelled within 200 ms.
+func assertCancellingTheTaskStopsASend(_ start: @escaping @Sendable (HTTPRequest) -> Task<HTTPError?, Never>,
+                                       file: StaticString = #filePath, line: UInt = #line) async throws {
+    let server = try HTTPTestServer()
+    defer { server.stop() }
+    server.route("GET", "/wait", response: .silent)
+    let task = start(HTTPRequest(url: server.baseURL + "/wait"))
+    XCTAssertNotNil(server.waitForEvent(timeout: 5) { $0.kind == .request("GET /wait") }, file: file, line: line)
+    let cancelledAt = ContinuousClock.now
+    task.cancel()
+    let error = await task.value
+    XCTAssertEqual(error?.kind, .cancelled, file: file, line: line)
+    XCTAssertLessThan(ContinuousClock.now - cancelledAt, .milliseconds(200), file: file, line: line)
+}
+
 /// Consumes a stream, recording its events and how it ended.
 func drain(_ stream: HTTPStream) async -> (events: [HTTPStreamEvent], error: HTTPError?) {
     var events: [HTTPStreamEvent] = []

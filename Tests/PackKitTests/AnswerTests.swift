@@ -49,7 +49,8 @@ final class ExtractiveAnswererTests: XCTestCase {
     }
 
     func testPromptFollowsTheReferenceContract() {
-        let hit = SearchHit(videoID: "abc", title: "T", url: "", startMs: 65_000, endMs: 110_000, score: 1, text: "loops repeat", segmentIDs: [1])
+        let hit = SearchHit(videoID: "abc", title: "T", url: "", startMs: 65_000, endMs: 110_000, score: 1,
+                            segments: [.init(id: 1, startMs: 65_000, endMs: 110_000, text: "loops repeat")])
         let messages = PromptBuilder.messages(question: "What is a loop?", channelTitle: "Chan", sections: ["abc Intro (0s–60s)"], evidence: [hit])
         XCTAssertEqual(messages.map(\.role), ["system", "user"])
         XCTAssertTrue(messages[0].text.contains("[video_id @ mm:ss-mm:ss]"))

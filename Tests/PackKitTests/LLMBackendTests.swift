@@ -28,9 +28,10 @@ final class LLMBackendTests: XCTestCase {
     }
 
     let hits = [SearchHit(videoID: "a-b_c1", title: "Brewing", url: "", startMs: 60_000, endMs: 105_000, score: 1,
-                          text: "Grind coarse for a French press.", segmentIDs: [4, 5]),
+                          segments: [.init(id: 4, startMs: 60_000, endMs: 80_000, text: "Grind coarse for a French press."),
+                                     .init(id: 5, startMs: 80_000, endMs: 105_000, text: "")]),
                 SearchHit(videoID: "zz_9", title: "Milk", url: "", startMs: 3_600_000, endMs: 3_645_000, score: 0.5,
-                          text: "Steam the milk to 60 degrees.", segmentIDs: [9])]
+                          segments: [.init(id: 9, startMs: 3_600_000, endMs: 3_645_000, text: "Steam the milk to 60 degrees.")])]
 
     static func sse(_ event: String, _ data: String) -> String { "event: \(event)\ndata: \(data)\n\n" }
 
@@ -230,15 +231,14 @@ final class LLMBackendTests: XCTestCase {
     /// A model's citation of part of a moment points at that part: its excerpt and segments are the cited
     /// segments, not the whole moment (which the citation browser would show from its first words).
     func testACitationOfPartOfAMomentKeepsOnlyThePartCited() {
-        var moment = SearchHit(videoID: "a-b_c1", title: "Brewing", url: "", startMs: 60_000, endMs: 240_000, score: 1,
-                               text: "Hello again. Grind coarse for a French press. Then wait four minutes.", segmentIDs: [4, 5, 6])
-        moment.segments = [.init(id: 4, startMs: 60_000, endMs: 70_000, text: "Hello again."),
-                           .init(id: 5, startMs: 150_000, endMs: 158_000, text: "Grind coarse for a French press."),
-                           .init(id: 6, startMs: 200_000, endMs: 240_000, text: "Then wait four minutes.")]
+        let moment = SearchHit(videoID: "a-b_c1", title: "Brewing", url: "", startMs: 60_000, endMs: 240_000, score: 1, segments: [
+            .init(id: 4, startMs: 60_000, endMs: 70_000, text: "Hello again."),
+            .init(id: 5, startMs: 150_000, endMs: 158_000, text: "Grind coarse for a French press."),
+            .init(id: 6, startMs: 200_000, endMs: 240_000, text: "Then wait four minutes.")])
         let checked = LLMAnswerer.check("Go coarse [a-b_c1 @ 02:30-02:38].", evidence: [moment])
         XCTAssertEqual(checked.sources.map(\.segmentIDs), [[5]])
         XCTAssertEqual(checked.sources.first?.excerpt, "Grind coarse for a French press.")
-        // Evidence without segment detail keeps the whole moment.
+        // A citation of the whole moment keeps all of it.
         XCTAssertEqual(LLMAnswerer.check("Go coarse [a-b_c1 @ 01:00-01:45].", evidence: hits).sources.first?.excerpt,
                        "Grind coarse for a French press.")
     }
@@ -249,7 +249,7 @@ final class LLMBackendTests: XCTestCase {
         resolved.maxNewTokens = 100
         let long = (0..<20).map { i in
             SearchHit(videoID: "v\(i)", title: "", url: "", startMs: i * 60_000, endMs: i * 60_000 + 45_000, score: 1,
-                      text: String(repeating: "word ", count: 40), segmentIDs: [])
+                      segments: [.init(id: Int64(i), startMs: i * 60_000, endMs: i * 60_000 + 45_000, text: String(repeating: "word ", count: 40))])
         }
         let answerer = LLMAnswerer(client: try client("openai"), settings: resolved)
         let (messages, used) = answerer.prompt(question: "q", channelTitle: "C", summaries: [], hits: long)

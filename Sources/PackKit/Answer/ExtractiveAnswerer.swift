@@ -55,8 +55,8 @@ public struct ExtractiveAnswerer {
 
     /// `similarity`, when the pack's embedder carries meaning, gives each text's cosine similarity with the
     /// question: a moment then also counts when a sentence says what was asked in other words.
-    public func answer(_ question: String, hits: [SearchHit], database: SQLiteDatabase,
-                       idf: (String) -> Double, similarity: (([String]) -> [Float])? = nil) throws -> Answer {
+    public func answer(_ question: String, hits: [SearchHit],
+                       idf: (String) -> Double, similarity: (([String]) -> [Float])? = nil) -> Answer {
         let queryTerms = Set(analyzer.terms(question))
         guard !queryTerms.isEmpty || similarity != nil else {
             return Answer(text: Self.nothingRelevant, sources: [], isGrounded: false)
@@ -73,7 +73,7 @@ public struct ExtractiveAnswerer {
             let lexicallyRelevant = coverage >= minimumCoverage
             // Embedding sentences costs milliseconds each: only for the best moments the words alone do not vouch for.
             guard lexicallyRelevant || (similarity != nil && rank < maxSemanticMoments) else { continue }
-            let sentences = try sentences(of: hit, moment: rank, database: database)
+            let sentences = sentences(of: hit, moment: rank)
             let meaning = lexicallyRelevant ? [] : similarity?(sentences.map(\.text)) ?? []
             guard lexicallyRelevant || meaning.contains(where: { $0 >= semanticThreshold }) else { continue }
             relevantMoments += 1
@@ -115,12 +115,7 @@ public struct ExtractiveAnswerer {
     }
 
     /// The moment's transcript split into sentences; each keeps the span and ids of the segments it spans.
-    func sentences(of hit: SearchHit, moment: Int, database: SQLiteDatabase) throws -> [Sentence] {
-        guard !hit.segmentIDs.isEmpty else { return [] }
-        let statement = try database.prepare("SELECT segment_id, start_ms, end_ms, text FROM transcript_segment WHERE segment_id BETWEEN ? AND ? ORDER BY segment_id")
-        statement.bind(1, hit.segmentIDs.min() ?? 0)
-        statement.bind(2, hit.segmentIDs.max() ?? 0)
-        let wanted = Set(hit.segmentIDs)
+    func sentences(of hit: SearchHit, moment: Int) -> [Sentence] {
         var out: [Sentence] = []
         var current = Sentence(text: "", startMs: 0, endMs: 0, segmentIDs: [], score: 0, moment: moment)
         func finish() {
@@ -136,10 +131,8 @@ public struct ExtractiveAnswerer {
             current.endMs = max(current.endMs, end)
             current.text += (current.text.isEmpty ? "" : " ") + piece
         }
-        while try statement.step() {
-            let id = statement.int64(0)
-            guard wanted.contains(id) else { continue }
-            let (start, end, text) = (statement.int(1), statement.int(2), statement.string(3) ?? "")
+        for segment in hit.segments {
+            let (id, start, end, text) = (segment.id, segment.startMs, segment.endMs, segment.text)
             // Sentences end at . ? ! followed by a space or the end of the cue ("3.11" and "e.g." inside stay).
             var pieceStart = text.startIndex
             var i = text.startIndex

@@ -94,7 +94,7 @@ public struct LLMAnswerer: Sendable {
                 let cited = hit.segments(overlapping: match.citation.startMs, match.citation.endMs)
                 let source = Answer.Source(citation: match.citation, title: hit.title, url: hit.url,
                                            segmentIDs: cited.isEmpty ? hit.segmentIDs : cited.map(\.id),
-                                           excerpt: cited.isEmpty ? hit.text : cited.map(\.text).joined(separator: " "))
+                                           excerpt: cited.isEmpty ? hit.text : SearchHit.text(of: cited))
                 if let existing = sources.firstIndex(where: { $0.citation == match.citation }) { sources.remove(at: existing) }
                 sources.insert(source, at: 0)
             case .invented:

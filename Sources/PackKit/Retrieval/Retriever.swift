@@ -8,16 +8,30 @@ public struct SearchHit: Sendable, Equatable {
     public var startMs: Int
     public var endMs: Int
     public var score: Double
-    public var text: String
-    public var segmentIDs: [Int64]
-    /// The segments the moment covers, each with its span and text (`text` joins them, `segmentIDs` lists them).
-    public var segments: [Segment] = []
+    /// The segments the moment covers, in order, each with its span and text.
+    public var segments: [Segment]
 
     public struct Segment: Sendable, Equatable {
         public var id: Int64
         public var startMs: Int
         public var endMs: Int
         public var text: String
+
+        public init(id: Int64, startMs: Int, endMs: Int, text: String) {
+            self.id = id
+            self.startMs = startMs
+            self.endMs = endMs
+            self.text = text
+        }
+    }
+
+    /// The moment's transcript: its segments' texts.
+    public var text: String { Self.text(of: segments) }
+    public var segmentIDs: [Int64] { segments.map(\.id) }
+
+    /// Segments' texts joined by spaces (empty ones left out).
+    public static func text(of segments: [Segment]) -> String {
+        segments.lazy.map(\.text).filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// The segments overlapping `startMs..<endMs` (a citation's span, written in whole seconds: widened by
@@ -237,7 +251,7 @@ public final class Retriever {
             }
         }
         let result = try search(question, topK: topK, queryVector: vector, fromEndpoint: queryVector != nil)
-        let answer = try ExtractiveAnswerer().answer(question, hits: result.hits, database: pack.database, idf: idf, similarity: similarity)
+        let answer = ExtractiveAnswerer().answer(question, hits: result.hits, idf: idf, similarity: similarity)
         return (answer, result)
     }
 
@@ -287,7 +301,6 @@ public final class Retriever {
             covered.append(SearchHit.Segment(id: segments.int64(0), startMs: segments.int(2), endMs: segments.int(3), text: segments.string(1) ?? ""))
         }
         return SearchHit(videoID: moment.videoID, title: title, url: url, startMs: moment.startMs, endMs: moment.endMs,
-                         score: Double(moment.score), text: covered.map(\.text).joined(separator: " "), segmentIDs: covered.map(\.id),
-                         segments: covered)
+                         score: Double(moment.score), segments: covered)
     }
 }
