@@ -47,7 +47,7 @@ final class TerminalEndToEndTests: XCTestCase {
         let env = "YTCE_DATA_DIR=\(work.path)/data YTCE_CACHE_DIR=\(work.path)/cache HOME=\(work.path) TERM=xterm-256color "
             + "RUNPOD_ENDPOINT_URL=\(fake.endpointURL) RUNPOD_API_KEY=\(fake.apiKey)"
         // After ytce exits, the shell records the terminal modes and stays, so the restored screen can be read.
-        let command = "env \(env) \(binary) --config \(config.path) \(pack.path); echo EXIT=$?; stty -a > \(sttyFile); sleep 60"
+        let command = "env \(env) \(binary) --config \(config.path) \(pack.path); echo EXIT=$?; stty -a > \(sttyFile).part && mv \(sttyFile).part \(sttyFile); sleep 60"
         terminal.start(command, width: 120, height: 40)
 
         waitFor("the question pane") { $0.contains("Ask Coffee Lab a question") }
@@ -115,7 +115,7 @@ final class TerminalEndToEndTests: XCTestCase {
             let sttyFile = work.appendingPathComponent("stty-\(index).txt").path
             let pidFile = work.appendingPathComponent("pid-\(index).txt").path
             let env = "YTCE_DATA_DIR=\(work.path)/data YTCE_CACHE_DIR=\(work.path)/cache HOME=\(work.path) TERM=xterm-256color"
-            let command = "env \(env) sh -c 'echo $$ > \(pidFile); exec \(binary) \(ExplorerFixture.samplePack)'; echo EXIT=$?; stty -a > \(sttyFile); sleep 60"
+            let command = "env \(env) sh -c 'echo $$ > \(pidFile); exec \(binary) \(ExplorerFixture.samplePack)'; echo EXIT=$?; stty -a > \(sttyFile).part && mv \(sttyFile).part \(sttyFile); sleep 60"
             terminal.start(command, width: 100, height: 30)
             waitFor("the question pane (\(stop))") { $0.contains("Ask Coffee Lab a question") }
             if stop == "ctrl-c" {
