@@ -134,6 +134,38 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: output), Data("old pack".utf8))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["input", "out.pack"])
     }
+
+    /// A build killed with SIGKILL cannot clean up: the next build in the folder, of any pack, removes what it left.
+    func testWorkspaceOfABuildKilledWithSIGKILLIsRemovedByTheNextBuildInTheFolder() throws {
+        let input = dir.appendingPathComponent("input")
+        let cue = (0..<1200).map { i in "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\nline \(i) of a long talk about things\n" }.joined(separator: "\n")
+        try TestSupport.writeInput(at: input, videos: (0..<150).map { ("v\($0)", "") },
+                                   transcripts: Dictionary(uniqueKeysWithValues: (0..<150).map { ("v\($0).srt", cue) }))
+        let packs = dir.appendingPathComponent("packs")
+        try FileManager.default.createDirectory(at: packs, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ytce)
+        process.arguments = ["pack", "build", "--input", input.path, "--out", packs.appendingPathComponent("big.pack").path]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, process.isRunning,
+              !(try FileManager.default.contentsOfDirectory(atPath: packs.path)).contains(where: { $0.hasPrefix(".big.pack.build-") }) {
+            usleep(2000)
+        }
+        usleep(50_000)
+        guard process.isRunning else { throw XCTSkip("the build finished before it could be killed") }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: packs.path).contains { $0.hasPrefix(".big.pack.build-") },
+                      "SIGKILL left the workspace (the case under test)")
+
+        let small = try run(["pack", "build", "--input", try TestSupport.shared("fixtures/demo_channel").path,
+                             "--out", packs.appendingPathComponent("small.pack").path])
+        XCTAssertEqual(small.status, 0, small.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: packs.path).sorted(), ["small.pack"])
+    }
 }
 
 /// `ytce eval` on the real question sets, as an analyst runs it: the documented shapes, and the quality the

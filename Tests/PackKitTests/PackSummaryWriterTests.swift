@@ -31,3 +31,27 @@ final class PackSummaryWriterTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "no temporary files left behind")
     }
 }
+
+/// Packs the reference wrote keep their database in WAL mode; attaching must switch it, not fail.
+final class PackSummaryWriterReferenceTests: XCTestCase {
+    func testAttachingToAReferencePackWhoseDatabaseIsInWALMode() throws {
+        let reference = try TestSupport.referencePack("py4e.pack")
+        let dir = TestSupport.temporaryDirectory(self)
+        let pack = dir.appendingPathComponent("py4e.pack")
+        try FileManager.default.copyItem(atPath: reference, toPath: pack.path)
+        let before = try TestSupport.open(pack.path, cacheIn: dir)
+        let header = try Data(contentsOf: before.root.appendingPathComponent(PackLayout.database)).prefix(20)
+        XCTAssertEqual([header[18], header[19]], [2, 2], "the reference's database is in WAL mode (the case under test)")
+        let video = try XCTUnwrap(try before.database.strings("SELECT video_id FROM video ORDER BY video_id").first)
+
+        try PackSummaryWriter.attach("What the lecture covers.", videoID: video, to: pack.path)
+
+        let after = try TestSupport.open(pack.path, cacheIn: dir)
+        XCTAssertEqual(try after.database.strings("SELECT text FROM summary WHERE video_id = '\(video)'"), ["What the lecture covers."])
+        XCTAssertEqual(after.counts.chunks, before.counts.chunks)
+        let rewritten = try Data(contentsOf: after.root.appendingPathComponent(PackLayout.database)).prefix(20)
+        XCTAssertEqual([rewritten[18], rewritten[19]], [1, 1], "the rewritten database stands alone (rollback journal)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "py4e.pack" && $0 != "cache" }, [],
+                       "no lock or temporary files left beside the pack")
+    }
+}

@@ -15,7 +15,7 @@ final class BuildWorkspace {
         self.output = output
         let parent = output.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        Self.sweepAbandoned(in: parent, outputName: output.lastPathComponent)
+        Self.sweepAbandoned(in: parent)
         folder = parent.appendingPathComponent(".\(output.lastPathComponent).build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
     }
@@ -35,10 +35,11 @@ final class BuildWorkspace {
         }
     }
 
-    /// Zips the pack, syncs it to disk and renames it over the output.
+    /// Zips the pack, syncs it to disk and renames it over the output, holding the output's `PackFileLock` for the
+    /// rename: `lock` when the caller already holds it (a writer that read the pack it replaces), else taken here.
     /// `entries` names the files to zip, in order (default: the pack files a build writes).
     func publish(modificationDate: Date, compression: PackCompression, knownCRCs: [String: UInt32] = [:],
-                 entries: [String]? = nil, isCancelled: () -> Bool) throws {
+                 entries: [String]? = nil, holding lock: PackFileLock? = nil, isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
         let names = (entries ?? [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
                                  PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex, PackLayout.chunkGraph])
@@ -56,6 +57,8 @@ final class BuildWorkspace {
         }
         try Self.fsync(path: zipPath)
         if isCancelled() { throw PackBuildError.cancelled }
+        let held = try lock ?? PackFileLock(packPath: output.path)
+        defer { if lock == nil { held.release() } }
         guard rename(zipPath, output.path) == 0 else {
             throw Problem(description: "cannot move the pack into place: \(String(cString: strerror(errno)))")
         }
@@ -75,14 +78,21 @@ final class BuildWorkspace {
         guard Foundation.fsync(fd) == 0 else { throw Problem(description: "cannot sync \(path): \(String(cString: strerror(errno)))") }
     }
 
-    /// Workspaces of builds whose process is gone (killed mid-build).
-    static func sweepAbandoned(in parent: URL, outputName: String) {
-        let prefix = ".\(outputName).build-"
+    /// Workspaces (`.NAME.build-PID-RANDOM`) of builds and attaches whose process is gone (killed mid-write),
+    /// whatever pack of the folder they were writing.
+    static func sweepAbandoned(in parent: URL) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
-            if let pid, kill(pid, 0) == 0 || errno == EPERM { continue }
+        for name in names {
+            guard let pid = owner(ofWorkspace: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
             try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
         }
+    }
+
+    /// The process id in a workspace folder's name, nil for any other name.
+    static func owner(ofWorkspace name: String) -> pid_t? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".build-", options: .backwards) else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, UInt32(parts[1]) != nil else { return nil }
+        return pid
     }
 }

@@ -162,11 +162,12 @@ public struct PackCache: Sendable {
             load[lane] += max(entry.uncompressedSize, 1)
         }
         let failures = FirstError()
-        let packPath = archive.path
+        // Each lane reads the file `archive` opened, even if a rebuild has renamed another pack over the path since.
+        let sameFile = archive.sameFile
         let work = lanes
         DispatchQueue.concurrentPerform(iterations: work.count) { lane in
             do {
-                let reader = try ZipArchiveReader(path: packPath)
+                let reader = try ZipArchiveReader(sameFile)
                 for entry in work[lane] {
                     guard !failures.isSet else { return }
                     let destination = folder.appendingPathComponent(entry.name).path
@@ -174,7 +175,7 @@ public struct PackCache: Sendable {
                     if entry.name == PackLayout.database { try checkDatabase(destination) }
                 }
             } catch let error as ZipProblem {
-                failures.record(PackError(error.kind == .io ? .io : .truncated, pack: pack, error.reason))
+                failures.record(PackError(error.kind == .io || error.kind == .changed ? .io : .truncated, pack: pack, error.reason))
             } catch let error as PackError {
                 failures.record(error)
             } catch {

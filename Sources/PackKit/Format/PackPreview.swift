@@ -43,7 +43,7 @@ public struct PackPreview: Sendable, Equatable {
                     npyPrefix = try zip.prefix(of: vectors, count: 4096)
                 }
             } catch { throw PackError(.truncated, pack: path, error.reason) }
-            bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+            bytes = zip.byteCount
         }
         let manifest = try PackManifest.parse(manifestData, pack: path)
         var chunks: Int?

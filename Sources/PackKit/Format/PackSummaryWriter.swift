@@ -2,7 +2,8 @@ import Foundation
 
 /// Adds an episode summary to a `.pack`: the archive is unpacked beside it, a `summary` row is written, and the
 /// pack is zipped again and renamed over the old one, so a reader sees the old pack or the new one, never half
-/// of either, and a failure leaves the old pack as it was. Writers of one pack take turns (a lock file).
+/// of either, and a failure leaves the old pack as it was. The whole read-change-publish holds the pack's
+/// `PackFileLock`, which every writer of a pack takes.
 public enum PackSummaryWriter {
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -11,12 +12,10 @@ public enum PackSummaryWriter {
     /// Replaces the video's summary of `kind` with `text`.
     public static func attach(_ text: String, kind: String = "episode_long", videoID: String, to packPath: String) throws(Problem) {
         func fail(_ message: String) -> Problem { Problem(description: "\(packPath): \(message)") }
-        let lockPath = packPath + ".lock"
-        let lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockFD >= 0 else { throw fail("cannot create \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(lockFD) }
-        guard flock(lockFD, LOCK_EX) == 0 else { throw fail("cannot lock: \(String(cString: strerror(errno)))") }
-        defer { flock(lockFD, LOCK_UN) }
+        // Read under the lock: a build or another attach that replaced the pack meanwhile is never undone.
+        let lock: PackFileLock
+        do { lock = try PackFileLock(packPath: packPath) } catch { throw Problem(description: error.description) }
+        defer { lock.release() }
 
         let reader: ZipArchiveReader
         do { reader = try ZipArchiveReader(path: packPath) } catch { throw fail(error.description) }
@@ -38,9 +37,9 @@ public enum PackSummaryWriter {
             try workspace.verifyDatabase()
             let compressed = files.contains { $0.compressedSize < $0.uncompressedSize }
             try workspace.publish(modificationDate: Date(), compression: compressed ? .small : .fast,
-                                  entries: files.map(\.name), isCancelled: { false })
+                                  entries: files.map(\.name), holding: lock, isCancelled: { false })
         } catch let problem as Problem {
-            throw problem
+            throw fail(problem.description)
         } catch {
             throw fail("\(error)")
         }
@@ -48,9 +47,14 @@ public enum PackSummaryWriter {
 
     private static func insert(_ text: String, kind: String, videoID: String, database path: String) throws {
         let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+        // A pack's database stands alone: rollback journal, nothing in a WAL. Packs written by the reference keep
+        // their database in WAL mode; it is switched before anything else, while no statement holds it open.
+        try database.execute("PRAGMA journal_mode = DELETE")
         let known = try database.prepare("SELECT 1 FROM video WHERE video_id = ?1")
         known.bind(1, videoID)
-        guard try known.step() else { throw Problem(description: "\(path): the pack has no video '\(videoID)'") }
+        let exists = try known.step()
+        known.reset()
+        guard exists else { throw Problem(description: "the pack has no video '\(videoID)'") }
         try database.transaction {
             let remove = try database.prepare("DELETE FROM summary WHERE video_id = ?1 AND kind = ?2")
             remove.bind(1, videoID); remove.bind(2, kind)
@@ -59,7 +63,5 @@ public enum PackSummaryWriter {
             add.bind(1, videoID); add.bind(2, kind); add.bind(3, text)
             try add.run()
         }
-        // A pack's database stands alone: rollback journal, nothing left in a WAL.
-        try database.execute("PRAGMA journal_mode = DELETE")
     }
 }

@@ -12,25 +12,88 @@ public struct ZipEntry: Sendable, Equatable {
 }
 
 public struct ZipProblem: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case notAZip, truncated, corrupt, io }
+    /// `changed`: the file was replaced by another while it was being read.
+    public enum Kind: Sendable { case notAZip, truncated, corrupt, io, changed }
     public let kind: Kind
     public let reason: String
     public var description: String { reason }
 }
 
 /// A zip archive opened for reading through libzip.
+///
+/// The file is opened once and libzip reads that open file (its size and its bytes from the same inode): a pack
+/// renamed over the path while it is read (a rebuild) never mixes the old file's directory with the new file's
+/// bytes. `sameFile` gives further readers of the very same file, for parallel reads.
 public final class ZipArchiveReader {
     private let archive: OpaquePointer
+    /// Our own descriptor of the file (libzip holds another): for `sameFile` and the truncation check.
+    private let descriptor: Int32
     public let entries: [ZipEntry]
     public let path: String
+    /// The archive's size in bytes, of the file opened.
+    public let byteCount: Int64
+    private let identity: FileIdentity
 
-    public init(path: String) throws(ZipProblem) {
+    /// Which file an open descriptor is (device and inode).
+    struct FileIdentity: Sendable, Equatable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    /// How to open the same file again from another thread: by the descriptor's `/proc` link, else by path,
+    /// checking that the path still names that file.
+    public struct SameFile: Sendable {
+        let procPath: String
+        let path: String
+        let identity: FileIdentity
+    }
+
+    public convenience init(path: String) throws(ZipProblem) {
+        try self.init(path: path, expecting: nil)
+    }
+
+    /// Another reader of the file `same` describes (which may no longer be at its path).
+    public convenience init(_ same: SameFile) throws(ZipProblem) {
+        do {
+            try self.init(path: same.procPath, expecting: same.identity, shownPath: same.path)
+        } catch where error.kind == .io {
+            // No /proc: the path, as long as it still names the file.
+            try self.init(path: same.path, expecting: same.identity, shownPath: same.path)
+        }
+    }
+
+    private init(path openPath: String, expecting expected: FileIdentity?, shownPath: String? = nil) throws(ZipProblem) {
+        let path = shownPath ?? openPath
+        let fd = open(openPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ZipProblem(kind: .io, reason: "cannot open the archive: \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ZipProblem(kind: .io, reason: "cannot read the archive: \(reason)")
+        }
+        let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        if let expected, expected != identity {
+            close(fd)
+            throw ZipProblem(kind: .changed, reason: "the archive was replaced while it was being read")
+        }
+        // libzip takes its own duplicate of the descriptor it is given and closes the given one on success.
+        let given = dup(fd)
         var code: Int32 = 0
-        guard let archive = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
-            throw Self.openProblem(code: code, path: path)
+        guard given >= 0, let archive = zip_fdopen(given, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
+            let problem = given < 0 ? ZipProblem(kind: .io, reason: "cannot read the archive: \(String(cString: strerror(errno)))")
+                : Self.openProblem(code: code, descriptor: fd)
+            if given >= 0 { close(given) }
+            close(fd)
+            throw problem
         }
         self.archive = archive
+        self.descriptor = fd
         self.path = path
+        self.identity = identity
+        self.byteCount = Int64(info.st_size)
         let count = zip_get_num_entries(archive, 0)
         var entries: [ZipEntry] = []
         entries.reserveCapacity(Int(max(0, count)))
@@ -39,6 +102,7 @@ public final class ZipArchiveReader {
             zip_stat_init(&st)
             guard zip_stat_index(archive, zip_uint64_t(i), 0, &st) == 0, let namePointer = st.name else {
                 zip_discard(archive)
+                close(fd)
                 throw ZipProblem(kind: .corrupt, reason: "entry \(i) of the central directory is unreadable")
             }
             entries.append(ZipEntry(
@@ -52,9 +116,15 @@ public final class ZipArchiveReader {
         self.entries = entries
     }
 
-    deinit { zip_discard(archive) }
+    deinit {
+        zip_discard(archive)
+        close(descriptor)
+    }
 
-    private static func openProblem(code: Int32, path: String) -> ZipProblem {
+    /// For opening this very file again (valid while this reader lives).
+    public var sameFile: SameFile { SameFile(procPath: "/proc/self/fd/\(descriptor)", path: path, identity: identity) }
+
+    private static func openProblem(code: Int32, descriptor: Int32) -> ZipProblem {
         var error = zip_error_t()
         zip_error_init_with_code(&error, code)
         defer { zip_error_fini(&error) }
@@ -62,8 +132,8 @@ public final class ZipArchiveReader {
         switch code {
         case ZIP_ER_NOZIP:
             // A truncated archive loses its end record and looks like no zip at all; the local header tells them apart.
-            if let handle = FileHandle(forReadingAtPath: path),
-               let head = try? handle.read(upToCount: 4), head == Data([0x50, 0x4B, 0x03, 0x04]) {
+            var head = [UInt8](repeating: 0, count: 4)
+            if pread(descriptor, &head, 4, 0) == 4, head == [0x50, 0x4B, 0x03, 0x04] {
                 return ZipProblem(kind: .truncated, reason: "the zip archive is truncated (its end-of-archive record is missing)")
             }
             return ZipProblem(kind: .notAZip, reason: "not a zip archive")
