@@ -241,6 +241,10 @@ public struct ChannelExplorer: Program, Sendable {
             for job in jobs {
                 let before = model.jobs.lastStates[job.id]
                 guard let before, before != job.state, job.state.isFinal else { continue }
+                if let failed = job.failedDeliveries.first {
+                    model.status.error = "job \(job.id) (\(job.name)): summary kept but not saved to \(failed.sink): \(failed.error ?? "")"
+                    continue
+                }
                 notify(job.state == .completed ? "job \(job.id) (\(job.name)) completed: summary saved"
                                               : "job \(job.id) (\(job.name)) \(job.state.rawValue.replacingOccurrences(of: "_", with: " ")): \(job.detail)", &model)
             }

@@ -11,7 +11,8 @@ import JSONKit
 /// - `policy.ttl` (the job answers 404 once it is that old) and `policy.executionTimeout` (an IN_PROGRESS job
 ///   turns TIMED_OUT) are honoured, as RunPod does.
 /// - Faults on the next calls of a route or of one job's status: 429 with `Retry-After`, 5xx, slow answers, TCP
-///   resets, silence; also random faults and a fixed latency per route.
+///   resets, silence; also random faults and a fixed latency per route, and a rate limit per route (a token
+///   bucket answering 429 beyond it, as RunPod does).
 /// - Counts requests per route and records when each job's status was asked for.
 ///
 /// Job state is computed lazily when asked for, so thousands of jobs cost nothing between polls. The server
@@ -167,6 +168,8 @@ public final class FakeRunPod: @unchecked Sendable {
     private var jobFaults: [String: [Fault]] = [:]
     private var randomFaults: [Route: (fault: Fault, probability: Double)] = [:]
     private var latencies: [Route: Double] = [:]
+    private var limits: [Route: RateLimit] = [:]
+    private var refused: [Route: Int] = [:]
     private var workerCount = 3
     private var nextJobNumber = 0
     private var stopped = false
@@ -177,6 +180,24 @@ public final class FakeRunPod: @unchecked Sendable {
         set { locked { maxRunBody = newValue } }
     }
     private var maxRunBody = 10 * 1024 * 1024
+
+    /// A token bucket.
+    private struct RateLimit {
+        let rate: Double
+        let burst: Double
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+        let retryAfter: Int?
+
+        mutating func take(at now: ContinuousClock.Instant) -> Bool {
+            let elapsed = now - updated
+            tokens = min(burst, tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            updated = now
+            guard tokens >= 1 else { return false }
+            tokens -= 1
+            return true
+        }
+    }
 
     private struct Job {
         let id: String
@@ -267,6 +288,19 @@ public final class FakeRunPod: @unchecked Sendable {
         locked { randomFaults[route] = fault.flatMap { probability > 0 ? ($0, min(1, probability)) : nil } }
     }
 
+    /// RunPod's rate limit on `route`: at most `perSecond` calls a second in bursts of at most `burst`; a call
+    /// beyond it gets 429 with `Retry-After: retryAfter` (none when nil) and does nothing (a `/run` creates no job).
+    /// Nil `perSecond` lifts the limit.
+    public func rateLimit(_ route: Route, perSecond: Double?, burst: Int = 1, retryAfter: Int? = 1) {
+        locked {
+            limits[route] = perSecond.map { RateLimit(rate: $0, burst: Double(max(1, burst)), tokens: Double(max(1, burst)),
+                                                      updated: .now, retryAfter: retryAfter) }
+        }
+    }
+
+    /// Calls of `route` the rate limit refused.
+    public func rateLimitedCount(_ route: Route) -> Int { locked { refused[route] ?? 0 } }
+
     /// Every answer on `route` (all routes when nil) waits this long first.
     public func setLatency(_ seconds: Double, on route: Route? = nil) {
         locked {
@@ -326,7 +360,16 @@ public final class FakeRunPod: @unchecked Sendable {
             guard let route else { return (nil, 0) }
             counts[route, default: 0] += 1
             if route == .status, let jobID { pollTimes[jobID, default: []].append(now) }
-            return isAuthorized ? (takeFault(route: route, jobID: jobID), latencies[route] ?? 0) : (nil, 0)
+            guard isAuthorized else { return (nil, 0) }
+            if var limit = limits[route] {
+                let allowed = limit.take(at: now)
+                limits[route] = limit
+                if !allowed {
+                    refused[route, default: 0] += 1
+                    return (.rateLimited(retryAfter: limit.retryAfter), 0)
+                }
+            }
+            return (takeFault(route: route, jobID: jobID), latencies[route] ?? 0)
         }
         guard isAuthorized else { return Self.json("{\"error\":\"Unauthorized\"}", status: 401) }
         guard let route else {

@@ -6,6 +6,9 @@ public enum JobState: String, Sendable, CaseIterable {
     /// `submissionUnknown`: RunPod may or may not have the job, and only the user can decide.
     case submitting
     case submissionUnknown = "submission_unknown"
+    /// RunPod surely does not have the job: it refused `/run` (a 429 rate limit, a 503) or no connection was made.
+    /// It is sent again at `nextPollAt` (what `Retry-After` asked, with jitter) by whichever runner claims it.
+    case waitingToSubmit = "waiting_to_submit"
     case queued
     case inProgress = "in_progress"
     /// The summary is saved in the store.
@@ -22,7 +25,7 @@ public enum JobState: String, Sendable, CaseIterable {
     case waitingForParts = "waiting_for_parts"
 
     /// States a poller still has work for.
-    public var isOpen: Bool { [.queued, .inProgress, .waitingForParts].contains(self) }
+    public var isOpen: Bool { [.queued, .inProgress, .waitingForParts, .waitingToSubmit].contains(self) }
     public var isFinal: Bool { [.completed, .failed, .cancelled, .timedOut, .lost, .gaveUp].contains(self) }
 }
 
@@ -36,7 +39,8 @@ public struct Job: Sendable, Equatable {
     public var id: Int64
     /// What the user gave: a file path, `s3://bucket/key` or `pack:PATH#VIDEO`.
     public var source: String
-    /// Output base name: the input's basename without extension (`<name>_summary.txt`).
+    /// Output base name: the input's basename without extension (`<name>_summary.txt`; another job's summary
+    /// already there: `<name>_job<ID>_summary.txt`).
     public var name: String
     public var role: Role
     public var parentID: Int64?
@@ -54,8 +58,69 @@ public struct Job: Sendable, Equatable {
     public var polls: Int
     public var nextPollAt: Double?
     public var outputs: JobOutputs
+    /// Where the summary was written, or why it could not be (filled by `JobStore.job` and `allJobs`).
+    public var deliveries: [JobDelivery] = []
 
     public var isOpen: Bool { state.isOpen }
+
+    /// How long the job has run: from its submission (or creation) until it finished, or until `now` while open.
+    public func elapsed(now: Double) -> Double {
+        max(0, (finishedAt ?? (state.isFinal ? createdAt : now)) - (submittedAt ?? createdAt))
+    }
+
+    /// The outputs the summary goes to (`file`, `s3`, `pack`).
+    public var outputSinks: Set<String> {
+        var sinks = Set<String>()
+        if outputs.directory != nil { sinks.insert("file") }
+        if outputs.s3Prefix != nil { sinks.insert("s3") }
+        if outputs.packPath != nil && outputs.videoID != nil { sinks.insert("pack") }
+        return sinks
+    }
+
+    /// Nothing more will happen to it by itself: it is final and, when completed, every output was tried.
+    public var isSettled: Bool {
+        guard state.isFinal else { return false }
+        guard state == .completed, role == .single || role == .parent else { return true }
+        return outputSinks.isSubset(of: Set(deliveries.map(\.sink)))
+    }
+
+    /// Deliveries that failed (the summary is safe in the store and can be delivered again).
+    public var failedDeliveries: [JobDelivery] { deliveries.filter { !$0.succeeded } }
+
+    /// Whether the job ended badly: a final state other than completed, or a summary not delivered everywhere.
+    public var hasFailed: Bool { (state.isFinal && state != .completed) || !failedDeliveries.isEmpty }
+
+    /// The state as a user reads it: `completed` becomes `delivery failed` when a summary did not reach an output.
+    public var stateText: String {
+        state == .completed && !failedDeliveries.isEmpty ? "delivery failed" : state.rawValue.replacingOccurrences(of: "_", with: " ")
+    }
+
+    /// Where the summary is, for a job list: the outputs it reached (a file's or pack's name), a failed one marked,
+    /// nothing before a summary exists.
+    public var outputText: String {
+        deliveries.map { delivery in
+            let name = delivery.sink == "s3" ? delivery.location : (delivery.location as NSString).lastPathComponent
+            return delivery.succeeded ? name : "FAILED \(delivery.sink) \(name)"
+        }.joined(separator: ", ")
+    }
+}
+
+/// One output a summary was written to (or could not be): `sink` is `file`, `s3` or `pack`.
+public struct JobDelivery: Sendable, Equatable {
+    public var sink: String
+    public var location: String
+    /// Why it failed; nil once written.
+    public var error: String?
+    public var deliveredAt: Double?
+
+    public init(sink: String, location: String, error: String?, deliveredAt: Double?) {
+        self.sink = sink
+        self.location = location
+        self.error = error
+        self.deliveredAt = deliveredAt
+    }
+
+    public var succeeded: Bool { error == nil && deliveredAt != nil }
 }
 
 /// Where a finished summary goes; every one configured is written, and each delivery is recorded.

@@ -11,11 +11,24 @@ import PackKit
 /// a token bucket well under RunPod's rate limit. A network error, a 5xx or a 429 never fails a job: its next poll
 /// backs off (doubling, with jitter, up to a minute, or what `Retry-After` says). A job still unfinished at its
 /// deadline (the maximum wait) is given up, with what to do next.
+///
+/// Submitting: `/run` is never sent twice for a job unless RunPod surely does not have it. An answer that says the
+/// request was refused (a 429 rate limit, a 503) or a connection that was never made leaves the job
+/// `waiting_to_submit`: it is sent again after `Retry-After` (with jitter). Only an answer that never came back
+/// leaves it `submission_unknown`, for the user to decide.
+///
+/// Runners share a store through leases (see `JobStore`): a job is claimed before it is polled, sent or delivered,
+/// so however many runners poll one store, each summary is delivered once.
 public final class JobRunner: @unchecked Sendable {
     public let store: JobStore
     public let client: RunPodClient
     public let settings: JobSettings
     let sinks: SummarySinks
+    /// Who holds this runner's leases in the store: unique per runner.
+    public let leaseOwner = "\(getpid())-\(UUID().uuidString.prefix(8))"
+    /// How long a claim lasts unless released or renewed (a runner that dies loses its claims at once when the
+    /// store can tell its process is gone, else when they expire).
+    public var leaseSeconds = 120.0
     private let limiter = RateLimiter()
     private let lock = NSLock()
     // Consecutive transient failures per job (guarded by `lock`); reset by a good answer.
@@ -71,7 +84,7 @@ public final class JobRunner: @unchecked Sendable {
             if parts.count == 1 {
                 let job = try store.create(source: source, name: transcript.name, role: .single, endpoint: client.endpointURL,
                                            prompt: prompt(for: transcript.text), outputs: outputs, maxWait: settings.maxWait)
-                return await send(job)
+                return await send(job, patient: true)
             }
             let parent = try store.create(source: source, name: transcript.name, role: .parent, endpoint: client.endpointURL,
                                           prompt: "", outputs: outputs, maxWait: settings.maxWait, state: .waitingForParts)
@@ -81,7 +94,7 @@ public final class JobRunner: @unchecked Sendable {
                 let part = try store.create(source: source, name: "\(transcript.name).part\(i + 1)", role: .part, parentID: parent.id,
                                             partIndex: i, endpoint: client.endpointURL,
                                             prompt: prompt(for: text, part: (i, parts.count)), outputs: JobOutputs(), maxWait: settings.maxWait)
-                _ = await send(part)
+                _ = await send(part, patient: true)
             }
             return try store.job(parent.id)
         } catch {
@@ -89,27 +102,56 @@ public final class JobRunner: @unchecked Sendable {
         }
     }
 
-    /// Sends a recorded job's `/run` and records the answer. A failure that may have reached RunPod leaves the job
-    /// as `submission_unknown` (never silently sent twice); one that surely did not is `failed`.
-    func send(_ job: Job) async -> Job {
-        let prompt = (try? store.prompt(job.id)) ?? ""
-        do {
-            let (id, status) = try await client.submit(prompt: prompt, settings: settings)
-            let now = Self.now()
-            try store.submitted(job.id, runpodID: id, state: Self.state(status), nextPollAt: now + settings.pollInterval, now: now)
-        } catch let error as RunPodError {
-            let reachedServer = error.kind == .transient || error.kind == .badResponse || error.kind == .cancelled
-            if reachedServer {
-                try? store.setState(job.id, .submissionUnknown, detail: "\(error.message); RunPod may or may not have the job: retry it to send it again (it may then run twice), or cancel it")
-            } else {
+    /// Sends a recorded job's `/run` and records the answer. RunPod refusing it (or no connection) leaves it
+    /// `waiting_to_submit` until `Retry-After` has passed; a `patient` sender (a submission the user is waiting
+    /// for) then sends it again itself, else a poller does when it is due. An answer that never came back leaves
+    /// the job `submission_unknown` (never silently sent twice); a request refused for good (a bad body, the key)
+    /// leaves it `failed`.
+    func send(_ job: Job, patient: Bool) async -> Job {
+        var attempt = 0
+        sending: while true {
+            attempt += 1
+            let prompt = (try? store.prompt(job.id)) ?? ""
+            do {
+                let (id, status) = try await client.submit(prompt: prompt, settings: settings)
+                let now = Self.now()
+                try store.submitted(job.id, runpodID: id, state: Self.state(status), nextPollAt: now + settings.pollInterval, now: now)
+            } catch let error as RunPodError where error.wasRefused && error.isTransient {
+                let now = Self.now()
+                let delay = Self.resubmissionDelay(after: error, attempt: attempt)
+                let deadline = (try? store.job(job.id).deadline) ?? job.deadline
+                guard now + delay <= deadline else {
+                    try? store.setState(job.id, .failed, detail: "never submitted: RunPod refused it until the maximum wait (\(error.message)); `ytce jobs retry \(job.id)` sends it again")
+                    break sending
+                }
+                try? store.waitToSubmit(job.id, detail: "RunPod did not take it (\(error.message)); sending again in \(RunPodClient.seconds(delay.rounded(.up)))",
+                                        sendAt: now + delay, owner: leaseOwner, leaseUntil: now + delay + leaseSeconds)
+                emitChanged(job.id)
+                guard patient else { break sending }
+                do { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)) } catch { break sending }  // a poller sends it later
+                // Nil when it changed meanwhile (cancelled by the user, or sent by another runner after our lease).
+                guard (try? store.beginResubmission(job.id, owner: leaseOwner)) == true else { break sending }
+                continue sending
+            } catch let error as RunPodError where error.wasRefused {
                 try? store.setState(job.id, .failed, detail: error.message)
+            } catch let error as RunPodError {
+                try? store.setState(job.id, .submissionUnknown, detail: "\(error.message); RunPod may or may not have the job: retry it to send it again (it may then run twice), or cancel it")
+            } catch {
+                try? store.setState(job.id, .failed, detail: "\(error)")
             }
-        } catch {
-            try? store.setState(job.id, .failed, detail: "\(error)")
+            break sending
         }
         let updated = (try? store.job(job.id)) ?? job
         onEvent(.submitted(updated))
         return updated
+    }
+
+    /// How long to wait before sending a refused `/run` again: what `Retry-After` asks (else 1, 2, 4… s up to a
+    /// minute), plus up to a fifth more at random, so that refused senders do not all come back at once.
+    static func resubmissionDelay(after error: RunPodError, attempt: Int) -> Double {
+        let backoff = min(60, pow(2, Double(min(max(attempt, 1), 8) - 1)))
+        let base = min(max(error.retryAfter ?? backoff, 0), 86_400)
+        return base + Double.random(in: 0...max(0.1, base * 0.2))
     }
 
     static func state(_ status: RunPodStatus) -> JobState {
@@ -126,32 +168,52 @@ public final class JobRunner: @unchecked Sendable {
     // MARK: polling
 
     /// Picks up what a stopped process left: submissions it was sending become `submission_unknown`, summaries
-    /// saved but not written everywhere are delivered, and map-reduce parents whose parts all finished move on.
+    /// saved but never written to an output are delivered, and map-reduce parents whose parts all finished move on.
     public func resume() async throws(Problem) {
         do {
             try store.markOrphanedSubmissions()
-            for job in try store.undelivered() {
-                guard let summary = try store.summary(job.id) else { continue }
-                for result in await sinks.deliver(job, summary: summary) {
-                    onEvent(.delivered(job, sink: result.sink, location: result.location, error: result.error))
-                }
-            }
+            await deliverAbandoned()
             for parent in try store.waitingParents() { await advance(parent: parent.id) }
         } catch {
             throw Problem(description: error.description)
         }
     }
 
-    /// Polls every job that is due (at most `concurrency` at once); returns how many were polled.
+    private let abandonedCheck = NSLock()
+    // When `pollDue` last looked for summaries left undelivered (guarded by `abandonedCheck`).
+    private var lastAbandonedCheck = 0.0
+
+    /// Delivers summaries that a runner saved but did not write to every output (it stopped, or its lease ran out):
+    /// each output not tried yet. Outputs that failed are left for `deliver(_:)`.
+    func deliverAbandoned() async {
+        abandonedCheck.withLock { lastAbandonedCheck = Self.now() }
+        guard let jobs = try? store.claimUndelivered(owner: leaseOwner, leaseSeconds: leaseSeconds) else { return }
+        for job in jobs {
+            if let summary = try? store.summary(job.id) {
+                let tried = Set(((try? store.deliveries(job.id)) ?? []).map(\.sink))
+                await deliver(job, summary: summary, sinks: SummarySinks.sinks(of: job).subtracting(tried))
+            }
+            try? store.release(job.id, owner: leaseOwner)
+        }
+    }
+
+    /// Polls every job that is due and not claimed by another runner (at most `concurrency` at once), and sends
+    /// those waiting to be submitted again; returns how many it handled.
     @discardableResult
     public func pollDue(now: Double = JobRunner.now()) async -> Int {
+        if abandonedCheck.withLock({ Self.now() - lastAbandonedCheck >= 5 }) { await deliverAbandoned() }
+        guard let due = try? store.claimDue(owner: leaseOwner, dueBy: now, leaseSeconds: leaseSeconds), !due.isEmpty else { return 0 }
+        for job in due where job.state == .waitingToSubmit {
+            if (try? store.beginResubmission(job.id, owner: leaseOwner)) == true { _ = await send(job, patient: false) }
+        }
+        let polls = due.filter { $0.state != .waitingToSubmit }
+        guard !polls.isEmpty else { return due.count }
         // The round runs on the RunPod client's transfer thread: each answer then resumes its poll there, without
         // the thread hops that were most of the poller's CPU at a hundred polls a second. Delivering a summary
         // (files, packs, S3) leaves that thread (see `poll`).
-        guard let due = try? store.jobsToPoll(dueBy: now), !due.isEmpty else { return 0 }
-        let routine = await withTaskExecutorPreference(client.http.executor) { await self.pollRound(due) }
+        let routine = await withTaskExecutorPreference(client.http.executor) { await self.pollRound(polls) }
         // Store writes can wait on another process's lock: never on the transfer thread.
-        try? store.polled(routine)
+        try? store.polled(routine, owner: leaseOwner)
         return due.count
     }
 
@@ -179,9 +241,9 @@ public final class JobRunner: @unchecked Sendable {
         await withTaskExecutorPreference(globalConcurrentExecutor) { await body() }
     }
 
-    /// Seconds until the next job is due (nil when none is open).
+    /// Seconds until the next job is due that this runner could claim (nil when none is open).
     public func secondsUntilNextPoll(now: Double = JobRunner.now()) -> Double? {
-        guard let next = try? store.nextPollTime() else { return nil }
+        guard let next = try? store.nextPollTime(owner: leaseOwner) else { return nil }
         return max(0, next - now)
     }
 
@@ -235,6 +297,7 @@ public final class JobRunner: @unchecked Sendable {
                 try? self.store.setState(job.id, .gaveUp, detail: "still \(job.state == .queued ? "queued" : "running") after \(waited) s, the maximum wait; it may still finish on RunPod: `ytce jobs retry \(job.id)` waits again")
                 self.failParent(of: job, detail: "part \((job.partIndex ?? 0) + 1) was given up")
                 self.emitChanged(job.id)
+                try? self.store.release(job.id, owner: self.leaseOwner)
             }
             return nil
         }
@@ -243,7 +306,10 @@ public final class JobRunner: @unchecked Sendable {
         do {
             answer = try await client.status(id: runpodID)
         } catch {
-            await offTransferThread { self.record(error, of: job, now: now) }
+            await offTransferThread {
+                self.record(error, of: job, now: now)
+                try? self.store.release(job.id, owner: self.leaseOwner)
+            }
             return nil
         }
         lock.withLock { failures[job.id] = nil }
@@ -253,7 +319,10 @@ public final class JobRunner: @unchecked Sendable {
             // The common case: nothing changed but the next poll time, written with the round.
             if state == job.state && job.detail.isEmpty { return JobStore.RoutinePoll(id: job.id, nextPollAt: next) }
         }
-        await offTransferThread { await self.record(answer, of: job, now: now, throttledAt: throttledAt) }
+        await offTransferThread {
+            await self.record(answer, of: job, now: now, throttledAt: throttledAt)
+            try? self.store.release(job.id, owner: self.leaseOwner)
+        }
         return nil
     }
 
@@ -266,7 +335,8 @@ public final class JobRunner: @unchecked Sendable {
                 try store.polled(job.id, state: state, detail: "", nextPollAt: nextPoll(after: job, now: now, throttledAt: throttledAt))
                 emitChanged(job.id)
             case .completed:
-                try store.complete(job.id, summary: answer.output ?? "")
+                // False when another runner completed it first: that one delivers it.
+                guard try store.complete(job.id, summary: answer.output ?? "", owner: leaseOwner, leaseSeconds: leaseSeconds) else { return }
                 await finished(try store.job(job.id), summary: answer.output ?? "")
             case .failed, .cancelled, .timedOut:
                 let detail = answer.error ?? (answer.status == .timedOut ? "the job ran past its execution timeout" : "")
@@ -312,15 +382,30 @@ public final class JobRunner: @unchecked Sendable {
         onEvent(.completed(job))
         switch job.role {
         case .single, .parent:
-            for result in await sinks.deliver(job, summary: summary) {
-                onEvent(.delivered(job, sink: result.sink, location: result.location, error: result.error))
-            }
+            await deliver(job, summary: summary, sinks: SummarySinks.sinks(of: job))
         case .part:
             if let parentID = job.parentID { await advance(parent: parentID) }
         case .combine:
-            guard let parentID = job.parentID, let parent = try? store.job(parentID) else { return }
-            try? store.complete(parentID, summary: summary)
-            await finished((try? store.job(parentID)) ?? parent, summary: summary)
+            guard let parentID = job.parentID else { return }
+            await complete(parent: parentID, summary: summary)
+        }
+    }
+
+    /// Completes a map-reduce parent with the combined summary and delivers it (once, whoever gets there first).
+    private func complete(parent parentID: Int64, summary: String) async {
+        guard (try? store.complete(parentID, summary: summary, owner: leaseOwner, leaseSeconds: leaseSeconds)) == true,
+              let parent = try? store.job(parentID) else { return }
+        await finished(parent, summary: summary)
+        try? store.release(parentID, owner: leaseOwner)
+    }
+
+    /// Writes the summary to `sinks` of the job's outputs, renewing the job's lease before each; stops when the
+    /// lease was lost (another runner then delivers what is left).
+    private func deliver(_ job: Job, summary: String, sinks wanted: Set<String>) async {
+        for sink in SummarySinks.order where wanted.contains(sink) {
+            guard (try? store.renew(job.id, owner: leaseOwner, leaseSeconds: leaseSeconds)) == true else { return }
+            guard let result = await sinks.deliver(job, summary: summary, to: sink) else { continue }
+            onEvent(.delivered((try? store.job(job.id)) ?? job, sink: result.sink, location: result.location, error: result.error))
         }
     }
 
@@ -329,10 +414,8 @@ public final class JobRunner: @unchecked Sendable {
     func advance(parent parentID: Int64) async {
         guard let parts = try? store.parts(of: parentID) else { return }
         if let combine = parts.first(where: { $0.role == .combine }) {
-            if combine.state == .completed, let summary = try? store.summary(combine.id),
-               let parent = try? store.job(parentID), parent.state != .completed {
-                try? store.complete(parentID, summary: summary)
-                await finished((try? store.job(parentID)) ?? parent, summary: summary)
+            if combine.state == .completed, let summary = try? store.summary(combine.id) {
+                await complete(parent: parentID, summary: summary)
             }
             return
         }
@@ -346,10 +429,32 @@ public final class JobRunner: @unchecked Sendable {
                                               prompt: Self.combineTemplate.replacingOccurrences(of: "{parts}", with: body),
                                               outputs: JobOutputs(), maxWait: settings.maxWait, unlessParentHas: .combine) else { return }
         try? store.setState(parentID, .waitingForParts, detail: "all \(pieces.count) parts summarised; combining them")
-        _ = await send(combine)
+        _ = await send(combine, patient: false)
     }
 
     // MARK: user actions
+
+    /// Writes a completed job's summary again to every output it has not reached (after a failed delivery);
+    /// returns what happened at each (nothing when all were reached). The summary itself never leaves the store.
+    @discardableResult
+    public func deliver(_ id: Int64) async throws(Problem) -> [JobDelivery] {
+        do {
+            guard let job = try store.claim(id, owner: leaseOwner, leaseSeconds: leaseSeconds) else {
+                throw Problem(description: "job \(id) is being handled by another ytce process right now; try again in a moment")
+            }
+            defer { try? store.release(id, owner: leaseOwner) }
+            guard job.state == .completed, job.role == .single || job.role == .parent, let summary = try store.summary(id) else {
+                throw Problem(description: "job \(id) is \(job.state.rawValue)\(job.role == .single || job.role == .parent ? "" : " (a part of job \(job.parentID ?? 0))"): it has no summary to deliver")
+            }
+            let reached = Set(try store.deliveries(id).filter(\.succeeded).map(\.sink))
+            await deliver(job, summary: summary, sinks: SummarySinks.sinks(of: job).subtracting(reached))
+            return try store.deliveries(id).filter { !reached.contains($0.sink) }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem(description: "\(error)")
+        }
+    }
 
     /// Cancels a job on RunPod (and its parts) and records it.
     public func cancel(_ id: Int64) async throws(Problem) {
@@ -379,13 +484,14 @@ public final class JobRunner: @unchecked Sendable {
                     let status = try await client.retry(id: runpodID)
                     try store.setState(id, Self.state(status), detail: "retried on RunPod", nextPollAt: now + settings.pollInterval)
                 } else {
-                    return await send(try store.job(id))
+                    try store.setState(id, .submitting, detail: "")
+                    return await send(try store.job(id), patient: true)
                 }
             case .gaveUp:
                 try store.setState(id, .inProgress, detail: "waiting again", nextPollAt: now)
-            case .submissionUnknown, .lost, .cancelled:
+            case .submissionUnknown, .lost, .cancelled, .waitingToSubmit:
                 try store.setState(id, .submitting, detail: "")
-                return await send(try store.job(id))
+                return await send(try store.job(id), patient: true)
             default:
                 throw Problem(description: "job \(id) is \(job.state.rawValue): only failed, timed out, lost, cancelled, given-up or unknown submissions can be retried")
             }

@@ -4,6 +4,10 @@ import PackKit
 /// The durable list of summarisation jobs: one SQLite file (WAL, so a `kill -9` at any moment loses no committed
 /// row and never corrupts it; several ytce processes may share it). Every change is one transaction: a job is
 /// written before `/run` is sent, and a summary is stored together with the state that says it is complete.
+///
+/// Leases: a runner claims a job (`lease_owner`, `lease_until`, `lease_pid`) before it polls, sends or delivers it,
+/// so any number of runners (`ytce jobs wait` processes, the TUI) share one store and each summary is delivered
+/// exactly once. A lease ends when its holder releases it, when it expires, or at once when its process is gone.
 public final class JobStore: @unchecked Sendable {
     // All access goes through `lock`: the connection is used by one thread at a time.
     private let database: SQLiteDatabase
@@ -32,7 +36,7 @@ public final class JobStore: @unchecked Sendable {
           created_at REAL NOT NULL, submitted_at REAL, finished_at REAL, deadline REAL NOT NULL,
           polls INTEGER NOT NULL DEFAULT 0, next_poll_at REAL,
           out_dir TEXT, s3_prefix TEXT, pack_path TEXT, video_id TEXT,
-          owner_pid INTEGER, prompt TEXT NOT NULL);
+          owner_pid INTEGER, prompt TEXT NOT NULL, lease_owner TEXT, lease_until REAL, lease_pid INTEGER);
         CREATE INDEX IF NOT EXISTS job_open ON job(state, next_poll_at);
         CREATE INDEX IF NOT EXISTS job_parent ON job(parent_id, part_index);
         CREATE TABLE IF NOT EXISTS job_summary (
@@ -56,7 +60,15 @@ public final class JobStore: @unchecked Sendable {
             // NORMAL in WAL mode: a power cut may lose the last commits, a killed process loses none.
             try database.execute("PRAGMA synchronous = NORMAL")
             try database.execute("PRAGMA foreign_keys = ON")
-            try immediate { try database.execute(Self.schema) }
+            try immediate {
+                try database.execute(Self.schema)
+                // Stores written before leases existed gain their columns.
+                let columns = try database.strings("SELECT name FROM pragma_table_info('job')")
+                for (name, type) in [("lease_owner", "TEXT"), ("lease_until", "REAL"), ("lease_pid", "INTEGER")] where !columns.contains(name) {
+                    try database.execute("ALTER TABLE job ADD COLUMN \(name) \(type)")
+                }
+                try database.execute("CREATE INDEX IF NOT EXISTS job_lease ON job(lease_pid) WHERE lease_owner IS NOT NULL")
+            }
         } catch let problem as Problem {
             throw problem
         } catch {
@@ -148,7 +160,7 @@ public final class JobStore: @unchecked Sendable {
     /// `/run` answered: the job is on RunPod.
     public func submitted(_ id: Int64, runpodID: String, state: JobState, nextPollAt: Double,
                           now: Double = Date().timeIntervalSince1970) throws(Problem) {
-        try update(id, "runpod_id = ?2, state = ?3, submitted_at = ?4, next_poll_at = ?5, owner_pid = NULL, detail = ''") { s in
+        try update(id, "runpod_id = ?2, state = ?3, submitted_at = ?4, next_poll_at = ?5, owner_pid = NULL, detail = '', \(Self.noLease)") { s in
             s.bind(2, runpodID); s.bind(3, state.rawValue); s.bind(4, now); s.bind(5, nextPollAt)
         }
     }
@@ -169,14 +181,18 @@ public final class JobStore: @unchecked Sendable {
         public var nextPollAt: Double
     }
 
-    /// Records routine polls together, in one transaction.
-    public func polled(_ polls: [RoutinePoll]) throws(Problem) {
+    /// Records routine polls together, in one transaction, and releases their leases (only those `owner` still holds:
+    /// a job whose lease expired and went to another runner is that runner's now).
+    public func polled(_ polls: [RoutinePoll], owner: String) throws(Problem) {
         guard !polls.isEmpty else { return }
         try locked {
             try immediate {
-                let s = try prepared("UPDATE job SET next_poll_at = ?2, polls = polls + 1 WHERE job_id = ?1 AND state IN ('queued', 'in_progress')")
+                let s = try prepared("""
+                    UPDATE job SET next_poll_at = ?2, polls = polls + 1, \(Self.noLease)
+                    WHERE job_id = ?1 AND state IN ('queued', 'in_progress') AND (lease_owner IS NULL OR lease_owner = ?3)
+                    """)
                 for poll in polls {
-                    s.bind(1, poll.id); s.bind(2, poll.nextPollAt)
+                    s.bind(1, poll.id); s.bind(2, poll.nextPollAt); s.bind(3, owner)
                     try s.run()
                 }
             }
@@ -199,16 +215,139 @@ public final class JobStore: @unchecked Sendable {
     }
 
     /// Stores the summary and marks the job completed, together: a summary is never lost and never stored twice.
-    public func complete(_ id: Int64, summary: String, now: Double = Date().timeIntervalSince1970) throws(Problem) {
+    /// Only one caller completes a job: false (and nothing written) when it is completed already. The job stays
+    /// leased to `owner` for `leaseSeconds`, for the deliveries that follow.
+    @discardableResult
+    public func complete(_ id: Int64, summary: String, owner: String, leaseSeconds: Double,
+                         now: Double = Date().timeIntervalSince1970) throws(Problem) -> Bool {
         try locked {
             try immediate {
+                let mark = try prepared("""
+                    UPDATE job SET state = 'completed', detail = '', next_poll_at = NULL, polls = polls + 1, finished_at = ?2,
+                      lease_owner = ?3, lease_until = ?4, lease_pid = ?5
+                    WHERE job_id = ?1 AND state != 'completed'
+                    """)
+                mark.bind(1, id); mark.bind(2, now); mark.bind(3, owner); mark.bind(4, now + leaseSeconds); mark.bind(5, Int(getpid()))
+                try mark.run()
+                guard (try database.scalarInt("SELECT changes()") ?? 0) > 0 else { return false }
                 let save = try prepared("INSERT OR REPLACE INTO job_summary (job_id, text, saved_at) VALUES (?1, ?2, ?3)")
                 save.bind(1, id); save.bind(2, summary); save.bind(3, now)
                 try save.run()
-                let mark = try prepared("UPDATE job SET state = 'completed', detail = '', next_poll_at = NULL, polls = polls + 1, finished_at = ?2 WHERE job_id = ?1")
-                mark.bind(1, id); mark.bind(2, now)
-                try mark.run()
+                return true
             }
+        }
+    }
+
+    // MARK: leases
+
+    static let noLease = "lease_owner = NULL, lease_until = NULL, lease_pid = NULL"
+    /// A job that may be claimed at `?2` (now): not leased, or its lease expired. A job its own runner holds is not
+    /// claimable either: that runner is busy with it.
+    static let claimable = "(lease_owner IS NULL OR lease_until <= ?2)"
+
+    /// Ends the leases of processes that are gone (killed, crashed): their jobs need not wait for the leases to expire.
+    /// Call with `lock` held, in a transaction.
+    private func releaseDeadLeases(owner: String, now: Double) throws {
+        let holders = try prepared("SELECT DISTINCT lease_pid FROM job WHERE lease_owner IS NOT NULL AND lease_owner != ?1 AND lease_until > ?2")
+        holders.bind(1, owner); holders.bind(2, now)
+        var dead: [Int] = []
+        while try holders.step() {
+            let pid = holders.int(0)
+            if pid <= 0 || pid > Int(Int32.max) || (kill(pid_t(pid), 0) != 0 && errno == ESRCH) { dead.append(pid) }
+        }
+        holders.reset()
+        for pid in dead {
+            let release = try prepared("UPDATE job SET \(Self.noLease) WHERE lease_pid = ?1 AND lease_owner IS NOT NULL")
+            release.bind(1, pid)
+            try release.run()
+        }
+    }
+
+    /// Claims the jobs due by `dueBy` that `owner` may take, for `leaseSeconds`: jobs on RunPod to poll and jobs
+    /// waiting to be sent again. Soonest first.
+    public func claimDue(owner: String, dueBy: Double, leaseSeconds: Double, now: Double = Date().timeIntervalSince1970) throws(Problem) -> [Job] {
+        try claim(owner: owner, leaseSeconds: leaseSeconds, now: now, condition: """
+            ((state IN ('queued', 'in_progress') AND runpod_id IS NOT NULL) OR state = 'waiting_to_submit') AND next_poll_at <= ?4
+            """, bind: { $0.bind(4, dueBy) }).sorted { ($0.nextPollAt ?? 0, $0.id) < ($1.nextPollAt ?? 0, $1.id) }
+    }
+
+    /// Claims completed jobs whose summary has not been written to some output yet (nothing recorded for it: the
+    /// process that saved the summary stopped before delivering it). A failed delivery is recorded and left for
+    /// the user to redo (`claimForDelivery`).
+    public func claimUndelivered(owner: String, leaseSeconds: Double, now: Double = Date().timeIntervalSince1970) throws(Problem) -> [Job] {
+        try claim(owner: owner, leaseSeconds: leaseSeconds, now: now, condition: """
+            state = 'completed' AND role IN ('single', 'parent') AND (
+              (out_dir IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 'file')) OR
+              (s3_prefix IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 's3')) OR
+              (pack_path IS NOT NULL AND video_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 'pack')))
+            """).sorted { $0.id < $1.id }
+    }
+
+    /// Claims one job for `owner` whatever its state (a user's explicit action: deliver again); nil when another
+    /// runner holds it.
+    public func claim(_ id: Int64, owner: String, leaseSeconds: Double, now: Double = Date().timeIntervalSince1970) throws(Problem) -> Job? {
+        try claim(owner: owner, leaseSeconds: leaseSeconds, now: now, condition: "job_id = ?4", bind: { $0.bind(4, id) }).first
+    }
+
+    /// Leases every job matching `condition` (which may use ?4 and on) that `owner` may claim; returns them.
+    private func claim(owner: String, leaseSeconds: Double, now: Double, condition: String,
+                       bind: (SQLiteStatement) -> Void = { _ in }) throws(Problem) -> [Job] {
+        var claimed: [Job] = []
+        try locked {
+            try immediate {
+                try releaseDeadLeases(owner: owner, now: now)
+                let s = try prepared("""
+                    UPDATE job SET lease_owner = ?1, lease_until = ?3, lease_pid = ?5
+                    WHERE \(condition) AND \(Self.claimable)
+                    RETURNING \(Self.columns)
+                    """)
+                s.bind(1, owner); s.bind(2, now); s.bind(3, now + leaseSeconds); s.bind(5, Int(getpid()))
+                bind(s)
+                while try s.step() { claimed.append(read(s)) }
+                s.reset()
+            }
+        }
+        return claimed
+    }
+
+    /// Extends `owner`'s lease of a job; false when it lost it (expired and claimed by another runner).
+    public func renew(_ id: Int64, owner: String, leaseSeconds: Double, now: Double = Date().timeIntervalSince1970) throws(Problem) -> Bool {
+        try locked {
+            let s = try prepared("UPDATE job SET lease_until = ?3, lease_pid = ?4 WHERE job_id = ?5 AND lease_owner = ?1 AND lease_until > ?2")
+            s.bind(1, owner); s.bind(2, now); s.bind(3, now + leaseSeconds); s.bind(4, Int(getpid())); s.bind(5, id)
+            try s.run()
+            return (try database.scalarInt("SELECT changes()") ?? 0) > 0
+        }
+    }
+
+    /// Gives the job back (only when `owner` still holds it).
+    public func release(_ id: Int64, owner: String) throws(Problem) {
+        try locked {
+            let s = try prepared("UPDATE job SET \(Self.noLease) WHERE job_id = ?1 AND lease_owner = ?2")
+            s.bind(1, id); s.bind(2, owner)
+            try s.run()
+        }
+    }
+
+    /// RunPod refused `/run` (or no connection was made): the job is not there and is sent again at `sendAt`.
+    /// `owner` keeps it until `leaseUntil`, so that no other runner sends it meanwhile.
+    public func waitToSubmit(_ id: Int64, detail: String, sendAt: Double, owner: String, leaseUntil: Double) throws(Problem) {
+        try update(id, "state = 'waiting_to_submit', detail = ?2, next_poll_at = ?3, owner_pid = NULL, lease_owner = ?4, lease_until = ?5, lease_pid = ?6") { s in
+            s.bind(2, detail); s.bind(3, sendAt); s.bind(4, owner); s.bind(5, leaseUntil); s.bind(6, Int(getpid()))
+        }
+    }
+
+    /// Takes a job waiting to be submitted for sending now (`submitting`, owned by this process); false when it is
+    /// no longer waiting (cancelled, sent by another runner) or another runner holds it.
+    public func beginResubmission(_ id: Int64, owner: String, now: Double = Date().timeIntervalSince1970) throws(Problem) -> Bool {
+        try locked {
+            let s = try prepared("""
+                UPDATE job SET state = 'submitting', owner_pid = ?3, \(Self.noLease)
+                WHERE job_id = ?4 AND state = 'waiting_to_submit' AND (lease_owner IS NULL OR lease_until <= ?2 OR lease_owner = ?1)
+                """)
+            s.bind(1, owner); s.bind(2, now); s.bind(3, Int(getpid())); s.bind(4, id)
+            try s.run()
+            return (try database.scalarInt("SELECT changes()") ?? 0) > 0
         }
     }
 
@@ -266,6 +405,11 @@ public final class JobStore: @unchecked Sendable {
         try update(id, "owner_pid = ?2") { $0.bind(2, Int(pid)) }
     }
 
+    /// For tests: pretend the process holding the job's lease is `pid`.
+    func rewriteLeasePID(_ id: Int64, pid: Int32) throws(Problem) {
+        try update(id, "lease_pid = ?2") { $0.bind(2, Int(pid)) }
+    }
+
     private func update(_ id: Int64, _ assignments: String, _ bind: (SQLiteStatement) -> Void) throws(Problem) {
         try locked {
             let s = try prepared("UPDATE job SET \(assignments) WHERE job_id = ?1")
@@ -301,7 +445,13 @@ public final class JobStore: @unchecked Sendable {
         return read(s)
     }
 
-    public func job(_ id: Int64) throws(Problem) -> Job { try locked { try fetch(id) } }
+    public func job(_ id: Int64) throws(Problem) -> Job {
+        try locked {
+            var job = try fetch(id)
+            job.deliveries = try deliveryRows(of: id)[id] ?? []
+            return job
+        }
+    }
 
     /// Jobs matching an SQL condition on the job table, newest first.
     private func jobs(where condition: String, order: String = "job_id DESC", bind: (SQLiteStatement) -> Void = { _ in }) throws(Problem) -> [Job] {
@@ -314,18 +464,22 @@ public final class JobStore: @unchecked Sendable {
         }
     }
 
-    public func allJobs() throws(Problem) -> [Job] { try jobs(where: "1") }
-    /// Jobs on RunPod that a poller must ask about, soonest first; with `dueBy`, only those due by then.
-    public func jobsToPoll(dueBy: Double? = nil) throws(Problem) -> [Job] {
-        try jobs(where: "state IN ('queued', 'in_progress') AND runpod_id IS NOT NULL AND next_poll_at <= ?1", order: "next_poll_at") {
-            $0.bind(1, dueBy ?? .infinity)
-        }
+    /// Every job, newest first, with its deliveries.
+    public func allJobs() throws(Problem) -> [Job] {
+        var all = try jobs(where: "1")
+        let deliveries = try locked { try deliveryRows(of: nil) }
+        for index in all.indices { all[index].deliveries = deliveries[all[index].id] ?? [] }
+        return all
     }
 
-    /// When the next poll is due (nil when no job is waiting on RunPod).
-    public func nextPollTime() throws(Problem) -> Double? {
+    /// When the next poll or resubmission is due that `owner` could claim then (nil when no job waits on RunPod).
+    public func nextPollTime(owner: String = "") throws(Problem) -> Double? {
         try locked {
-            let s = try prepared("SELECT min(next_poll_at) FROM job WHERE state IN ('queued', 'in_progress') AND runpod_id IS NOT NULL")
+            let s = try prepared("""
+                SELECT min(CASE WHEN lease_owner IS NOT NULL AND lease_owner != ?1 AND lease_until > next_poll_at THEN lease_until ELSE next_poll_at END)
+                FROM job WHERE (state IN ('queued', 'in_progress') AND runpod_id IS NOT NULL) OR state = 'waiting_to_submit'
+                """)
+            s.bind(1, owner)
             guard try s.step(), !s.isNull(0) else { return nil }
             return s.double(0)
         }
@@ -334,24 +488,13 @@ public final class JobStore: @unchecked Sendable {
     /// How many of `ids` (all jobs when empty) are still open.
     public func openCount(among ids: Set<Int64> = []) throws(Problem) -> Int {
         try locked {
-            let s = try prepared("SELECT job_id FROM job WHERE state IN ('queued', 'in_progress', 'waiting_for_parts')")
+            let s = try prepared("SELECT job_id FROM job WHERE state IN ('queued', 'in_progress', 'waiting_for_parts', 'waiting_to_submit')")
             var n = 0
             while try s.step() {
                 if ids.isEmpty || ids.contains(s.int64(0)) { n += 1 }
             }
             return n
         }
-    }
-
-    /// Completed jobs whose summary has not reached every output it was meant for (a crash between saving and
-    /// writing it, or a failed write).
-    public func undelivered() throws(Problem) -> [Job] {
-        try jobs(where: """
-            state = 'completed' AND role IN ('single', 'parent') AND (
-              (out_dir IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 'file' AND d.delivered_at IS NOT NULL)) OR
-              (s3_prefix IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 's3' AND d.delivered_at IS NOT NULL)) OR
-              (pack_path IS NOT NULL AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 'pack' AND d.delivered_at IS NOT NULL)))
-            """, order: "job_id")
     }
 
     public func parts(of parentID: Int64) throws(Problem) -> [Job] {
@@ -375,13 +518,19 @@ public final class JobStore: @unchecked Sendable {
         }
     }
 
-    public func deliveries(_ id: Int64) throws(Problem) -> [(sink: String, location: String, error: String?)] {
-        try locked {
-            let s = try prepared("SELECT sink, location, error FROM job_delivery WHERE job_id = ?1 ORDER BY sink")
-            s.bind(1, id)
-            var out: [(String, String, String?)] = []
-            while try s.step() { out.append((s.string(0) ?? "", s.string(1) ?? "", s.string(2))) }
-            return out
+    public func deliveries(_ id: Int64) throws(Problem) -> [JobDelivery] {
+        try locked { try deliveryRows(of: id)[id] ?? [] }
+    }
+
+    /// Deliveries by job: of one job, or of all (nil). Call with `lock` held.
+    private func deliveryRows(of id: Int64?) throws -> [Int64: [JobDelivery]] {
+        let s = try prepared("SELECT job_id, sink, location, error, delivered_at FROM job_delivery WHERE ?1 IS NULL OR job_id = ?1 ORDER BY job_id, sink")
+        if let id { s.bind(1, id) } else { s.bindNull(1) }
+        var out: [Int64: [JobDelivery]] = [:]
+        while try s.step() {
+            out[s.int64(0), default: []].append(JobDelivery(sink: s.string(1) ?? "", location: s.string(2) ?? "", error: s.string(3),
+                                                            deliveredAt: s.isNull(4) ? nil : s.double(4)))
         }
+        return out
     }
 }

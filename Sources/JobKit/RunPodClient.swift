@@ -50,7 +50,8 @@ public struct RunPodHealth: Sendable, Hashable {
 /// trying again later. The key travels as `Authorization: Bearer …`, marked secret: it appears in no error,
 /// description or dump.
 ///
-/// Retries: `/run` is never repeated automatically (a repeat could start the job twice). `/status`, `/cancel`
+/// Retries: `/run` is never repeated here (a repeat could start the job twice); `RunPodError.wasRefused` tells the
+/// caller when it surely queued nothing and may be sent again. `/status`, `/cancel`
 /// and `/health` use `queryRetryPolicy` (at most 2 attempts, quick, no waiting out a 429: the caller's poller
 /// owns the pacing).
 public struct RunPodClient: Sendable {
@@ -176,7 +177,7 @@ public struct RunPodClient: Sendable {
     /// `"policy":{"executionTimeout":…,"ttl":…}` with only the keys that are set (none: no `policy`).
     public static func runBody(prompt: String, settings: JobSettings) throws(RunPodError) -> String {
         guard settings.temperature.isFinite, settings.topP.isFinite else {
-            throw RunPodError(.badRequest, "RunPod job not submitted: temperature and top_p must be finite numbers")
+            throw RunPodError(.badRequest, "RunPod job not submitted: temperature and top_p must be finite numbers", wasRefused: true)
         }
         var body = "{\"input\":{\"prompt\":"
         JSONValue.appendString(prompt, into: &body)
@@ -216,11 +217,11 @@ public struct RunPodClient: Sendable {
     private func makeRequest(_ method: HTTPMethod, _ path: String, body: String? = nil,
                              operation: Operation) throws(RunPodError) -> HTTPRequest {
         guard !apiKey.isEmpty else {
-            throw RunPodError(.auth, "no RunPod API key for \(operation.label)", jobID: operation.jobID)
+            throw RunPodError(.auth, "no RunPod API key for \(operation.label)", jobID: operation.jobID, wasRefused: true)
         }
         guard endpointURL.hasPrefix("https://") || endpointURL.hasPrefix("http://") else {
             throw RunPodError(.badRequest, "RunPod endpoint URL must look like https://api.runpod.ai/v2/ENDPOINT_ID",
-                              jobID: operation.jobID)
+                              jobID: operation.jobID, wasRefused: true)
         }
         var request = body.map { HTTPRequest.json(method, url: endpointURL + path, body: $0) }
             ?? HTTPRequest(method: method, url: endpointURL + path, headers: ["Accept": "application/json"])
@@ -264,8 +265,12 @@ public struct RunPodClient: Sendable {
         case .cancelled:
             return RunPodError(.cancelled, "RunPod request cancelled while \(operation.label)", jobID: jobID)
         case .invalidRequest:
-            return RunPodError(.badRequest, redact("invalid RunPod request while \(operation.label): \(error)"), jobID: jobID)
-        case .resolve, .connect, .timeout, .tls, .connectionLost, .transport:
+            return RunPodError(.badRequest, redact("invalid RunPod request while \(operation.label): \(error)"), jobID: jobID,
+                               wasRefused: true)
+        case .resolve, .connect, .timeout(.connect), .tls:
+            // No connection, so nothing was sent.
+            return RunPodError(.transient, redact("network error while \(operation.label): \(error)"), jobID: jobID, wasRefused: true)
+        case .timeout, .connectionLost, .transport:
             return RunPodError(.transient, redact("network error while \(operation.label): \(error)"), jobID: jobID)
         case .status(let code):
             let http = "HTTP \(code)\(RunPodClient.reason(code).map { " \($0)" } ?? "")\(at)"
@@ -274,24 +279,25 @@ public struct RunPodClient: Sendable {
             switch code {
             case 401, 403:
                 return RunPodError(.auth, "RunPod refused the API key (\(http)) while \(operation.label)",
-                                   httpStatus: code, jobID: jobID)
+                                   httpStatus: code, jobID: jobID, wasRefused: true)
             case 404 where jobID != nil:
-                return RunPodError(.lost, "RunPod does not know job \(jobID!) (\(http)): \(RunPodError.lostExplanation)",
-                                   httpStatus: code, jobID: jobID)
+                return RunPodError(.lost, "RunPod does not know job \(jobID ?? "") (\(http)): \(RunPodError.lostExplanation)",
+                                   httpStatus: code, jobID: jobID, wasRefused: true)
             case 404:
                 return RunPodError(.notFound, "RunPod endpoint not found (\(http)) while \(operation.label): check the "
-                                   + "endpoint URL (https://api.runpod.ai/v2/ENDPOINT_ID)", httpStatus: code)
+                                   + "endpoint URL (https://api.runpod.ai/v2/ENDPOINT_ID)", httpStatus: code, wasRefused: true)
             case 429:
                 let wait = error.retryAfter.map { "; retry after \(RunPodClient.seconds($0))" } ?? ""
                 return RunPodError(.transient, "RunPod rate limit (\(http)) while \(operation.label)\(wait)",
-                                   httpStatus: code, retryAfter: error.retryAfter, jobID: jobID)
+                                   httpStatus: code, retryAfter: error.retryAfter, jobID: jobID, wasRefused: true)
             case 408, 500...599:
                 let wait = error.retryAfter.map { "; retry after \(RunPodClient.seconds($0))" } ?? ""
+                // A 408 and a 503 say the request was not taken; a 500, 502 or 504 may come after it was.
                 return RunPodError(.transient, "RunPod unavailable (\(http)) while \(operation.label)\(suffix)\(wait)",
-                                   httpStatus: code, retryAfter: error.retryAfter, jobID: jobID)
+                                   httpStatus: code, retryAfter: error.retryAfter, jobID: jobID, wasRefused: code == 408 || code == 503)
             default:
                 return RunPodError(.badRequest, "RunPod refused \(operation.label) (\(http))\(suffix)",
-                                   httpStatus: code, jobID: jobID)
+                                   httpStatus: code, jobID: jobID, wasRefused: (400..<500).contains(code))
             }
         }
     }

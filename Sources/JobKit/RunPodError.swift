@@ -32,13 +32,20 @@ public struct RunPodError: Error, Sendable, Hashable, CustomStringConvertible, C
     public let retryAfter: Double?
     /// The job concerned, when there is one.
     public let jobID: String?
+    /// RunPod surely did not act on the request: it was never sent (no connection could be made, or it could not be
+    /// built), or RunPod answered that it refused it (a 4xx such as a 429 rate limit, or a 503). A `/run` that
+    /// failed this way queued no job. False when the answer never came back (a timeout or a connection lost after
+    /// sending, a 500/502/504): RunPod may then have the job.
+    public let wasRefused: Bool
 
-    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil, retryAfter: Double? = nil, jobID: String? = nil) {
+    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil, retryAfter: Double? = nil, jobID: String? = nil,
+                wasRefused: Bool = false) {
         self.kind = kind
         self.message = RunPodOutput.oneLine(message)
         self.httpStatus = httpStatus
         self.retryAfter = retryAfter
         self.jobID = jobID
+        self.wasRefused = wasRefused
     }
 
     /// Whether to try again later rather than give up on the job.

@@ -58,6 +58,12 @@ public struct S3Error: Error, Sendable, Hashable, CustomStringConvertible, Custo
         }
     }
 
+    /// A conditional write found the object already there (412 `PreconditionFailed`, or 409
+    /// `ConditionalRequestConflict` when another write of it was under way).
+    public var isPreconditionFailed: Bool {
+        httpStatus == 412 || code == "PreconditionFailed" || code == "ConditionalRequestConflict"
+    }
+
     public var description: String { message }
     public var debugDescription: String { "S3Error(\(message))" }
 
@@ -201,15 +207,17 @@ public struct S3Client: Sendable {
     }
 
     /// Writes `body` to the object (`PutObject`), replacing it; returns the ETag S3 answered (without quotes),
-    /// when it sent one.
+    /// when it sent one. With `onlyIfAbsent`, an object already there is left alone and the call fails with
+    /// `isPreconditionFailed` (S3's conditional write, `If-None-Match: *`).
     @discardableResult
     public func putObject(_ location: S3Location, body: [UInt8], contentType: String = "application/octet-stream",
-                          cancellation: HTTPCancellation? = nil) async throws(S3Error) -> String? {
+                          onlyIfAbsent: Bool = false, cancellation: HTTPCancellation? = nil) async throws(S3Error) -> String? {
         let operation = "writing \(location)"
         try S3Client.requireObject(location, operation)
         var request = makeRequest(.put, bucket: location.bucket, key: location.key, body: body)
         // Always a Content-Type: without one curl sends a form type, and some servers then eat the body.
         request.headers.set("Content-Type", contentType)
+        if onlyIfAbsent { request.headers.set("If-None-Match", "*") }
         let response = try await send(request, operation: operation, location: location, isObject: true,
                                       cancellation: cancellation)
         return response.headers["ETag"].map(S3Client.unquoted)

@@ -76,13 +76,20 @@ public final class JobsService: @unchecked Sendable {
 
     public func summary(_ id: Int64) throws -> String? { try store.summary(id) }
 
-    public func deliveries(_ id: Int64) throws -> [(sink: String, location: String, error: String?)] { try store.deliveries(id) }
+    public func deliveries(_ id: Int64) throws -> [JobDelivery] { try store.deliveries(id) }
 
-    /// Puts a finished job's summary into a pack as the video's episode summary (an atomic `.pack` rewrite).
+    /// Puts a finished job's summary into a pack as the video's episode summary (an atomic `.pack` rewrite); a
+    /// failure is recorded too, so the job shows it.
     public func attach(_ id: Int64, toPack packPath: String, videoID: String) throws {
         guard let text = try store.summary(id) else { throw Problem(description: "job \(id) has no summary yet") }
-        try PackSummaryWriter.attach(text, videoID: videoID, to: packPath)
-        try store.recordDelivery(id, sink: "pack", location: "\(packPath)#\(videoID)", error: nil)
+        let location = "\(packPath)#\(videoID)"
+        do {
+            try PackSummaryWriter.attach(text, videoID: videoID, to: packPath)
+        } catch {
+            try? store.recordDelivery(id, sink: "pack", location: location, error: error.description)
+            throw error
+        }
+        try store.recordDelivery(id, sink: "pack", location: location, error: nil)
     }
 
     /// Polls every open job until cancelled: resumes what a stopped process left, then keeps polling; new jobs

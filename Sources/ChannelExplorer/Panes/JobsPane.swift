@@ -88,18 +88,16 @@ enum JobsView {
             let base = index == selected && focused ? theme[.selection] : theme[.text]
             let rect = Rect(x: list.x, y: list.y + row, width: list.width, height: 1)
             buffer.fill(rect, style: base)
-            let end = job.finishedAt ?? now
-            let elapsed = duration(end - (job.submittedAt ?? job.createdAt))
+            let elapsed = duration(job.elapsed(now: now))
             let next = job.isOpen ? job.nextPollAt.map { "\(max(0, Int(($0 - now).rounded(.up))))s" } ?? "" : ""
-            let output = job.outputs.packPath.map { "pack " + ($0 as NSString).lastPathComponent }
-                ?? job.outputs.directory.map { ($0 as NSString).appendingPathComponent("\(job.name)_summary.txt") } ?? ""
             let stateStyle: Style = switch job.state {
+            case _ where job.hasFailed: theme[.error]
             case .completed: theme[.success]
             case .failed, .lost, .timedOut, .submissionUnknown, .gaveUp: theme[.error]
             case .cancelled: theme[.dim]
             default: theme[.accent]
             }
-            let cells = ["\(job.id)", job.state.rawValue.replacingOccurrences(of: "_", with: " "), job.name, elapsed, "\(job.polls)", next, output]
+            let cells = ["\(job.id)", job.stateText, job.name, elapsed, "\(job.polls)", next, job.outputText]
             var line = columns.line(cells, style: base)
             if line.spans.count > 1 { line.spans[1].style = stateStyle.over(base) }
             buffer.draw(line, x: rect.x, y: rect.y, maxWidth: rect.width)
