@@ -13,7 +13,7 @@ struct JobsCommand: AsyncParsableCommand {
             moment and `ytce jobs wait` goes on where it left off.
             """,
         subcommands: [JobsSubmitCommand.self, JobsListCommand.self, JobsShowCommand.self, JobsCancelCommand.self,
-                      JobsRetryCommand.self, JobsWaitCommand.self, JobsWatchCommand.self, JobsHealthCommand.self]
+                      JobsRetryCommand.self, JobsWaitCommand.self, JobsDeliverCommand.self, JobsWatchCommand.self, JobsHealthCommand.self]
     )
 }
 
@@ -59,6 +59,13 @@ struct JobsOptions: ParsableArguments {
         do { return try JobStore(path: storePath ?? JobStore.standardPath()) } catch { throw fail(error.description) }
     }
 
+    /// A runner for work that never reaches RunPod (writing saved summaries): no endpoint or key needed.
+    func offlineRunner() throws -> JobRunner {
+        var settings = JobSettings()
+        if let resolved = try? self.settings() { settings = resolved }
+        return JobRunner(store: try store(), client: RunPodClient(endpointURL: settings.endpointURL, apiKey: ""), settings: settings)
+    }
+
     /// A runner for the configured endpoint, or a one-line error naming what is missing.
     func runner() throws -> JobRunner {
         let settings = try settings()
@@ -78,22 +85,42 @@ func jobID(_ text: String) throws -> Int64 {
     return id
 }
 
-/// One line per job: id, state, name, age, polls, what it is waiting for.
+/// Prints a line on stdout at once: `print` holds lines back when stdout is a pipe, so a script reading stdout and
+/// stderr together would see them after the progress written to stderr meanwhile.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// One line per job: id, state, name, run time, polls, then what it waits for, where its summary went (or why not).
 func jobLine(_ job: Job, now: Double = Date().timeIntervalSince1970) -> String {
-    let age = Int(now - job.createdAt)
-    let elapsed = age >= 3600 ? "\(age / 3600)h\(age / 60 % 60)m" : age >= 60 ? "\(age / 60)m\(age % 60)s" : "\(age)s"
-    var line = "\(job.id)\t\(job.state.rawValue)\t\(job.name)\t\(elapsed)\t\(job.polls) polls"
+    var line = "\(job.id)\t\(job.stateText.replacingOccurrences(of: " ", with: "_"))\t\(job.name)\t\(duration(job.elapsed(now: now)))\t\(job.polls) polls"
     if let next = job.nextPollAt, job.isOpen { line += "\tnext poll in \(max(0, Int((next - now).rounded())))s" }
+    for delivery in job.deliveries {
+        line += "\t" + deliveryText(job, delivery)
+    }
     if !job.detail.isEmpty { line += "\t\(job.detail)" }
     return line
 }
 
-/// Where a summary was written, or why it could not be.
-func deliveryLine(_ job: Job, sink: String, location: String, error: String?) -> String {
-    "\(job.id)\tsaved to \(sink): \(location)\(error.map { " FAILED: \($0)" } ?? "")"
+/// `1h2m`, `3m4s`, `5s`.
+func duration(_ seconds: Double) -> String {
+    let s = seconds.isFinite ? Int(min(max(0, seconds), 1e12)) : 0
+    return s >= 3600 ? "\(s / 3600)h\(s / 60 % 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
 }
 
-func jobJSON(_ job: Job, store: JobStore) -> JSONValue {
+/// Where a summary was written, or why it could not be and how to try again.
+func deliveryText(_ job: Job, _ delivery: JobDelivery) -> String {
+    if delivery.succeeded { return "saved to \(delivery.sink): \(delivery.location)" }
+    return "NOT saved to \(delivery.sink) \(delivery.location): \(delivery.error ?? "not written yet"); the summary is kept, "
+        + "`ytce jobs deliver \(job.id)` tries again"
+}
+
+/// A delivery as it happens.
+func deliveryLine(_ job: Job, sink: String, location: String, error: String?) -> String {
+    "\(job.id)\t" + deliveryText(job, JobDelivery(sink: sink, location: location, error: error, deliveredAt: error == nil ? 0 : nil))
+}
+
+func jobJSON(_ job: Job) -> JSONValue {
     var object: [String: JSONValue] = [
         "id": .number(Double(job.id)), "state": .string(job.state.rawValue), "name": .string(job.name),
         "source": .string(job.source), "role": .string(job.role.rawValue), "polls": .number(Double(job.polls)),
@@ -101,10 +128,13 @@ func jobJSON(_ job: Job, store: JobStore) -> JSONValue {
         "runpod_id": job.runpodID.map { .string($0) } ?? .null,
         "next_poll_at": job.nextPollAt.map { .number($0) } ?? .null,
         "finished_at": job.finishedAt.map { .number($0) } ?? .null,
+        "elapsed_s": .number(job.elapsed(now: Date().timeIntervalSince1970).rounded()),
+        "failed": .bool(job.hasFailed),
     ]
     if let parent = job.parentID { object["parent_id"] = .number(Double(parent)) }
-    object["outputs"] = .array(((try? store.deliveries(job.id)) ?? []).map {
-        .object(["sink": .string($0.sink), "location": .string($0.location), "error": $0.error.map { .string($0) } ?? .null])
+    object["outputs"] = .array(job.deliveries.map {
+        .object(["sink": .string($0.sink), "location": .string($0.location), "error": $0.error.map { .string($0) } ?? .null,
+                 "delivered": .bool($0.succeeded)])
     })
     return .object(object)
 }

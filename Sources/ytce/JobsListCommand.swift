@@ -16,7 +16,7 @@ struct JobsListCommand: ParsableCommand {
         let all: [Job]
         do { all = try store.allJobs() } catch { throw fail(error.description) }
         if json {
-            print(JSONValue.serialize(.object(["jobs": .array(all.map { jobJSON($0, store: store) })])))
+            print(JSONValue.serialize(.object(["jobs": .array(all.map { jobJSON($0) })])))
             return
         }
         if all.isEmpty { print("No jobs yet: `ytce jobs submit FILE` sends one.") }
@@ -44,7 +44,7 @@ struct JobsShowCommand: ParsableCommand {
             summary = try store.summary(job.id)
         } catch let exit as ExitCode { throw exit } catch { throw fail("\(error)") }
         if json {
-            guard case .object(var object) = jobJSON(job, store: store) else { return }
+            guard case .object(var object) = jobJSON(job) else { return }
             object["summary"] = summary.map { .string($0) } ?? .null
             print(JSONValue.serialize(.object(object)))
             return
@@ -52,9 +52,6 @@ struct JobsShowCommand: ParsableCommand {
         print(jobLine(job))
         print("source: \(job.source)")
         if let runpodID = job.runpodID { print("runpod id: \(runpodID) at \(job.endpoint)") }
-        for delivery in (try? store.deliveries(job.id)) ?? [] {
-            print("\(delivery.sink): \(delivery.location)\(delivery.error.map { " (failed: \($0))" } ?? "")")
-        }
         if let summary { print("\n\(summary)") }
     }
 }

@@ -35,6 +35,9 @@ struct JobsSubmitCommand: AsyncParsableCommand {
     @Flag(help: "Wait for the summaries (as `ytce jobs wait` does).")
     var wait = false
 
+    @Flag(help: "With --wait: print every change and delivery on stderr (the default when stderr is a terminal).")
+    var verbose = false
+
     @OptionGroup var cacheOptions: CacheOptions
 
     func run() async throws {
@@ -83,10 +86,10 @@ struct JobsSubmitCommand: AsyncParsableCommand {
             do {
                 let job = try await runner.submit(text, source: source, outputs: outputs)
                 ids.append(job.id)
-                print(jobLine(job))
+                say(jobLine(job))
             } catch { throw fail(error.description) }
         }
-        if wait { try await JobsWaitCommand.follow(runner, ids: ids) }
+        if wait { try await JobsWaitCommand.follow(runner, ids: ids, verbose: verbose) }
     }
 
     /// `s3://OUTPUT_BUCKET/OUTPUT_PREFIX` when OUTPUT_BUCKET is set (the original Lambda's variables).

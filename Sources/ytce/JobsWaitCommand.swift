@@ -13,47 +13,65 @@ struct JobsWaitCommand: AsyncParsableCommand {
     @Argument(help: "Job ids (default: every open job).")
     var ids: [String] = []
 
+    @Flag(help: "Print every change and delivery on stderr (the default when stderr is a terminal).")
+    var verbose = false
+
     func run() async throws {
         let runner = try jobs.runner()
         do { try await runner.resume() } catch { throw fail(error.description) }
-        try await Self.follow(runner, ids: try ids.map(jobID))
+        try await Self.follow(runner, ids: try ids.map(jobID), verbose: verbose)
     }
 
-    /// Polls until the jobs (or all open ones) are final, printing each change; exit status 1 when any did not
-    /// complete, 130 on Ctrl-C (the jobs go on; `ytce jobs wait` picks them up again).
-    static func follow(_ runner: JobRunner, ids: [Int64]) async throws {
+    /// Polls until the jobs (or all open ones) are settled. stdout gets one line per job as it finishes (where its
+    /// summary went, or why it failed), then one line of totals; a terminal on stderr also sees each change and a
+    /// status line (each change also with `verbose`). Exit status 1 when any job did not complete or a summary did not reach an output, 130 on
+    /// Ctrl-C (the jobs go on; `ytce jobs wait` picks them up again).
+    static func follow(_ runner: JobRunner, ids: [Int64], verbose: Bool) async throws {
         let interrupt = InterruptFlag(message: "interrupted: the jobs go on; `ytce jobs wait` resumes polling")
-        let tty = isatty(STDERR_FILENO) == 1
+        let interactive = isatty(STDERR_FILENO) == 1
         let changed = ChangeFlag()
         runner.onEvent = { event in
             changed.set()
+            guard interactive || verbose else { return }
+            let line: String
             switch event {
-            case .changed(let job), .submitted(let job), .completed(let job):
-                FileHandle.standardError.write(Data("\(jobLine(job))\n".utf8))
-            case .delivered(let job, let sink, let location, let error):
-                FileHandle.standardError.write(Data("\(deliveryLine(job, sink: sink, location: location, error: error))\n".utf8))
+            case .changed(let job), .submitted(let job), .completed(let job): line = jobLine(job)
+            case .delivered(let job, let sink, let location, let error): line = deliveryLine(job, sink: sink, location: location, error: error)
+            }
+            FileHandle.standardError.write(Data("\(interactive ? "\r\u{1B}[K" : "")\(line)\n".utf8))
+        }
+        let all: [Job]
+        do { all = try runner.store.allJobs() } catch { throw fail(error.description) }
+        for id in ids where !all.contains(where: { $0.id == id }) { throw fail("no job \(id) in \(runner.store.path) (see `ytce jobs list`)") }
+        let targets = Set(ids.isEmpty ? all.filter { $0.isOpen || ($0.state == .completed && !$0.isSettled) }.map(\.id) : ids)
+        var tally = Tally()
+        var reported = Set<Int64>()
+        /// Prints the targets that settled since the last look.
+        func report() {
+            let settled = ((try? runner.store.allJobs()) ?? []).filter { targets.contains($0.id) && !reported.contains($0.id) && $0.isSettled }
+            if interactive && !settled.isEmpty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            for job in settled.sorted(by: { $0.id < $1.id }) {
+                say(jobLine(job))
+                reported.insert(job.id)
+                tally.add(job)
             }
         }
-        func watched() -> [Job] {
-            let all = (try? runner.store.allJobs()) ?? []
-            return ids.isEmpty ? all.filter(\.isOpen) : all.filter { ids.contains($0.id) }
-        }
-        let targets = Set(watched().map(\.id))
+        report()
         var lastLine = Date.distantPast
-        var open = targets.count
-        var counted = ContinuousClock.now - .seconds(60)
-        while !interrupt.isSet {
+        var looked = ContinuousClock.now
+        while !interrupt.isSet && reported.count < targets.count {
             // Rounds at least `roundSpacing` apart (below), each taking the jobs due a little ahead too.
             await runner.pollDue(now: JobRunner.now() + JobRunner.roundLookahead)
-            // Counting reads every open row: only after this process saw a change, else once a second (for changes
-            // other processes make, e.g. `ytce jobs cancel`), not on every round.
-            if changed.take() || ContinuousClock.now - counted >= .seconds(1) {
-                counted = .now
-                open = (try? runner.store.openCount(among: targets)) ?? 0
+            // Looking reads every job: only after this process saw a change, else once a second (for changes other
+            // processes make: another waiter, `ytce jobs cancel`), not on every round.
+            if changed.take() || ContinuousClock.now - looked >= .seconds(1) {
+                looked = .now
+                report()
+                if reported.count == targets.count { break }
             }
-            if open == 0 { break }
             let wait = runner.secondsUntilNextPoll()
-            if tty && Date().timeIntervalSince(lastLine) >= 1 {
+            if interactive && Date().timeIntervalSince(lastLine) >= 1 {
+                let open = targets.count - reported.count
                 let next = wait.map { " · next poll in \(Int($0.rounded()))s" } ?? ""
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(open) job\(open == 1 ? "" : "s") open\(next)".utf8))
                 lastLine = Date()
@@ -62,11 +80,57 @@ struct JobsWaitCommand: AsyncParsableCommand {
             // (and at most every `roundSpacing`).
             try? await Task.sleep(nanoseconds: UInt64(JobRunner.pause(untilNextPoll: wait, atMost: 0.2) * 1e9))
         }
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if interrupt.isSet { throw ExitCode(130) }
-        let finished = ((try? runner.store.allJobs()) ?? []).filter { targets.contains($0.id) }
-        for job in finished { print(jobLine(job)) }
-        if finished.contains(where: { $0.state != .completed }) { throw ExitCode(1) }
+        say(tally.line)
+        if tally.failed > 0 || tally.undelivered > 0 { throw ExitCode(1) }
+    }
+
+    /// Counts of settled jobs, for the closing line.
+    struct Tally {
+        var jobs = 0, completed = 0, failed = 0, undelivered = 0
+
+        mutating func add(_ job: Job) {
+            jobs += 1
+            if job.state == .completed { completed += 1 } else { failed += 1 }
+            if !job.failedDeliveries.isEmpty { undelivered += 1 }
+        }
+
+        var line: String {
+            var text = "\(jobs) job\(jobs == 1 ? "" : "s"): \(completed) completed, \(failed) failed"
+            if undelivered > 0 { text += ", \(undelivered) summar\(undelivered == 1 ? "y" : "ies") not saved everywhere (kept in the store: `ytce jobs deliver ID`)" }
+            return text
+        }
+    }
+}
+
+struct JobsDeliverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliver",
+        abstract: "Write saved summaries again to the outputs they have not reached (after a failed delivery).")
+
+    @OptionGroup var jobs: JobsOptions
+
+    @Argument(help: "Job ids.")
+    var ids: [String]
+
+    func run() async throws {
+        let runner = try jobs.offlineRunner()
+        var failed = false
+        for text in ids {
+            let id = try jobID(text)
+            let results: [JobDelivery]
+            do { results = try await runner.deliver(id) } catch {
+                FileHandle.standardError.write(Data("ytce: \(error)\n".utf8))
+                failed = true
+                continue
+            }
+            guard let job = try? runner.store.job(id) else { continue }
+            if results.isEmpty { say("\(id)\tnothing to deliver: every output has the summary") }
+            for result in results { say("\(id)\t" + deliveryText(job, result)) }
+            failed = failed || results.contains { !$0.succeeded }
+        }
+        if failed { throw ExitCode(1) }
     }
 }
 
@@ -110,9 +174,9 @@ struct JobsWatchCommand: AsyncParsableCommand {
         let interrupt = InterruptFlag(message: "stopped watching; open jobs go on (`ytce jobs wait`)")
         runner.onEvent = { event in
             if case .delivered(let job, let sink, let location, let error) = event {
-                print(deliveryLine(job, sink: sink, location: location, error: error))
+                say(deliveryLine(job, sink: sink, location: location, error: error))
             } else if case .changed(let job) = event, job.state.isFinal {
-                print(jobLine(job))
+                say(jobLine(job))
             }
         }
         var lastScan = Date.distantPast
@@ -140,7 +204,7 @@ struct JobsWatchCommand: AsyncParsableCommand {
                 let prefix = JobsSubmitCommand.defaultS3Prefix(environment) ?? "s3://\(location.bucket)/\(environment["OUTPUT_PREFIX"] ?? "summaries/")"
                 let job = try await runner.submit(text, source: target.description, outputs: JobOutputs(directory: directory, s3Prefix: prefix))
                 try runner.store.linkWatched(source: source, key: object.key, jobID: job.id)
-                print(jobLine(job))
+                say(jobLine(job))
             }
         } else {
             var isDirectory: ObjCBool = false
@@ -154,7 +218,7 @@ struct JobsWatchCommand: AsyncParsableCommand {
                 let job = try await runner.submit(try TranscriptText.file(path, timestamps: false), source: path,
                                                   outputs: JobOutputs(directory: directory, s3Prefix: JobsSubmitCommand.defaultS3Prefix(environment)))
                 try runner.store.linkWatched(source: URL(fileURLWithPath: source).path, key: name, jobID: job.id)
-                print(jobLine(job))
+                say(jobLine(job))
             }
         }
     }
