@@ -39,6 +39,13 @@ extension JobSettings {
         public let description: String
     }
 
+    /// Seconds between polls: at least a tenth of a second, at most an hour.
+    public static let pollIntervalRange = 0.1...3_600.0
+    /// How long ytce waits for a job: a second to 30 days.
+    public static let maxWaitRange = 1.0...2_592_000.0
+    /// RunPod's `executionTimeout` and `ttl`, in seconds: a second to a week.
+    public static let runPodDurationRange = 1.0...604_800.0
+
     static let keys = ["endpoint_url", "api_key_env", "max_new_tokens", "temperature", "top_p", "execution_timeout_s", "ttl_s",
                        "poll_interval_s", "max_wait_s", "context_tokens", "prompt_template"]
 
@@ -50,10 +57,13 @@ extension JobSettings {
         for key in block.keys.sorted() where !keys.contains(key) {
             throw fail("unknown key 'jobs.\(key)' (valid: \(keys.joined(separator: ", ")))")
         }
-        func number(_ key: String, min: Double) throws(Problem) -> Double? {
+        func number(_ key: String, _ range: ClosedRange<Double>) throws(Problem) -> Double? {
             guard let value = block[key] else { return nil }
-            guard let n = value.doubleValue, n >= min else { throw fail("'jobs.\(key)' must be a number >= \(min), found \(value.shortDescription)") }
-            return n
+            do { return try ConfigNumber.number(value, field: "jobs.\(key)", in: range) } catch { throw fail(error.message) }
+        }
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws(Problem) -> Int? {
+            guard let value = block[key] else { return nil }
+            do { return try ConfigNumber.integer(value, field: "jobs.\(key)", in: range) } catch { throw fail(error.message) }
         }
         func text(_ key: String) throws(Problem) -> String? {
             guard let value = block[key] else { return nil }
@@ -62,14 +72,14 @@ extension JobSettings {
         }
         settings.endpointURL = try text("endpoint_url") ?? environment["RUNPOD_ENDPOINT_URL"] ?? ""
         if let v = try text("api_key_env") { settings.apiKeyEnv = v }
-        if let v = try number("max_new_tokens", min: 1) { settings.maxNewTokens = Int(v) }
-        if let v = try number("temperature", min: 0) { settings.temperature = v }
-        if let v = try number("top_p", min: 0) { settings.topP = v }
-        if let v = try number("execution_timeout_s", min: 1) { settings.executionTimeoutMs = Int(v * 1000) }
-        if let v = try number("ttl_s", min: 1) { settings.ttlMs = Int(v * 1000) }
-        if let v = try number("poll_interval_s", min: 0.1) { settings.pollInterval = v }
-        if let v = try number("max_wait_s", min: 1) { settings.maxWait = v }
-        if let v = try number("context_tokens", min: 1000) { settings.contextTokens = Int(v) }
+        if let v = try integer("max_new_tokens", 1...1_000_000) { settings.maxNewTokens = v }
+        if let v = try number("temperature", 0...2) { settings.temperature = v }
+        if let v = try number("top_p", 0...1) { settings.topP = v }
+        if let v = try number("execution_timeout_s", Self.runPodDurationRange) { settings.executionTimeoutMs = Int((v * 1000).rounded()) }
+        if let v = try number("ttl_s", Self.runPodDurationRange) { settings.ttlMs = Int((v * 1000).rounded()) }
+        if let v = try number("poll_interval_s", Self.pollIntervalRange) { settings.pollInterval = v }
+        if let v = try number("max_wait_s", Self.maxWaitRange) { settings.maxWait = v }
+        if let v = try integer("context_tokens", 1_000...10_000_000) { settings.contextTokens = v }
         if let v = try text("prompt_template") {
             guard v.contains("{transcript}") else { throw fail("'jobs.prompt_template' must contain {transcript}, where the transcript goes") }
             settings.promptTemplate = v

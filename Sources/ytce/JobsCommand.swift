@@ -38,11 +38,16 @@ struct JobsOptions: ParsableArguments {
             throw fail("\(error)")
         }
         if let pollInterval {
-            guard pollInterval >= 0.1 else { throw fail("--poll-interval must be at least 0.1 seconds") }
+            guard JobSettings.pollIntervalRange.contains(pollInterval) else {
+                throw fail("--poll-interval must be \(ConfigNumber.describe(JobSettings.pollIntervalRange)) seconds")
+            }
             settings.pollInterval = pollInterval
         }
         if let maxWait {
             guard let seconds = Self.duration(maxWait) else { throw fail("--max-wait '\(maxWait)' is not a duration (e.g. 300, 90s, 45m, 2h)") }
+            guard JobSettings.maxWaitRange.contains(seconds) else {
+                throw fail("--max-wait must be \(ConfigNumber.describe(JobSettings.maxWaitRange)) seconds (30 days), found \(maxWait)")
+            }
             settings.maxWait = seconds
         }
         return settings

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The reference's PackConfig (`embedding`, `chunking`, `retrieval`, `llm`) as JSON.
-/// Every key is checked: an unknown one is an error that names it, since a typo would otherwise be ignored silently.
+/// Every key is checked: an unknown one is an error that names it, since a typo would otherwise be ignored silently,
+/// and every number is range-checked (`ConfigNumber`).
 public struct PackConfig: Sendable, Equatable {
     public struct Embedding: Sendable, Equatable {
         public var backend = "hash"
@@ -84,16 +85,16 @@ public struct PackConfig: Sendable, Equatable {
             return o
         }
 
-        func int(_ o: [String: JSONValue], _ key: String, _ path: String, min: Int, into target: inout Int) throws(Problem) {
+        /// A whole number in `range` (see `ConfigNumber`).
+        func int(_ o: [String: JSONValue], _ key: String, _ path: String, in range: ClosedRange<Int>, into target: inout Int) throws(Problem) {
             guard let v = o[key] else { return }
-            guard let n = v.intValue, n >= min else { throw fail("'\(path).\(key)' must be an integer >= \(min), found \(v.shortDescription)") }
-            target = n
+            do { target = try ConfigNumber.integer(v, field: "\(path).\(key)", in: range) } catch { throw fail(error.message) }
         }
 
-        func double(_ o: [String: JSONValue], _ key: String, _ path: String) throws(Problem) -> Double? {
+        /// A number in `range` (see `ConfigNumber`); nil when absent or null.
+        func double(_ o: [String: JSONValue], _ key: String, _ path: String, in range: ClosedRange<Double>) throws(Problem) -> Double? {
             guard let v = o[key], v != .null else { return nil }
-            guard let d = v.doubleValue else { throw fail("'\(path).\(key)' must be a number, found \(v.shortDescription)") }
-            return d
+            do { return try ConfigNumber.number(v, field: "\(path).\(key)", in: range) } catch { throw fail(error.message) }
         }
 
         func string(_ o: [String: JSONValue], _ key: String, _ path: String) throws(Problem) -> String? {
@@ -116,7 +117,7 @@ public struct PackConfig: Sendable, Equatable {
                 guard case .object(let jobs) = j else { throw fail("'jobs' must be an object, found \(j.typeName)") }
                 config.jobs = jobs
             }
-            try int(top, "schema_version", "config", min: 1, into: &config.schemaVersion)
+            try int(top, "schema_version", "config", in: 1...1000, into: &config.schemaVersion)
             if let e = top["embedding"] {
                 let o = try object(e, "embedding", allowed: ["backend", "model_name", "dim", "base_url", "model", "api_key_env",
                                                              "timeout_s", "verify_tls", "model_dir"])
@@ -129,10 +130,7 @@ public struct PackConfig: Sendable, Equatable {
                 config.embedding.baseURL = try string(o, "base_url", "embedding")
                 config.embedding.model = try string(o, "model", "embedding")
                 if let variable = try string(o, "api_key_env", "embedding") { config.embedding.apiKeyEnv = variable }
-                if let seconds = try double(o, "timeout_s", "embedding") {
-                    guard seconds > 0 else { throw fail("'embedding.timeout_s' must be a number > 0, found \(seconds)") }
-                    config.embedding.timeoutSeconds = seconds
-                }
+                if let seconds = try double(o, "timeout_s", "embedding", in: 0.1...86_400) { config.embedding.timeoutSeconds = seconds }
                 if let v = o["verify_tls"] {
                     guard let b = v.boolValue else { throw fail("'embedding.verify_tls' must be true or false, found \(v.shortDescription)") }
                     config.embedding.verifyTLS = b
@@ -146,17 +144,17 @@ public struct PackConfig: Sendable, Equatable {
                     }
                 }
                 config.embedding.modelDirectory = try string(o, "model_dir", "embedding")
-                try int(o, "dim", "embedding", min: 1, into: &config.embedding.dim)
+                try int(o, "dim", "embedding", in: 1...65_536, into: &config.embedding.dim)
                 config.embedding.modelName = try string(o, "model_name", "embedding")
                     ?? (config.embedding.backend == "hash" ? "hash-\(config.embedding.dim)"
                         : config.embedding.backend == "minilm" ? MiniLMEmbedder.canonicalModelID : config.embedding.modelName)
             }
             if let c = top["chunking"] {
                 let o = try object(c, "chunking", allowed: ["micro_chunk_sec", "micro_overlap_sec", "target_section_sec", "max_section_sec"])
-                try int(o, "micro_chunk_sec", "chunking", min: 1, into: &config.chunking.microChunkSec)
-                try int(o, "micro_overlap_sec", "chunking", min: 0, into: &config.chunking.microOverlapSec)
-                try int(o, "target_section_sec", "chunking", min: 1, into: &config.chunking.targetSectionSec)
-                try int(o, "max_section_sec", "chunking", min: 1, into: &config.chunking.maxSectionSec)
+                try int(o, "micro_chunk_sec", "chunking", in: 1...3_600, into: &config.chunking.microChunkSec)
+                try int(o, "micro_overlap_sec", "chunking", in: 0...3_599, into: &config.chunking.microOverlapSec)
+                try int(o, "target_section_sec", "chunking", in: 1...86_400, into: &config.chunking.targetSectionSec)
+                try int(o, "max_section_sec", "chunking", in: 1...86_400, into: &config.chunking.maxSectionSec)
                 guard config.chunking.microOverlapSec < config.chunking.microChunkSec else {
                     throw fail("'chunking.micro_overlap_sec' (\(config.chunking.microOverlapSec)) must be less than 'chunking.micro_chunk_sec' (\(config.chunking.microChunkSec))")
                 }
@@ -166,9 +164,9 @@ public struct PackConfig: Sendable, Equatable {
             }
             if let r = top["retrieval"] {
                 let o = try object(r, "retrieval", allowed: ["top_sections", "top_chunks", "use_bm25", "bm25_top_k"])
-                try int(o, "top_sections", "retrieval", min: 1, into: &config.retrieval.topSections)
-                try int(o, "top_chunks", "retrieval", min: 1, into: &config.retrieval.topChunks)
-                try int(o, "bm25_top_k", "retrieval", min: 1, into: &config.retrieval.bm25TopK)
+                try int(o, "top_sections", "retrieval", in: 1...1_000, into: &config.retrieval.topSections)
+                try int(o, "top_chunks", "retrieval", in: 1...1_000, into: &config.retrieval.topChunks)
+                try int(o, "bm25_top_k", "retrieval", in: 1...10_000, into: &config.retrieval.bm25TopK)
                 if let v = o["use_bm25"] {
                     guard let b = v.boolValue else { throw fail("'retrieval.use_bm25' must be true or false, found \(v.shortDescription)") }
                     config.retrieval.useBM25 = b
@@ -181,10 +179,10 @@ public struct PackConfig: Sendable, Equatable {
                 config.llm.modelPath = try string(o, "model_path", "llm")
                 config.llm.provider = try string(o, "provider", "llm")
                 config.llm.model = try string(o, "model", "llm")
-                try int(o, "context_tokens", "llm", min: 1, into: &config.llm.contextTokens)
-                try int(o, "max_new_tokens", "llm", min: 1, into: &config.llm.maxNewTokens)
-                if let t = try double(o, "temperature", "llm") { config.llm.temperature = t }
-                config.llm.topP = try double(o, "top_p", "llm")
+                try int(o, "context_tokens", "llm", in: 1...10_000_000, into: &config.llm.contextTokens)
+                try int(o, "max_new_tokens", "llm", in: 1...1_000_000, into: &config.llm.maxNewTokens)
+                if let t = try double(o, "temperature", "llm", in: 0...2) { config.llm.temperature = t }
+                config.llm.topP = try double(o, "top_p", "llm", in: 0...1)
                 if let e = o["extra"] {
                     guard case .object(let extra) = e else { throw fail("'llm.extra' must be an object, found \(e.typeName)") }
                     config.llm.extra = extra

@@ -56,8 +56,7 @@ public struct LLMSettings: Sendable, Equatable {
             settings.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         if let value = llm.extra["timeout_s"] {
-            guard let seconds = value.doubleValue, seconds > 0 else { throw fail("'llm.extra.timeout_s' must be a number > 0, found \(value.shortDescription)") }
-            settings.timeoutSeconds = seconds
+            do { settings.timeoutSeconds = try ConfigNumber.number(value, field: "llm.extra.timeout_s", in: 0.1...86_400) } catch { throw fail(error.message) }
         }
         if let value = llm.extra["verify_tls"] {
             guard let verify = value.boolValue else { throw fail("'llm.extra.verify_tls' must be true or false, found \(value.shortDescription)") }
