@@ -6,6 +6,7 @@ import PackKit
 /// Usage: ytce-bench [--videos N] [--work DIR] [--runs N]
 ///        ytce-bench --ann …   (the HNSW index against the exact scan: see ANNBench.swift)
 ///        ytce-bench --jobs [N] [SECONDS]  (N open RunPod jobs polled: interval accuracy and CPU: see JobsBench.swift)
+///        ytce-bench --s3xml [RUNS]  (parsing a 1,000-key S3 listing page: see S3XMLBench.swift)
 ///        ytce-bench --stream  (streamed tokens socket → stdout, Ctrl-C → connection closed: see StreamBench.swift)
 ///        ytce-bench --tui [VIDEOS]  (frame time, keystroke → painted in tmux under load, opening a large pack: see TUIBench.swift)
 ///        ytce-bench --minilm [--model-dir DIR]  (all-MiniLM-L6-v2: load, question, build throughput, memory: see MiniLMBench.swift)
@@ -34,6 +35,9 @@ struct Bench {
             let rest = CommandLine.arguments.dropFirst(2)
             return try JobsBench.run(ytce: ytce.path, work: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench"),
                                      jobs: rest.first.flatMap { Int($0) } ?? 500, seconds: rest.dropFirst().first.flatMap { Double($0) } ?? 60)
+        }
+        if CommandLine.arguments.dropFirst().first == "--s3xml" {
+            return try S3XMLBench.run(runs: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 200)
         }
         if CommandLine.arguments.dropFirst().first == "--stream" {
             let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")

@@ -126,6 +126,56 @@ final class S3XMLTests: XCTestCase {
         XCTAssertNil(S3Client.parseError("Bad Gateway").code)
     }
 
+    /// A reply nested 100,000 levels deep crashed with a stack overflow when its tree was freed.
+    func testADeeplyNestedReplyIsAnS3Error() {
+        let depth = 100_000
+        let body = "<ListBucketResult>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth) + "</ListBucketResult>"
+        XCTAssertThrowsError(try S3Client.parseListPage(Array(body.utf8), operation: "listing s3://bkt/")) { error in
+            XCTAssertEqual((error as? S3Error)?.kind, .invalidResponse)
+        }
+        let deepError = "<Error><Code>SlowDown</Code>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth) + "</Error>"
+        XCTAssertEqual(S3Client.parseError(deepError).code, "SlowDown", "an error document too deep for the tree still yields its code")
+        // As deep as S3 goes, and a little more, is fine.
+        let nested = "<ListBucketResult><Contents><Key>k</Key><Owner><ID>" + String(repeating: "<x>", count: 40) + String(repeating: "</x>", count: 40)
+            + "</ID></Owner></Contents></ListBucketResult>"
+        XCTAssertEqual(try S3Client.parseListPage(Array(nested.utf8), operation: "x").objects.map(\.key), ["k"])
+    }
+
+    /// A LastModified with 20 fraction digits trapped (an Int overflow); it is not a time S3 writes.
+    func testALastModifiedWithTwentyFractionDigitsIsAnS3Error() {
+        let body = "<ListBucketResult><Contents><Key>a.txt</Key><LastModified>2024-05-01T12:34:56.12345678901234567890Z</LastModified>"
+            + "<Size>1</Size></Contents></ListBucketResult>"
+        XCTAssertThrowsError(try S3Client.parseListPage(Array(body.utf8), operation: "listing s3://bkt/")) { error in
+            XCTAssertEqual((error as? S3Error)?.kind, .invalidResponse)
+            XCTAssertTrue("\(error)".contains("LastModified"), "\(error)")
+        }
+        XCTAssertNil(S3Client.parseTimestamp("2024-05-01T12:34:56.12345678901234567890Z"))
+        XCTAssertNil(S3Client.parseTimestamp("2024-05-01T12:34:56.Z"))
+        XCTAssertEqual(S3Client.parseTimestamp("2000-03-01T00:00:00.123456789Z")?.timeIntervalSince1970 ?? 0, 951_868_800.123456789, accuracy: 1e-6)
+    }
+
+    /// The same two replies over HTTP, as `jobs watch s3://…` meets them: an S3 error each, no crash.
+    func testHostileListingRepliesOverHTTPAreS3Errors() async throws {
+        let server = try HTTPTestServer()
+        defer { server.stop() }
+        let deep = "<ListBucketResult>" + String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000) + "</ListBucketResult>"
+        let fraction = "<ListBucketResult><Contents><Key>a.txt</Key><LastModified>2024-05-01T12:34:56.12345678901234567890Z</LastModified>"
+            + "<Size>1</Size></Contents></ListBucketResult>"
+        server.route("GET", "/deep", response: .text(deep, contentType: "application/xml"))
+        server.route("GET", "/fraction", response: .text(fraction, contentType: "application/xml"))
+        let client = S3Client(configuration: S3Configuration(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", endpoint: server.baseURL),
+                              http: HTTPClient(proxy: .none))
+        for bucket in ["deep", "fraction"] {
+            do {
+                _ = try await client.listObjects(in: try S3Location(parsing: "s3://\(bucket)/in/"))
+                XCTFail("\(bucket): listed")
+            } catch {
+                XCTAssertEqual(error.kind, .invalidResponse, "\(bucket): \(error)")
+                XCTAssertTrue(error.message.contains("listing s3://\(bucket)/in/"), error.message)
+            }
+        }
+    }
+
     func testTimestamps() {
         XCTAssertEqual(S3Client.parseTimestamp("1970-01-01T00:00:00Z"), Date(timeIntervalSince1970: 0))
         XCTAssertEqual(S3Client.parseTimestamp("2000-03-01T00:00:00.500Z"), Date(timeIntervalSince1970: 951_868_800.5))
