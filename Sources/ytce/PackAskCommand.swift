@@ -45,13 +45,19 @@ struct PackAskCommand: AsyncParsableCommand {
         let cancellation = HTTPCancellation()
         let interrupt = InterruptFlag(message: "interrupted: stopping the answer…", onInterrupt: { cancellation.cancel() })
         let echo = stream && !json
+        // Only the answer kept reaches stdout: a draft that cites nothing is discarded, and said so on stderr.
+        let kept = KeptAnswerStream { piece in FileHandle.standardOutput.write(Data(piece.utf8)) }
         let answer: LLMAnswer
         do {
             answer = try await LLMAnswerer(client: client, settings: settings).answer(
                 question: question, channelTitle: opened.manifest.channelTitle, summaries: summaries, hits: result.hits,
                 stream: stream, cancellation: cancellation,
-                onDelta: { piece in if echo { FileHandle.standardOutput.write(Data(piece.utf8)) } },
-                onRetry: { if echo { FileHandle.standardError.write(Data("\n\nnote: that draft cited nothing; asking the model once more\n\n".utf8)) } })
+                onDelta: { piece in if echo { kept.delta(piece) } },
+                onRetry: {
+                    kept.discardDraft()
+                    if echo { FileHandle.standardError.write(Data("note: that draft cited nothing; asking the model once more\n".utf8)) }
+                })
+            if echo { kept.finish() }
         } catch {
             if error.kind == .cancelled || interrupt.isSet {
                 if echo { FileHandle.standardOutput.write(Data("\n".utf8)) }

@@ -344,6 +344,72 @@ final class LLMCLITests: XCTestCase {
     }
 }
 
+/// `ytce pack ask --stream` with a model whose first draft cites nothing: that draft is asked again and discarded,
+/// so only the kept answer reaches stdout; the note goes to stderr.
+final class LLMStreamRetryCLITests: XCTestCase {
+    func testADiscardedDraftNeverReachesStdout() throws {
+        let server = try HTTPTestServer()
+        defer { server.stop() }
+        server.route("POST", "/generate/stream") { request in
+            guard request.text.contains("cited nothing") else {
+                return .eventStream([
+                    (0, LLMBackendTests.sse("chunk", #"{"type":"delta","textDelta":"A first draft "}"#)),
+                    (0.01, LLMBackendTests.sse("chunk", #"{"type":"delta","textDelta":"that cites nothing."}"#)),
+                    (0, LLMBackendTests.sse("chunk", #"{"type":"message_end","finishReason":"stop"}"#)),
+                    (0, LLMBackendTests.sse("done", "{}")),
+                ])
+            }
+            let cited = CitationParser.citations(in: request.text).first?.citation.description ?? "[none @ 00:00-00:01]"
+            return .eventStream([
+                (0, LLMBackendTests.sse("chunk", #"{"type":"delta","textDelta":"Dial in by taste "}"#)),
+                (0.01, LLMBackendTests.sse("chunk", #"{"type":"delta","textDelta":"\#(cited)"}"#)),
+                (0.01, LLMBackendTests.sse("chunk", #"{"type":"delta","textDelta":" and time."}"#)),
+                (0, LLMBackendTests.sse("chunk", #"{"type":"message_end","finishReason":"stop"}"#)),
+                (0, LLMBackendTests.sse("done", "{}")),
+            ])
+        }
+        let dir = TestSupport.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("llm.json")
+        try Data("""
+            {"llm": {"backend": "llmhub", "provider": "openai", "model": "m", "extra": {"base_url": "\(server.baseURL)"}}}
+            """.utf8).write(to: config)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LLMHUB_API_KEY"] = LLMBackendTests.key
+        let result = try TestSupport.run(try TestSupport.ytceBinary(), [
+            "pack", "ask", "--pack", TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path,
+            "--cache-dir", dir.appendingPathComponent("cache").path, "--question", "How do I dial in espresso?",
+            "--config", config.path, "--stream"], environment: environment)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(server.requests(to: "/generate/stream").count, 2, "the model was asked twice (the case under test)")
+        XCTAssertTrue(result.stdout.hasPrefix("Dial in by taste ["), result.stdout)
+        XCTAssertFalse(result.stdout.contains("first draft"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("cited nothing"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("note: that draft cited nothing; asking the model once more"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("Citations:\n[1] "), result.stdout)
+    }
+
+    func testAKeptAnswerStreamsOnceItCitesAndAnUncitedKeptAnswerAtTheEnd() {
+        let pieces = Pieces()
+        let kept = KeptAnswerStream { pieces.add($0) }
+        kept.delta("Nothing cited ")
+        kept.delta("here.")
+        XCTAssertEqual(pieces.all, [], "held while it may be discarded")
+        kept.discardDraft()
+        kept.delta("Grind coarse ")
+        kept.delta("[a-b_c1 @ 01:00-01:45]")
+        XCTAssertEqual(pieces.all, ["Grind coarse [a-b_c1 @ 01:00-01:45]"])
+        kept.delta(" for a press.")
+        kept.finish()
+        XCTAssertEqual(pieces.all.joined(), "Grind coarse [a-b_c1 @ 01:00-01:45] for a press.")
+
+        let uncited = Pieces()
+        let plain = KeptAnswerStream { uncited.add($0) }
+        plain.delta("No evidence answers this.")
+        plain.finish()
+        XCTAssertEqual(uncited.all, ["No evidence answers this."], "a kept answer without citations comes out at the end")
+    }
+}
+
 /// Question vectors from an OpenAI-compatible `/embeddings` endpoint for a pack built with a model ytce cannot
 /// run (the reference's sentence-transformers pack).
 final class EmbeddingEndpointTests: XCTestCase {
