@@ -849,6 +849,51 @@ final class S3ClientTests: XCTestCase {
         try MotoServer.shared.setSignatureChecks(true)
     }
 
+    /// Two jobs' summaries of one name both stay in S3: the first takes the shared key, written only if absent
+    /// (If-None-Match: *), the second its own.
+    func testTwoSummariesOfOneNameAreBothKeptInS3() async throws {
+        let s3 = try client()
+        let bucket = try await makeBucket("sums")
+        let probe = try S3Location(bucket: bucket, key: "probe.txt")
+        try await s3.putObject(probe, body: Array("one".utf8), onlyIfAbsent: true)
+        do {
+            try await s3.putObject(probe, body: Array("two".utf8), onlyIfAbsent: true)
+            XCTFail("a conditional write replaced an object")
+        } catch {
+            XCTAssertTrue(error.isPreconditionFailed, "\(error)")
+        }
+        let kept = try await s3.getObject(probe)
+        XCTAssertEqual(kept, Array("one".utf8))
+
+        let fake = try FakeRunPod()
+        defer { fake.stop() }
+        fake.enqueue(.completing(text: "The first summary."), .completing(text: "The second summary."))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-s3-sums-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var settings = JobSettings()
+        settings.pollInterval = 0.05
+        let environment = environment()
+        let http = self.http
+        let runner = JobRunner(store: try JobStore(path: dir.appendingPathComponent("jobs.sqlite").path),
+                               client: RunPodClient(endpointURL: fake.endpointURL, apiKey: fake.apiKey), settings: settings,
+                               s3: { () throws(S3Error) in try S3Client.fromEnvironment(environment, http: http) })
+        let outputs = JobOutputs(s3Prefix: "s3://\(bucket)/summaries/")
+        var ids: [Int64] = []
+        for _ in 0..<2 {
+            ids.append(try await runner.submit(TranscriptText(name: "talk", text: "words"), source: "talk.txt", outputs: outputs).id)
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, (try runner.store.openCount()) > 0 {
+                await runner.pollDue()
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
+        let listed = try await s3.listObjects(in: try S3Location(parsing: "s3://\(bucket)/summaries"))  // no "/": see MotoServer
+        XCTAssertEqual(listed.map(\.key), ["summaries/talk_job\(ids[1])_summary.txt", "summaries/talk_summary.txt"])
+        let first = try await s3.getObject(try S3Location(bucket: bucket, key: "summaries/talk_summary.txt"))
+        XCTAssertEqual(String(decoding: first, as: UTF8.self), "The first summary.")
+        XCTAssertEqual(try runner.store.job(ids[1]).deliveries.map(\.location), ["s3://\(bucket)/summaries/talk_job\(ids[1])_summary.txt"])
+    }
+
     func testMissingObjectAndBucket() async throws {
         let s3 = try client()
         let bucket = try await makeBucket("missing")
