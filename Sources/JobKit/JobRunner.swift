@@ -124,8 +124,9 @@ public final class JobRunner: @unchecked Sendable {
                     try? store.setState(job.id, .failed, detail: "never submitted: RunPod refused it until the maximum wait (\(error.message)); `ytce jobs retry \(job.id)` sends it again")
                     break sending
                 }
+                // A patient sender keeps the job for itself while it waits; otherwise any runner may send it when due.
                 try? store.waitToSubmit(job.id, detail: "RunPod did not take it (\(error.message)); sending again in \(RunPodClient.seconds(delay.rounded(.up)))",
-                                        sendAt: now + delay, owner: leaseOwner, leaseUntil: now + delay + leaseSeconds)
+                                        sendAt: now + delay, owner: leaseOwner, leaseUntil: now + delay + (patient ? leaseSeconds : 0))
                 emitChanged(job.id)
                 guard patient else { break sending }
                 do { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)) } catch { break sending }  // a poller sends it later
@@ -241,9 +242,9 @@ public final class JobRunner: @unchecked Sendable {
         await withTaskExecutorPreference(globalConcurrentExecutor) { await body() }
     }
 
-    /// Seconds until the next job is due that this runner could claim (nil when none is open).
+    /// Seconds until the next job is due that a runner could claim (nil when none is open).
     public func secondsUntilNextPoll(now: Double = JobRunner.now()) -> Double? {
-        guard let next = try? store.nextPollTime(owner: leaseOwner) else { return nil }
+        guard let next = try? store.nextPollTime() else { return nil }
         return max(0, next - now)
     }
 
@@ -484,14 +485,16 @@ public final class JobRunner: @unchecked Sendable {
                     let status = try await client.retry(id: runpodID)
                     try store.setState(id, Self.state(status), detail: "retried on RunPod", nextPollAt: now + settings.pollInterval)
                 } else {
-                    try store.setState(id, .submitting, detail: "")
+                    try store.beginSubmission(id)
                     return await send(try store.job(id), patient: true)
                 }
             case .gaveUp:
                 try store.setState(id, .inProgress, detail: "waiting again", nextPollAt: now)
-            case .submissionUnknown, .lost, .cancelled, .waitingToSubmit:
-                try store.setState(id, .submitting, detail: "")
+            case .submissionUnknown, .lost, .cancelled:
+                try store.beginSubmission(id)
                 return await send(try store.job(id), patient: true)
+            case .waitingToSubmit:
+                throw Problem(description: "job \(id) is waiting to be submitted again (\(job.detail)): it is sent by itself")
             default:
                 throw Problem(description: "job \(id) is \(job.state.rawValue): only failed, timed out, lost, cancelled, given-up or unknown submissions can be retried")
             }

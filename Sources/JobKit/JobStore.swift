@@ -209,6 +209,12 @@ public final class JobStore: @unchecked Sendable {
         }
     }
 
+    /// The job is about to be sent again by this process (a user's retry): `submitting`, owned by this process, so
+    /// that no other process takes it for a submission cut off by a crash.
+    public func beginSubmission(_ id: Int64) throws(Problem) {
+        try update(id, "state = 'submitting', detail = '', owner_pid = ?2, next_poll_at = NULL, finished_at = NULL") { $0.bind(2, Int(getpid())) }
+    }
+
     /// Extends how long ytce waits for a job (retry, or the user asking for more time).
     public func setDeadline(_ id: Int64, _ deadline: Double) throws(Problem) {
         try update(id, "deadline = ?2") { $0.bind(2, deadline) }
@@ -472,14 +478,13 @@ public final class JobStore: @unchecked Sendable {
         return all
     }
 
-    /// When the next poll or resubmission is due that `owner` could claim then (nil when no job waits on RunPod).
-    public func nextPollTime(owner: String = "") throws(Problem) -> Double? {
+    /// When the next poll or resubmission is due that a runner could claim then (nil when no job waits on RunPod).
+    public func nextPollTime() throws(Problem) -> Double? {
         try locked {
             let s = try prepared("""
-                SELECT min(CASE WHEN lease_owner IS NOT NULL AND lease_owner != ?1 AND lease_until > next_poll_at THEN lease_until ELSE next_poll_at END)
+                SELECT min(CASE WHEN lease_owner IS NOT NULL AND lease_until > next_poll_at THEN lease_until ELSE next_poll_at END)
                 FROM job WHERE (state IN ('queued', 'in_progress') AND runpod_id IS NOT NULL) OR state = 'waiting_to_submit'
                 """)
-            s.bind(1, owner)
             guard try s.step(), !s.isNull(0) else { return nil }
             return s.double(0)
         }

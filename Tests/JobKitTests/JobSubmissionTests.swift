@@ -123,6 +123,40 @@ final class JobSubmissionTests: XCTestCase {
         XCTAssertEqual(sent.state, .queued, sent.detail)
         XCTAssertEqual(fake.jobIDs.count, 1)
     }
+
+    /// A poller whose resend is refused again sends once more after Retry-After (it does not keep the job to itself).
+    func testAPollerResendsARefusedJobAfterRetryAfter() async throws {
+        fake.inject(.rateLimited(retryAfter: 1), times: 1, on: .run)
+        let runner = try runner()
+        let job = try runner.store.create(source: "x.txt", name: "x", role: .single, endpoint: fake.endpointURL, prompt: "p",
+                                          outputs: JobOutputs(), maxWait: 60)
+        let now = JobRunner.now()
+        try runner.store.waitToSubmit(job.id, detail: "RunPod did not take it", sendAt: now - 1, owner: "gone", leaseUntil: now - 0.5)
+        await runner.pollDue()
+        XCTAssertEqual(try runner.store.job(job.id).state, .waitingToSubmit, "refused once more")
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, try runner.store.job(job.id).state == .waitingToSubmit {
+            await runner.pollDue()
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        XCTAssertEqual(try runner.store.job(job.id).state, .queued)
+        XCTAssertEqual(fake.requestCount(.run), 2)
+        XCTAssertEqual(fake.jobIDs.count, 1)
+    }
+
+    func testRetryingAJobWaitingToBeSubmittedSaysItIsSentByItself() async throws {
+        let runner = try runner()
+        let job = try runner.store.create(source: "x.txt", name: "x", role: .single, endpoint: fake.endpointURL, prompt: "p",
+                                          outputs: JobOutputs(), maxWait: 60)
+        try runner.store.waitToSubmit(job.id, detail: "RunPod did not take it", sendAt: JobRunner.now() + 30, owner: "other", leaseUntil: JobRunner.now() + 60)
+        do {
+            _ = try await runner.retry(job.id)
+            XCTFail("retried")
+        } catch {
+            XCTAssertTrue(error.description.contains("sent by itself"), error.description)
+        }
+        XCTAssertEqual(fake.requestCount(.run), 0)
+    }
 }
 
 /// Strings collected from event callbacks on any thread.
