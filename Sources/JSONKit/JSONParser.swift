@@ -158,6 +158,9 @@ package struct JSONDocumentParser {
         }
         let text = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
         guard let v = Double(text) else { throw fail("invalid number") }
+        // JSON numbers are finite; one too large for a double (1e400) would become infinity, which no JSON
+        // writer can write back.
+        guard v.isFinite else { throw Failure(offset: start, message: "number \(text.prefix(40)) is too large") }
         return v
     }
 

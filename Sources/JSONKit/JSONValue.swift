@@ -87,13 +87,16 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     // MARK: - Writing
 
+    /// JSON text of `value`. Numbers that JSON cannot represent (infinities and NaN, which the parser never
+    /// produces but arithmetic can) are written as `null`, as JavaScript's `JSON.stringify` does: the output is
+    /// always valid JSON.
     public static func serialize(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out, indent: nil, level: 0)
         return out
     }
 
-    /// An object with its keys in the given order, pretty-printed.
+    /// An object with its keys in the given order, pretty-printed (non-finite numbers as `null`, as above).
     public static func serialize(orderedObject members: [(String, JSONValue)], indent: Int) -> String {
         var out = "{\n"
         for (i, (key, value)) in members.enumerated() {
@@ -112,7 +115,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let d):
-            if d.rounded() == d, abs(d) < 9e15 { out += String(Int(d)) } else { out += "\(d)" }
+            if !d.isFinite { out += "null" } else if d.rounded() == d, abs(d) < 9e15 { out += String(Int(d)) } else { out += "\(d)" }
         case .string(let s): appendString(s, into: &out)
         case .array(let items):
             out += "["
