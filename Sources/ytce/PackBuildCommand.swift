@@ -94,8 +94,11 @@ struct PackBuildCommand: ParsableCommand {
         for problem in report.skipped {
             FileHandle.standardError.write(Data("skipped \(problem)\n".utf8))
         }
+        for warning in report.warnings {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         list("videos without a transcript", report.withoutTranscript)
-        list("transcripts that yielded no text", report.emptyTranscripts)
+        list("transcripts that yielded no searchable text", report.emptyTranscripts)
         list("files in transcripts/ that match no video", report.strayTranscripts)
         list("videos with several transcripts", report.duplicateTranscripts)
     }

@@ -184,6 +184,32 @@ final class RankingTests: XCTestCase {
         XCTAssertTrue(lexicalOnly.notes.first?.contains("lexical search only") ?? false)
     }
 
+    /// Times are 64-bit from the database to the citation: a moment 700 hours in (past 2^31 ms, where times were
+    /// clamped to 596:31:23 and lost their text) comes back at its own time with its words.
+    func testTimesPastTwoToTheThirtyFirstMillisecondsSurviveSearch() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let built = try TestSupport.open(try {
+            let output = dir.appendingPathComponent("demo.pack")
+            _ = try PackBuilder().build(input: try TestSupport.shared("fixtures/demo_channel"), output: output)
+            return output.path
+        }(), cacheIn: dir)
+        let folder = dir.appendingPathComponent("unpacked")
+        try FileManager.default.copyItem(at: built.root, to: folder)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(PackLayout.database).path)
+        let offset = 700 * 3_600_000
+        let db = try SQLiteDatabase(path: folder.appendingPathComponent(PackLayout.database).path, mode: .readWriteCreate)
+        for table in ["transcript_segment", "micro_chunk", "section"] {
+            try db.execute("UPDATE \(table) SET start_ms = start_ms + \(offset), end_ms = end_ms + \(offset) WHERE video_id = 'vid001'")
+        }
+        let pack = try ChannelPack.open(folder.path, options: .init(cache: TestSupport.cache(in: dir)))
+        let hit = try XCTUnwrap(try Retriever(pack: pack, cache: TestSupport.cache(in: dir)).search("laptop note app", topK: 3).hits.first)
+        XCTAssertEqual(hit.videoID, "vid001")
+        XCTAssertEqual(hit.startMs, offset)
+        XCTAssertTrue(hit.text.contains("a laptop, a note app, and a task manager"), hit.text)
+        XCTAssertTrue(Citation(videoID: hit.videoID, startMs: hit.startMs, endMs: hit.endMs).description.hasPrefix("[vid001 @ 700:00:00-700:0"))
+        XCTAssertEqual(try VideoTranscript.load("vid001", from: pack).segments.first?.startMs, offset)
+    }
+
     func testAMismatchedEmbedderIsRefused() throws {
         let (pack, cache) = try makePack(["aaa": "hello world"])
         XCTAssertThrowsError(try Retriever(pack: pack, cache: cache, embedder: HashEmbedder(dimension: 32)))

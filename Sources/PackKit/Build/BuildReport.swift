@@ -15,8 +15,11 @@ public struct BuildReport: Sendable {
     public var strayTranscripts: [String] = []
     /// Videos with several transcript files, and the one used.
     public var duplicateTranscripts: [String] = []
-    /// Transcript files that yielded no text.
+    /// Transcript files that yielded no searchable text (no cue with text, hence no chunk).
     public var emptyTranscripts: [String] = []
+    /// Transcripts used as they are but with something odd, each naming the file and line (cues past the
+    /// video's duration in videos.json).
+    public var warnings: [TranscriptProblem] = []
 
     public var summaryLine: String {
         "built \(output): \(videos) videos (\(videosWithTranscript) with transcripts), \(segments) segments, "

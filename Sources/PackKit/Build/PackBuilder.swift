@@ -103,9 +103,10 @@ public struct PackBuilder: Sendable {
                         processed.sections = []
                     }
                     if processed.transcriptFile == nil { report.withoutTranscript.append(processed.video.videoID) }
-                    else if processed.problem == nil && processed.segments.isEmpty {
+                    else if processed.problem == nil && processed.chunks.isEmpty {
                         report.emptyTranscripts.append(processed.transcriptFile ?? processed.video.videoID)
                     }
+                    if processed.problem == nil { report.warnings += processed.warnings }
                     guard problems.isEmpty || keepGoing else { continue }  // will fail: skip the writing work
                     try database.insert(processed)
                     trace.accumulate("sqlite")

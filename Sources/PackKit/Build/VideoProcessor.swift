@@ -17,6 +17,8 @@ struct ProcessedVideo {
     /// The chunks as lexical index documents (nil when the transcript was not analyzed).
     var lexical: LexicalChunks?
     var problem: TranscriptProblem?
+    /// Oddities that did not stop the transcript from being used (cues past the video's duration).
+    var warnings: [TranscriptProblem] = []
 }
 
 /// Parse → chunk → embed → section, for one video. Pure CPU work on values; safe to run in parallel
@@ -30,13 +32,26 @@ struct VideoProcessor {
         var out = ProcessedVideo(video: video, transcriptFile: transcript?.path)
         guard let transcript else { return out }
         let parsed: ParsedTranscript
-        do { parsed = try TranscriptReader.read(contentsOf: transcript) } catch {
+        let duration = video.durationSec > 0 ? video.durationSec * 1000 : nil
+        do { parsed = try TranscriptReader.read(contentsOf: transcript, videoDurationMs: duration) } catch {
             out.problem = error
             return out
         }
         out.format = parsed.format
         out.segments = parsed.segments
+        out.warnings = parsed.warnings
         guard !parsed.segments.isEmpty else { return out }
+        // Checked before anything is built: a cue lasting hours would be copied into every window it spans.
+        let textBytes = MicroChunker.textBytesBound(of: parsed.segments, settings: settings)
+        guard textBytes <= MicroChunker.maxTextBytesPerVideo else {
+            let longest = parsed.segments.max { $0.endMs - $0.startMs < $1.endMs - $1.startMs } ?? parsed.segments[0]
+            out.problem = TranscriptProblem(
+                file: transcript.path, line: nil,
+                message: "its chunks would copy its text into \(InputFile.byteCount(textBytes)) of overlapping windows, more "
+                    + "than the \(InputFile.byteCount(MicroChunker.maxTextBytesPerVideo)) a video may have (its longest cue, at "
+                    + "\(CueTimeLimit.format(longest.startMs)), lasts \(CueTimeLimit.format(longest.endMs - longest.startMs)))")
+            return out
+        }
 
         let chunks = MicroChunker.chunks(of: parsed.segments, settings: settings)
         out.chunks = chunks

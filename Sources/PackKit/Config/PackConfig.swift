@@ -55,8 +55,8 @@ public struct PackConfig: Sendable, Equatable {
 
     public static func load(from url: URL) throws(Problem) -> PackConfig {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw Problem(file: url.path, message: "cannot read: \(error.localizedDescription)")
+        do { data = try InputFile.read(url.path, limit: 16 << 20) } catch {
+            throw Problem(file: url.path, message: "cannot read: \(error.reason)")
         }
         return try parse(data, file: url.path)
     }

@@ -9,6 +9,8 @@ public struct NpyHeader: Sendable, Equatable {
     public struct Problem: Error, Sendable { public let reason: String }
 
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
+    /// The widest embedding ytce accepts (today's models have at most a few thousand dimensions).
+    public static let maxColumns = 1 << 16
 
     /// Parses the header at the start of `bytes` (which may hold only the first few hundred bytes of the file).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(Problem) -> NpyHeader {
@@ -46,6 +48,10 @@ public struct NpyHeader: Sendable, Equatable {
         }
         guard shape.count == 2, shape.allSatisfy({ $0 >= 0 }) else {
             throw Problem(reason: "shape \(shape) is not (rows, dim)")
+        }
+        // A question's vector has `dim` entries: an absurd dim would be an absurd allocation, even with no rows.
+        guard shape[1] <= maxColumns else {
+            throw Problem(reason: "dimension \(shape[1]) is more than the \(maxColumns) an embedding may have")
         }
         return NpyHeader(rows: shape[0], columns: shape[1], dataOffset: start + headerLength)
     }
@@ -92,7 +98,8 @@ enum PythonLiteralParser {
                 if c != "L" { digits.unicodeScalars.append(c) }
                 chars.removeFirst()
             }
-            guard let n = Int(digits) else { throw NpyHeader.Problem(reason: "malformed header: expected an integer") }
+            guard !digits.isEmpty else { throw NpyHeader.Problem(reason: "malformed header: expected an integer") }
+            guard let n = Int(digits) else { throw NpyHeader.Problem(reason: "malformed header: integer \(digits.prefix(40)) is out of range") }
             return n
         }
         func parseValue() throws(NpyHeader.Problem) -> Value {

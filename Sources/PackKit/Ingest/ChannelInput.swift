@@ -104,13 +104,16 @@ public struct ChannelInput: Sendable {
         }
     }
 
+    /// The largest `channel.json` or `videos.json` ytce reads: a channel of 100,000 videos with long
+    /// descriptions takes about 500 MB.
+    static let maxFileBytes = 1 << 30
+
     private static func readJSON(_ url: URL) throws(InputProblem) -> JSONValue {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.read(url.path, limit: maxFileBytes)
         } catch {
-            throw InputProblem(file: url.path, message: FileManager.default.fileExists(atPath: url.path)
-                               ? "cannot read: \(error.localizedDescription)" : "missing")
+            throw InputProblem(file: url.path, message: error.isMissing ? "missing" : "cannot read: \(error.reason)")
         }
         do {
             return try JSONValue.parse(data.dropUTF8BOM())

@@ -30,7 +30,17 @@ struct CueBuffer: ~Copyable {
     private var cleaner = CaptionCleaner()
     private var isOpen = false
 
-    init(expectedBytes: Int) {
+    /// The file as named in problems.
+    private let fileName: String
+    /// The video's length when known: later cues are reported (`lateCues`).
+    private let videoDurationMs: Int?
+    /// The first cue that ends past the video's known duration (its line, or JSON context, and end) and how many do.
+    private var firstLateCue: (line: Int?, context: String, endMs: Int)?
+    private var lateCueCount = 0
+
+    init(expectedBytes: Int, fileName: String, videoDurationMs: Int? = nil) {
+        self.fileName = fileName
+        self.videoDurationMs = videoDurationMs.flatMap { $0 > 0 ? $0 : nil }
         scratchCapacity = 1024
         scratch = .allocate(capacity: scratchCapacity)
         lines.reserveCapacity(max(16, expectedBytes / 40))
@@ -41,8 +51,17 @@ struct CueBuffer: ~Copyable {
 
     var cueCount: Int { cues.count }
 
-    /// Starts a new cue (finishing any open one). An end before the start is clamped to the start.
-    mutating func begin(startMs: Int, endMs: Int, speaker: String? = nil) {
+    /// Starts a new cue (finishing any open one). An end before the start is clamped to the start. Times past
+    /// `CueTimeLimit.maxMs` are a problem naming `line` (or, without a line, starting with `context`, such as
+    /// "element 3: "); a cue ending past the video's known duration is counted for `warnings`.
+    mutating func begin(startMs: Int, endMs: Int, speaker: String? = nil, line: Int?, context: String = "") throws(TranscriptProblem) {
+        if let message = CueTimeLimit.problem(startMs: startMs, endMs: endMs) {
+            throw TranscriptProblem(file: fileName, line: line, message: context + message)
+        }
+        if let duration = videoDurationMs, max(startMs, endMs) > duration + CueTimeLimit.durationSlackMs {
+            if firstLateCue == nil { firstLateCue = (line, context, max(startMs, endMs)) }
+            lateCueCount += 1
+        }
         finish()
         cues.append(RawCue(startMs: startMs, endMs: max(startMs, endMs), text: "", firstLine: lines.count, lineCount: 0, speaker: speaker))
         cleaner = CaptionCleaner()
@@ -132,6 +151,16 @@ struct CueBuffer: ~Copyable {
             segments.append(TranscriptSegment(startMs: piece.startMs, endMs: piece.endMs, text: text, speaker: cue.speaker))
         }
         return segments
+    }
+
+    /// Problems that do not stop the transcript from being used: cues past the video's known duration.
+    var warnings: [TranscriptProblem] {
+        guard let late = firstLateCue, let duration = videoDurationMs else { return [] }
+        let others = lateCueCount > 1 ? " (and \(lateCueCount - 1) later cue\(lateCueCount > 2 ? "s" : ""))" : ""
+        return [TranscriptProblem(
+            file: fileName, line: late.line,
+            message: "\(late.context)cue ends at \(CueTimeLimit.format(late.endMs)), past the video's duration of "
+                + "\(CueTimeLimit.format(duration)) in videos.json\(others); kept as written")]
     }
 
     private static func isSortedByStart(_ cues: [RawCue]) -> Bool {

@@ -84,7 +84,7 @@ enum JSONTranscriptParser {
             case let other?: throw problem("field 'speaker' must be a string or null, found \(other.typeName)")
             }
 
-            cues.begin(startMs: startMs, endMs: endMs, speaker: speaker)
+            try cues.begin(startMs: startMs, endMs: endMs, speaker: speaker, line: nil, context: "element \(index): ")
             text.withUTF8 { buf in
                 if let base = buf.baseAddress { cues.appendText(base, 0, buf.count) }
             }
@@ -110,7 +110,7 @@ enum JSONTranscriptParser {
             for seg in segs {
                 if case .object(let segFields) = seg, case .string(let piece)? = segFields["utf8"] { text += piece }
             }
-            cues.begin(startMs: startMs, endMs: endMs)
+            try cues.begin(startMs: startMs, endMs: endMs, line: nil, context: "event \(index): ")
             text.withUTF8 { buf in
                 if let base = buf.baseAddress { cues.appendText(base, 0, buf.count) }
             }
@@ -118,7 +118,8 @@ enum JSONTranscriptParser {
         cues.finish()
     }
 
-    /// A non-negative JSON number times `scale`, rounded to whole milliseconds.
+    /// A non-negative JSON number times `scale`, rounded to whole milliseconds, at most `CueTimeLimit.maxMs` (so a
+    /// start plus a duration cannot overflow either).
     private static func milliseconds(
         _ value: JSONValue, scale: Double, field: String, _ problem: (String) -> TranscriptProblem
     ) throws(TranscriptProblem) -> Int {
@@ -127,7 +128,9 @@ enum JSONTranscriptParser {
         }
         let ms = (number * scale).rounded()
         guard ms >= 0 else { throw problem("field '\(field)' must not be negative") }
-        guard ms < 1e13 else { throw problem("field '\(field)' is out of range") }
+        guard ms <= Double(CueTimeLimit.maxMs) else {
+            throw problem("field '\(field)' is \(value.shortDescription) \(scale == 1 ? "ms" : "s"), past the \(CueTimeLimit.maxMs / 3_600_000)-hour limit on caption times")
+        }
         return Int(ms)
     }
 }

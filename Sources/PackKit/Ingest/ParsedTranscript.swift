@@ -4,9 +4,12 @@ public struct ParsedTranscript: Sendable, Equatable {
     public var format: TranscriptFormat
     /// Cleaned segments, sorted by `startMs` (stable), none with empty text.
     public var segments: [TranscriptSegment]
+    /// What is odd but usable, each naming the file and line: cues past the video's known duration.
+    public var warnings: [TranscriptProblem]
 
-    public init(format: TranscriptFormat, segments: [TranscriptSegment]) {
+    public init(format: TranscriptFormat, segments: [TranscriptSegment], warnings: [TranscriptProblem] = []) {
         self.format = format
         self.segments = segments
+        self.warnings = warnings
     }
 }

@@ -15,7 +15,7 @@ enum SBVParser {
                 guard let times = TimestampParser.parseSBVLine(bytes, t) else {
                     throw TranscriptProblem(file: fileName, line: line.number, message: "invalid time line '\(bytes.excerpt(t))'")
                 }
-                cues.begin(startMs: times.start, endMs: times.end)
+                try cues.begin(startMs: times.start, endMs: times.end, line: line.number)
                 inCue = true
             } else if inCue {
                 cues.appendLine(bytes.base, t.start, t.end)

@@ -29,7 +29,7 @@ enum SRTParser {
                     throw TranscriptProblem(file: fileName, line: line.number, message: "invalid time line '\(bytes.excerpt(t))'")
                 }
                 pendingNumber = nil
-                cues.begin(startMs: times.start, endMs: times.end)
+                try cues.begin(startMs: times.start, endMs: times.end, line: line.number)
                 inCue = true
                 continue
             }

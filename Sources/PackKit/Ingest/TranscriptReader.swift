@@ -9,15 +9,17 @@ import Foundation
 /// `TranscriptSegment`s.
 ///
 /// Outcomes: an empty or whitespace-only input yields zero segments; non-blank input in which no
-/// cue can be found, invalid UTF-8, or a time line that does not parse is a `TranscriptProblem`.
+/// cue can be found, invalid UTF-8, a time line that does not parse, or a time past `CueTimeLimit.maxMs` is a
+/// `TranscriptProblem`.
 public enum TranscriptReader {
     /// Supported file extensions, lower-case without dot: `["srt", "vtt", "sbv", "json"]`.
     public static let fileExtensions: [String] = TranscriptFormat.allCases.map(\.rawValue)
 
     /// Parses transcript bytes. The format is detected from the content; the extension of
     /// `fileName` is only a hint (used for header-less WebVTT and for empty files).
-    /// `fileName` is used verbatim in errors.
-    public static func parse(_ data: Data, fileName: String) throws(TranscriptProblem) -> ParsedTranscript {
+    /// `fileName` is used verbatim in errors. `videoDurationMs`, the video's length when known, makes cues past it
+    /// a warning (`ParsedTranscript.warnings`).
+    public static func parse(_ data: Data, fileName: String, videoDurationMs: Int? = nil) throws(TranscriptProblem) -> ParsedTranscript {
         let hint = formatHint(fileName)
         if let (encoding, bomLength) = utf16Encoding(of: data) {
             guard data.count % 2 == 0, let text = String(data: data.dropFirst(bomLength), encoding: encoding) else {
@@ -25,37 +27,35 @@ public enum TranscriptReader {
             }
             var utf8 = Array(text.utf8)
             return try utf8.withUnsafeMutableBufferPointer { buffer throws(TranscriptProblem) in
-                try parse(UnsafeBufferPointer(buffer), fileName: fileName, hint: hint)
+                try parse(UnsafeBufferPointer(buffer), fileName: fileName, hint: hint, videoDurationMs: videoDurationMs)
             }
         }
         var result: Result<ParsedTranscript, TranscriptProblem>!
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            result = Result { () throws(TranscriptProblem) in try parse(bytes, fileName: fileName, hint: hint) }
+            result = Result { () throws(TranscriptProblem) in
+                try parse(bytes, fileName: fileName, hint: hint, videoDurationMs: videoDurationMs)
+            }
         }
         return try result.get()
     }
 
-    /// Reads and parses a file. An unreadable file is a `TranscriptProblem` (with `line == nil`);
-    /// errors name the file by `url.path`.
-    public static func read(contentsOf url: URL) throws(TranscriptProblem) -> ParsedTranscript {
+    /// The largest transcript file ytce reads. Twelve hours of speech is under 1 MB of SRT; the bound keeps a
+    /// wrong file (a video, a disk image) from being read into memory, and the line offsets of a cue within 32 bits.
+    public static let maxFileBytes = 256 << 20
+
+    /// Reads and parses a file. An unreadable file is a `TranscriptProblem` (with `line == nil`) that says why
+    /// (no such file, a folder, a FIFO, a symbolic link loop, no permission, too large); errors name the file by
+    /// `url.path`. `videoDurationMs`, the video's length when known, makes cues past it a warning.
+    public static func read(contentsOf url: URL, videoDurationMs: Int? = nil) throws(TranscriptProblem) -> ParsedTranscript {
         let name = url.isFileURL ? url.path : url.absoluteString
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.read(url.path, limit: maxFileBytes)
         } catch {
-            throw TranscriptProblem(file: name, line: nil, message: "cannot read file: \(readFailureReason(error, url))")
+            throw TranscriptProblem(file: name, line: nil, message: "cannot read file: \(error.reason)")
         }
-        return try parse(data, fileName: name)
-    }
-
-    private static func readFailureReason(_ error: any Error, _ url: URL) -> String {
-        var isDirectory: ObjCBool = false
-        if url.isFileURL {
-            if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) { return "no such file" }
-            if isDirectory.boolValue { return "is a directory" }
-        }
-        return (error as NSError).localizedDescription
+        return try parse(data, fileName: name, videoDurationMs: videoDurationMs)
     }
 
     /// UTF-16 input: a UTF-16 BOM, or (without BOM) the `x 00 x 00` / `00 x 00 x` pattern that
@@ -83,7 +83,7 @@ public enum TranscriptReader {
 
     /// Core: parses UTF-8 bytes (BOM allowed).
     static func parse(
-        _ buffer: UnsafeBufferPointer<UInt8>, fileName: String, hint: TranscriptFormat?
+        _ buffer: UnsafeBufferPointer<UInt8>, fileName: String, hint: TranscriptFormat?, videoDurationMs: Int? = nil
     ) throws(TranscriptProblem) -> ParsedTranscript {
         guard let start = buffer.baseAddress, buffer.count > 0 else {
             return ParsedTranscript(format: hint ?? .srt, segments: [])
@@ -120,13 +120,14 @@ public enum TranscriptReader {
             format = .json  // let the JSON parser report the syntax error
         }
 
-        var cues = CueBuffer(expectedBytes: count)
+        var cues = CueBuffer(expectedBytes: count, fileName: fileName, videoDurationMs: videoDurationMs)
         switch format {
         case .srt: try SRTParser.parse(bytes, fileName: fileName, into: &cues)
         case .vtt: try WebVTTParser.parse(bytes, fileName: fileName, into: &cues)
         case .sbv: try SBVParser.parse(bytes, fileName: fileName, into: &cues)
         case .json: try JSONTranscriptParser.parse(bytes, fileName: fileName, into: &cues)
         }
-        return ParsedTranscript(format: format, segments: cues.makeSegments())
+        let segments = cues.makeSegments()
+        return ParsedTranscript(format: format, segments: segments, warnings: cues.warnings)
     }
 }

@@ -99,7 +99,7 @@ enum WebVTTParser {
             guard let times = TimestampParser.parseArrowLine(bytes, timing, allowLeadingIndex: false) else {
                 throw problem(timing)
             }
-            cues.begin(startMs: times.start, endMs: times.end)
+            try cues.begin(startMs: times.start, endMs: times.end, line: timing.number)
 
             var hasText = false
             while let textLine = cursor.next() {

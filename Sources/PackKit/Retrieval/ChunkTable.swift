@@ -4,11 +4,12 @@ struct ChunkTable {
     var chunkIDs: [Int64] = []
     var videoIndex: [Int32] = []
     var sectionIDs: [Int64] = []
-    var startMs: [Int32] = []
-    var endMs: [Int32] = []
+    /// Checked when read (`PackTime`): any arithmetic on them is safe.
+    var startMs: [Int] = []
+    var endMs: [Int] = []
     var videos: [String] = []
 
-    init(database: SQLiteDatabase) throws {
+    init(database: SQLiteDatabase, pack: String) throws {
         var videoLookup: [String: Int32] = [:]
         let statement = try database.prepare("SELECT chunk_id, video_id, coalesce(section_id, -1), start_ms, end_ms FROM micro_chunk ORDER BY chunk_id")
         while try statement.step() {
@@ -19,11 +20,12 @@ struct ChunkTable {
                 videoLookup[video] = index
                 videos.append(video)
             }
-            chunkIDs.append(statement.int64(0))
+            let id = statement.int64(0)
+            chunkIDs.append(id)
             videoIndex.append(index)
             sectionIDs.append(statement.int64(2))
-            startMs.append(Int32(clamping: statement.int(3)))
-            endMs.append(Int32(clamping: statement.int(4)))
+            startMs.append(try PackTime.read(statement, 3, name: "start_ms", table: "micro_chunk", rowID: id, pack: pack))
+            endMs.append(try PackTime.read(statement, 4, name: "end_ms", table: "micro_chunk", rowID: id, pack: pack))
         }
     }
 

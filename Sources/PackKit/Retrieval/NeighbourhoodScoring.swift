@@ -19,7 +19,7 @@ enum NeighbourhoodScoring {
             let span = chunks.endMs[row] - chunks.startMs[row]
             return [row - 1, row + 1].filter { n in
                 guard n >= 0, n < chunks.count, chunks.videoIndex[n] == chunks.videoIndex[row] else { return false }
-                let step = (chunks.startMs[n] - chunks.startMs[row]) * Int32(n - row)
+                let step = (chunks.startMs[n] - chunks.startMs[row]) * (n - row)  // times are checked: no overflow
                 return step > 0 && step <= max(span, 1)
             }
         }

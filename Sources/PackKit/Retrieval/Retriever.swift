@@ -112,7 +112,7 @@ public final class Retriever {
     public init(pack: ChannelPack, cache: PackCache, embedder custom: (any Embedder)? = nil, modelDirectory: String? = nil) throws {
         self.pack = pack
         self.lexical = try LexicalIndexStore.index(for: pack, cache: cache)
-        self.chunks = try ChunkTable(database: pack.database)
+        self.chunks = try ChunkTable(database: pack.database, pack: pack.source)
         self.hasVideoSpans = (try pack.database.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'ytce_video_span'") ?? 0) > 0
         var notes: [String] = []
         if pack.chunkEmbeddings == nil {
@@ -204,8 +204,8 @@ public final class Retriever {
             }
         }
         let ranked = fused.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-        let moments = MomentMerger.merge(ranked.map { (videoID: chunks.video($0.key), startMs: Int(chunks.startMs[$0.key]),
-                                                       endMs: Int(chunks.endMs[$0.key]), score: Float($0.value), row: $0.key) },
+        let moments = MomentMerger.merge(ranked.map { (videoID: chunks.video($0.key), startMs: chunks.startMs[$0.key],
+                                                       endMs: chunks.endMs[$0.key], score: Float($0.value), row: $0.key) },
                                          limit: topK)
         return SearchResult(hits: try moments.map(resolve), notes: !fromEndpoint || pack.chunkEmbeddings == nil ? notes : [])
     }
@@ -285,20 +285,25 @@ public final class Retriever {
         video.bind(1, moment.videoID)
         var title = "", url = ""
         if try video.step() { title = video.string(0) ?? ""; url = video.string(1) ?? "" }
+        // A zero-length segment counts as lasting a millisecond (as in `MicroChunker`): one at the moment's start is in it.
         let segments = try statement(&segmentStatement, hasVideoSpans ? """
             SELECT t.segment_id, t.text, t.start_ms, t.end_ms FROM ytce_video_span s JOIN transcript_segment t
               ON t.segment_id BETWEEN s.first_segment_id AND s.first_segment_id + s.segment_count - 1
-            WHERE s.video_id = ?1 AND t.start_ms < ?3 AND t.end_ms > ?2 ORDER BY t.segment_id
+            WHERE s.video_id = ?1 AND t.start_ms < ?3 AND max(t.end_ms, t.start_ms + 1) > ?2 ORDER BY t.segment_id
             """ : """
             SELECT segment_id, text, start_ms, end_ms FROM transcript_segment
-            WHERE video_id = ?1 AND start_ms < ?3 AND end_ms > ?2 ORDER BY segment_id
+            WHERE video_id = ?1 AND start_ms < ?3 AND max(end_ms, start_ms + 1) > ?2 ORDER BY segment_id
             """)
         segments.bind(1, moment.videoID)
         segments.bind(2, moment.startMs)
         segments.bind(3, moment.endMs)
         var covered: [SearchHit.Segment] = []
         while try segments.step() {
-            covered.append(SearchHit.Segment(id: segments.int64(0), startMs: segments.int(2), endMs: segments.int(3), text: segments.string(1) ?? ""))
+            let id = segments.int64(0)
+            covered.append(SearchHit.Segment(
+                id: id, startMs: try PackTime.read(segments, 2, name: "start_ms", table: "transcript_segment", rowID: id, pack: pack.source),
+                endMs: try PackTime.read(segments, 3, name: "end_ms", table: "transcript_segment", rowID: id, pack: pack.source),
+                text: segments.string(1) ?? ""))
         }
         return SearchHit(videoID: moment.videoID, title: title, url: url, startMs: moment.startMs, endMs: moment.endMs,
                          score: Double(moment.score), segments: covered)

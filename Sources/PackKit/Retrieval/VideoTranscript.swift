@@ -41,8 +41,9 @@ public struct VideoTranscript: Sendable, Equatable {
         let video = try db.prepare("SELECT title, url, duration_sec FROM video WHERE video_id = ?1")
         video.bind(1, videoID)
         guard try video.step() else { throw PackError(.missingEntry, pack: pack.source, "no video '\(videoID)' in this pack") }
+        let duration = try PackTime.readSeconds(video, 2, name: "duration_sec", table: "video", row: "'\(videoID)'", pack: pack.source)
         var transcript = VideoTranscript(videoID: videoID, title: video.string(0) ?? videoID, url: video.string(1) ?? "",
-                                         durationSec: video.int(2), segments: [], sections: [], summary: nil)
+                                         durationSec: duration, segments: [], sections: [], summary: nil)
         // ytce packs store a video's rows contiguously (ytce_video_span): a rowid range, not a scan.
         let spans = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'ytce_video_span'") ?? 0
         let segments = try db.prepare(spans > 0 ? """
@@ -52,13 +53,20 @@ public struct VideoTranscript: Sendable, Equatable {
             """ : "SELECT segment_id, start_ms, end_ms, text FROM transcript_segment WHERE video_id = ?1 ORDER BY start_ms, segment_id")
         segments.bind(1, videoID)
         while try segments.step() {
-            transcript.segments.append(Segment(id: segments.int64(0), startMs: segments.int(1), endMs: segments.int(2),
-                                               text: segments.string(3) ?? ""))
+            let id = segments.int64(0)
+            transcript.segments.append(Segment(
+                id: id, startMs: try PackTime.read(segments, 1, name: "start_ms", table: "transcript_segment", rowID: id, pack: pack.source),
+                endMs: try PackTime.read(segments, 2, name: "end_ms", table: "transcript_segment", rowID: id, pack: pack.source),
+                text: segments.string(3) ?? ""))
         }
-        let sections = try db.prepare("SELECT title, start_ms, end_ms FROM section WHERE video_id = ?1 ORDER BY start_ms")
+        let sections = try db.prepare("SELECT title, start_ms, end_ms, section_id FROM section WHERE video_id = ?1 ORDER BY start_ms")
         sections.bind(1, videoID)
         while try sections.step() {
-            transcript.sections.append(Section(title: sections.string(0) ?? "", startMs: sections.int(1), endMs: sections.int(2)))
+            let id = sections.int64(3)
+            transcript.sections.append(Section(
+                title: sections.string(0) ?? "",
+                startMs: try PackTime.read(sections, 1, name: "start_ms", table: "section", rowID: id, pack: pack.source),
+                endMs: try PackTime.read(sections, 2, name: "end_ms", table: "section", rowID: id, pack: pack.source)))
         }
         let summary = try db.prepare("""
             SELECT text FROM summary WHERE video_id = ?1 AND kind IN ('episode_long', 'episode_short') AND length(text) > 0
@@ -100,7 +108,8 @@ public struct VideoListing: Sendable, Equatable {
         while try videos.step() {
             let id = videos.string(0) ?? ""
             out.append(VideoListing(videoID: id, title: videos.string(1) ?? id, url: videos.string(2) ?? "",
-                                    durationSec: videos.int(3), publishedAt: videos.string(4) ?? "",
+                                    durationSec: try PackTime.readSeconds(videos, 3, name: "duration_sec", table: "video", row: "'\(id)'", pack: pack.source),
+                                    publishedAt: videos.string(4) ?? "",
                                     sectionCount: sections[id] ?? 0, hasTranscript: transcribed.contains(id),
                                     hasSummary: summarised.contains(id)))
         }

@@ -15,8 +15,8 @@ struct BertConfig: Sendable, Equatable {
 
     static func load(_ url: URL) throws(MiniLMError) -> BertConfig {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MiniLMError("\(url.path): cannot read the model config (\(error.localizedDescription))")
+        do { data = try InputFile.read(url.path, limit: 1 << 20) } catch {
+            throw MiniLMError("\(url.path): cannot read the model config (\(error.reason))")
         }
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch { throw MiniLMError("\(url.path): invalid JSON (\(error.reason))") }

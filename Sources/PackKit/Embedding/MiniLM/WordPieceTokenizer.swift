@@ -18,8 +18,8 @@ public struct WordPieceTokenizer: Sendable {
     /// Reads `vocab.txt`.
     public init(vocabularyFile url: URL) throws(MiniLMError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MiniLMError("\(url.path): cannot read the vocabulary (\(error.localizedDescription))")
+        do { data = try InputFile.read(url.path, limit: 64 << 20) } catch {
+            throw MiniLMError("\(url.path): cannot read the vocabulary (\(error.reason))")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw MiniLMError("\(url.path): the vocabulary is not UTF-8") }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
