@@ -45,6 +45,18 @@ final class LexicalIndexTests: XCTestCase {
         XCTAssertThrowsError(try LexicalIndex(contentsOf: path))
     }
 
+    /// More distinct words than the format's term ids hold (2^24; a transcript or pack from someone else can
+    /// have them) trapped on a precondition; now writing the index fails with a message.
+    func testMoreDistinctTermsThanTheFormatHoldsIsAnErrorNotATrap() throws {
+        let builder = LexicalIndexBuilder(termLimit: 100)
+        for i in 0..<30 { builder.add(terms: ["a\(i)", "b\(i)", "c\(i)", "d\(i)"]) }
+        let path = TestSupport.temporaryDirectory(self).appendingPathComponent("lexical_index.bin").path
+        XCTAssertThrowsError(try builder.write(to: path)) { error in
+            XCTAssertEqual("\(error)", "the chunks hold more than 100 distinct words, more than a lexical index can hold")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
     /// Lexical ranking alone, windows merged, on the real question sets: the floor the hybrid engine builds on.
     func testLexicalBaselineOnTheRealQuestionSets() throws {
         for (packName, questionFile, floor) in [("py4e.pack", "py4e.questions.json", 0.8), ("hf-course.pack", "hf-course.questions.json", 0.8)] {

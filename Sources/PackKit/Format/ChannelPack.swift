@@ -73,8 +73,10 @@ public final class ChannelPack {
         self.wasUnpackedByCache = immutable
         var notes: [String] = []
         let manifestURL = root.appendingPathComponent(PackLayout.manifest)
-        guard let manifestData = FileManager.default.contents(atPath: manifestURL.path) else {
-            throw PackError(.missingEntry, pack: source, "manifest.json is missing")
+        let manifestData: Data
+        do { manifestData = try InputFile.read(manifestURL.path, limit: PackManifest.maxBytes) } catch {
+            if error.isMissing { throw PackError(.missingEntry, pack: source, "manifest.json is missing") }
+            throw PackError(.badManifest, pack: source, "manifest.json cannot be read: \(error.reason)")
         }
         let manifest = try PackManifest.parse(manifestData, pack: source)
         self.manifest = manifest

@@ -12,12 +12,9 @@ public final class NpyMatrix: @unchecked Sendable {
     public struct Problem: Error, Sendable { public let reason: String }
 
     public init(contentsOf path: String) throws(Problem) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem(reason: "cannot open: \(String(cString: strerror(errno)))") }
+        let fd: Int32, size: Int
+        do { (fd, size) = try InputFile.openRegular(path) } catch { throw Problem(reason: "cannot open: \(error.reason)") }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw Problem(reason: "cannot stat: \(String(cString: strerror(errno)))") }
-        let size = Int(info.st_size)
         guard size >= 10 else { throw Problem(reason: "file of \(size) bytes is too short for a .npy header") }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw Problem(reason: "cannot map: \(String(cString: strerror(errno)))")
@@ -29,10 +26,14 @@ public final class NpyMatrix: @unchecked Sendable {
             munmap(base, size)
             throw Problem(reason: error.reason)
         }
-        let (bytes, overflow) = header.rows.multipliedReportingOverflow(by: header.columns * 4)
-        guard !overflow, header.dataOffset + bytes == size else {
+        // Checked arithmetic: the shape comes from the file, and its product may not fit in an Int.
+        let (rowBytes, rowOverflow) = header.columns.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        let (bytes, bytesOverflow) = header.rows.multipliedReportingOverflow(by: rowBytes)
+        let (end, endOverflow) = header.dataOffset.addingReportingOverflow(bytes)
+        let overflow = rowOverflow || bytesOverflow || endOverflow
+        guard !overflow, end == size else {
             munmap(base, size)
-            throw Problem(reason: "header says shape (\(header.rows), \(header.columns)), which needs \(overflow ? "more than Int.max" : String(bytes)) bytes of data, but the file holds \(size - header.dataOffset)")
+            throw Problem(reason: "header says shape (\(header.rows), \(header.columns)), which needs \(overflow ? "more bytes than any file can hold" : "\(bytes) bytes") of data, but the file holds \(size - header.dataOffset)")
         }
         self.rows = header.rows
         self.columns = header.columns

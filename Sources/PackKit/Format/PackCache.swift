@@ -10,13 +10,18 @@ public struct PackCache: Sendable {
     public let maxBytes: Int64
     /// Refuse archives that would unpack to more than this, or whose entries inflate suspiciously (zip bombs).
     public let maxUnpackedBytes: Int64
+    /// Space left free on the cache's disk when unpacking, for everything else that writes there.
+    public let freeSpaceMargin: Int64
 
     public static let defaultMaxBytes: Int64 = 4 << 30
+    public static let defaultFreeSpaceMargin: Int64 = 64 << 20
 
-    public init(directory: URL, maxBytes: Int64 = PackCache.defaultMaxBytes, maxUnpackedBytes: Int64 = 32 << 30) {
+    public init(directory: URL, maxBytes: Int64 = PackCache.defaultMaxBytes, maxUnpackedBytes: Int64 = 32 << 30,
+                freeSpaceMargin: Int64 = PackCache.defaultFreeSpaceMargin) {
         self.directory = directory
         self.maxBytes = maxBytes
         self.maxUnpackedBytes = maxUnpackedBytes
+        self.freeSpaceMargin = freeSpaceMargin
     }
 
     /// `YTCE_CACHE_DIR`, else `$XDG_CACHE_HOME/ytce/packs`, else `~/.cache/ytce/packs`;
@@ -111,12 +116,13 @@ public struct PackCache: Sendable {
             }
             let ratio = entry.compressedSize > 0 ? Double(entry.uncompressedSize) / Double(entry.compressedSize) : 0
             if entry.uncompressedSize > 64 << 20 && ratio > 1000 {
-                throw PackError(.tooLarge, pack: pack, "zip entry '\(name)' inflates \(Int(ratio)):1 to \(entry.uncompressedSize) bytes, which looks like a zip bomb")
+                throw PackError(.tooLarge, pack: pack, "zip entry '\(name)' inflates \(String(format: "%.0f", ratio)):1 to \(entry.uncompressedSize) bytes, which looks like a zip bomb")
             }
-            total += entry.uncompressedSize
-            if total > maxUnpackedBytes {
+            // Compared before adding: sizes come from the archive and a sum near Int64.max would overflow.
+            if entry.uncompressedSize > maxUnpackedBytes - total {
                 throw PackError(.tooLarge, pack: pack, "the archive unpacks to more than \(maxUnpackedBytes >> 20) MiB, refusing")
             }
+            total += entry.uncompressedSize
         }
         for required in [PackLayout.manifest, PackLayout.database] where !archive.entries.contains(where: { $0.name == required }) {
             throw PackError(.missingEntry, pack: pack, "\(required) is missing from the archive")
@@ -134,11 +140,14 @@ public struct PackCache: Sendable {
         } catch {
             throw PackError(.io, pack: pack, "cannot create \(folder.path): \(error.localizedDescription)")
         }
-        // Free space check up front: a half-unpacked pack helps nobody.
+        // Free space check up front: a half-unpacked pack helps nobody. The pack's files plus a margin, so that
+        // unpacking never fills the disk for everything else (the margin is said in the message: without it,
+        // "6 MiB needed, 8 MiB free" reads as a contradiction).
         let needed = entries.filter { !PackLayout.notUnpacked.contains($0.name) }.reduce(Int64(0)) { $0 + $1.uncompressedSize }
-        if let attributes = try? fm.attributesOfFileSystem(forPath: directory.path),
-           let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value, free < needed + (64 << 20) {
-            throw PackError(.io, pack: pack, "not enough disk space in \(directory.path) to unpack (\(needed >> 20) MiB needed, \(free >> 20) MiB free)")
+        if let free = Self.freeBytes(at: directory.path), free < needed + freeSpaceMargin {
+            throw PackError(.io, pack: pack, "not enough disk space in \(directory.path) to unpack: the pack's files take "
+                            + "\(Self.mebibytes(needed)) and ytce leaves \(Self.mebibytes(freeSpaceMargin)) free besides "
+                            + "(\(Self.mebibytes(needed + freeSpaceMargin)) needed), \(Self.mebibytes(free)) free")
         }
         for entry in entries {
             let destination = folder.appendingPathComponent(entry.name)
@@ -184,6 +193,15 @@ public struct PackCache: Sendable {
         }
         if let error = failures.error { throw error }
     }
+
+    /// Free bytes on the file system holding `path`.
+    static func freeBytes(at path: String) -> Int64? {
+        let attributes = try? FileManager.default.attributesOfFileSystem(forPath: path)
+        return (attributes?[.systemFreeSize] as? NSNumber)?.int64Value
+    }
+
+    /// Rounded up to whole MiB, so a small need never reads as "0 MiB".
+    static func mebibytes(_ bytes: Int64) -> String { "\((bytes + (1 << 20) - 1) >> 20) MiB" }
 
     /// Marks an entry as just used (its folder's modification time drives LRU eviction).
     private func touch(_ root: URL) {

@@ -29,6 +29,9 @@ public struct PackManifest: Sendable, Equatable {
         self.extra = extra
     }
 
+    /// The largest manifest ytce reads (the reference's are a few hundred bytes).
+    static let maxBytes = 1 << 20
+
     static let requiredKeys = [
         "pack_version", "schema_version", "created_at", "channel_id", "channel_title",
         "embedding_dim", "embedding_model_id", "video_count",
@@ -51,11 +54,12 @@ public struct PackManifest: Sendable, Equatable {
             }
             return v
         }
-        func int(_ key: String, min: Int) throws(PackError) -> Int {
+        func int(_ key: String, min: Int, max: Int? = nil) throws(PackError) -> Int {
             let v = try field(key)
-            guard let n = v.intValue, n >= min else {
+            guard let n = v.intValue, n >= min, n <= max ?? n else {
+                let range = max.map { "from \(min) to \($0)" } ?? ">= \(min)"
                 throw PackError(.badManifest, pack: pack,
-                                "manifest.json: field '\(key)' must be an integer >= \(min), found \(v.shortDescription)")
+                                "manifest.json: field '\(key)' must be an integer \(range), found \(v.shortDescription)")
             }
             return n
         }
@@ -73,7 +77,7 @@ public struct PackManifest: Sendable, Equatable {
             createdAt: try string("created_at", nonEmpty: false),
             channelID: try string("channel_id", nonEmpty: true),
             channelTitle: try string("channel_title", nonEmpty: false),
-            embeddingDim: try int("embedding_dim", min: 1),
+            embeddingDim: try int("embedding_dim", min: 1, max: NpyHeader.maxColumns),
             embeddingModelID: try string("embedding_model_id", nonEmpty: true),
             videoCount: try int("video_count", min: 0),
             extra: object.filter { !requiredKeys.contains($0.key) }

@@ -23,14 +23,11 @@ public struct PackPreview: Sendable, Equatable {
         var bytes: Int64 = 0
         if isDirectory.boolValue {
             let root = URL(fileURLWithPath: path, isDirectory: true)
-            guard let data = try? Data(contentsOf: root.appendingPathComponent(PackLayout.manifest)) else {
-                throw PackError(.missingEntry, pack: path, "no \(PackLayout.manifest) in the folder")
+            do { manifestData = try InputFile.read(root.appendingPathComponent(PackLayout.manifest).path, limit: PackManifest.maxBytes) } catch {
+                throw PackError(error.isMissing ? .missingEntry : .badManifest, pack: path,
+                                error.isMissing ? "no \(PackLayout.manifest) in the folder" : "\(PackLayout.manifest) cannot be read: \(error.reason)")
             }
-            manifestData = data
-            if let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(PackLayout.chunkEmbeddings).path) {
-                npyPrefix = try? handle.read(upToCount: 4096)
-                try? handle.close()
-            }
+            npyPrefix = try? InputFile.readPrefix(root.appendingPathComponent(PackLayout.chunkEmbeddings).path, count: 4096)
         } else {
             let zip: ZipArchiveReader
             do { zip = try ZipArchiveReader(path: path) } catch { throw PackError(.notAZip, pack: path, error.reason) }
@@ -38,7 +35,7 @@ public struct PackPreview: Sendable, Equatable {
                 throw PackError(.missingEntry, pack: path, "no \(PackLayout.manifest) in the archive")
             }
             do {
-                manifestData = try zip.data(of: manifest, limit: 1 << 20)
+                manifestData = try zip.data(of: manifest, limit: Int64(PackManifest.maxBytes))
                 if let vectors = zip.entries.first(where: { $0.name == PackLayout.chunkEmbeddings }) {
                     npyPrefix = try zip.prefix(of: vectors, count: 4096)
                 }

@@ -105,11 +105,16 @@ public final class ZipArchiveReader {
                 close(fd)
                 throw ZipProblem(kind: .corrupt, reason: "entry \(i) of the central directory is unreadable")
             }
+            // Zip64 sizes are 64-bit unsigned: one past Int64.max would trap when converted.
+            guard let size = Int64(exactly: st.size), let compressed = Int64(exactly: st.comp_size) else {
+                zip_discard(archive)
+                throw ZipProblem(kind: .corrupt, reason: "entry \(i) of the central directory declares an impossible size (\(st.size) bytes)")
+            }
             entries.append(ZipEntry(
                 index: Int(i),
                 name: String(cString: namePointer),
-                uncompressedSize: Int64(st.size),
-                compressedSize: Int64(st.comp_size),
+                uncompressedSize: size,
+                compressedSize: compressed,
                 crc32: st.crc
             ))
         }

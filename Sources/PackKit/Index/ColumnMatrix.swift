@@ -22,15 +22,13 @@ public final class ColumnMatrix: @unchecked Sendable {
 
     /// Maps the copy at `path`, refusing one that was not made from `matrix`.
     public init(contentsOf path: String, matching matrix: NpyMatrix) throws(Problem) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32, size: Int
+        do { (fd, size) = try InputFile.openRegular(path) } catch { throw Problem(description: "cannot open \(path): \(error.reason)") }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size >= Self.headerSize,
-              let mapped = mmap(nil, Int(info.st_size), PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+        guard size >= Self.headerSize, let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
             throw Problem(description: "\(path) is not a column matrix")
         }
-        let p = UnsafeRawPointer(mapped), size = Int(info.st_size)
+        let p = UnsafeRawPointer(mapped)
         func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
         let magicOK = (0..<8).allSatisfy { p.load(fromByteOffset: $0, as: UInt8.self) == Self.magic[$0] }
         guard magicOK, u64(8) == UInt64(matrix.rows), u64(16) == UInt64(matrix.columns), u64(24) == HNSWGraph.fingerprint(of: matrix),

@@ -83,12 +83,9 @@ public final class HNSWGraph: @unchecked Sendable {
     public init(contentsOf path: String) throws(Problem) {
         self.path = path
         func problem(_ reason: String) -> Problem { Problem(path: path, reason: reason) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw problem("cannot open: \(String(cString: strerror(errno)))") }
+        let fd: Int32, size: Int
+        do { (fd, size) = try InputFile.openRegular(path) } catch { throw problem("cannot open: \(error.reason)") }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw problem("cannot stat: \(String(cString: strerror(errno)))") }
-        let size = Int(info.st_size)
         guard size >= Self.headerBytes else {
             throw problem("file of \(size) bytes is too short for an HNSW graph header (\(Self.headerBytes) bytes)")
         }

@@ -29,14 +29,10 @@ public final class LexicalIndex: @unchecked Sendable {
     }
 
     public init(contentsOf path: String) throws(Problem) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32, size: Int
+        do { (fd, size) = try InputFile.openRegular(path) } catch { throw Problem(description: "cannot open \(path): \(error.reason)") }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size >= Self.headerSize else {
-            throw Problem(description: "\(path) is too short for a lexical index")
-        }
-        let size = Int(info.st_size)
+        guard size >= Self.headerSize else { throw Problem(description: "\(path) is too short for a lexical index") }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw Problem(description: "cannot map \(path): \(String(cString: strerror(errno)))")
         }
@@ -49,7 +45,8 @@ public final class LexicalIndex: @unchecked Sendable {
         let strings = u64(24), stringsLength = u64(32), termTable = u64(40), postings = u64(48), postingsLength = u64(56)
         let lengths = u64(64)
         func within(_ offset: Int, _ count: Int) -> Bool { offset >= 0 && count >= 0 && offset <= size && count <= size - offset }
-        guard magicOK, within(strings, stringsLength), within(termTable, terms * Self.termRecordSize),
+        // Counts are 32-bit, so the products below cannot overflow; rows are held as Int32 while ranking.
+        guard magicOK, documents <= Int(Int32.max), within(strings, stringsLength), within(termTable, terms * Self.termRecordSize),
               within(postings, postingsLength), postingsLength % 8 == 0, within(lengths, documents * 2), total >= 0 else {
             munmap(mapped, size)
             throw Problem(description: "\(path) is not a valid ytce lexical index")
@@ -64,11 +61,13 @@ public final class LexicalIndex: @unchecked Sendable {
         self.postingsOffset = postings
         self.postingsLength = postingsLength
         self.lengthsOffset = lengths
-        // Every term record must point inside the file: checked once here so lookups need no checks.
+        // Every term record must point inside the file: checked once here so lookups need no checks. The postings
+        // offset is a 64-bit value from the file: checked against the postings section before any sum is formed.
         for t in 0..<terms {
             let record = termTable + t * Self.termRecordSize
             let (start, count, df, post) = (u32(record), u32(record + 4), u32(record + 8), u64(record + 16))
-            guard start + count <= stringsLength, post % 8 == 0, within(postings + post, df * 8), post + df * 8 <= postingsLength else {
+            guard start + count <= stringsLength, post % 8 == 0, post >= 0, post <= postingsLength,
+                  df * 8 <= postingsLength - post else {
                 munmap(mapped, size)
                 throw Problem(description: "\(path): term \(t) points outside the index")
             }
@@ -200,9 +199,17 @@ public final class LexicalIndexBuilder {
     private var lengths: [UInt16] = []
     private var totalLength = 0.0
     private var laneMaps: [[Int]] = []
+    /// Term ids share a 32-bit entry with an 8-bit frequency.
     static let maxTerms = 1 << 24
+    /// Set when the documents exceed what the file format holds; `write` then fails with it (adding never traps:
+    /// the documents come from transcripts and packs made by others).
+    private var capacityProblem: String?
+    private let termLimit: Int
 
-    public init() {}
+    public init() { termLimit = Self.maxTerms }
+
+    /// A builder that takes fewer distinct terms than the format allows (to test what happens past the limit).
+    init(termLimit: Int) { self.termLimit = min(termLimit, Self.maxTerms) }
 
     public var documentCount: Int { lengths.count }
 
@@ -214,8 +221,25 @@ public final class LexicalIndexBuilder {
     }
 
     private func entry(_ id: Int, _ tf: Int) -> UInt32 {
-        precondition(id < Self.maxTerms, "more than \(Self.maxTerms) distinct terms")
+        guard id < termLimit else {
+            capacityProblem = capacityProblem ?? "the chunks hold more than \(termLimit) distinct words, more than a lexical index can hold"
+            return 0
+        }
         return UInt32(id) << 8 | UInt32(min(tf, 255))
+    }
+
+    /// Ends a document: its entries are those added since the previous end.
+    private func endDocument(length: Int) {
+        guard let end = UInt32(exactly: entries.count) else {
+            capacityProblem = capacityProblem ?? "the chunks hold more than \(UInt32.max) (chunk, word) pairs, more than a lexical index can hold"
+            entries.removeAll()  // the index is lost anyway: keep memory bounded
+            documentStarts.append(0)
+            lengths.append(0)
+            return
+        }
+        documentStarts.append(end)
+        lengths.append(UInt16(min(length, Int(UInt16.max))))
+        totalLength += Double(length)
     }
 
     /// Adds the next document (row = number of documents added before) by its analyzed terms.
@@ -223,9 +247,7 @@ public final class LexicalIndexBuilder {
         var counts: [Int: Int] = [:]
         for term in documentTerms { counts[globalID(term), default: 0] += 1 }
         for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(entry(id, tf)) }
-        documentStarts.append(UInt32(entries.count))
-        lengths.append(UInt16(min(documentTerms.count, Int(UInt16.max))))
-        totalLength += Double(documentTerms.count)
+        endDocument(length: documentTerms.count)
     }
 
     /// Maps a session's newly seen terms (local ids from `firstID` on) to global ids. Each session (a build
@@ -253,9 +275,7 @@ public final class LexicalIndexBuilder {
             entries.append(entry(Int(scratch[i]), j - i))
             i = j
         }
-        documentStarts.append(UInt32(entries.count))
-        lengths.append(UInt16(min(termIDs.count, Int(UInt16.max))))
-        totalLength += Double(termIDs.count)
+        endDocument(length: termIDs.count)
     }
 
     /// Adds the chunks of one video analyzed by a build worker, mapping the worker's term ids to global ones.
@@ -267,14 +287,13 @@ public final class LexicalIndexBuilder {
                 for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
                     entries.append(entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
                 }
-                documentStarts.append(UInt32(entries.count))
-                lengths.append(chunks.lengths[c])
-                totalLength += Double(chunks.lengths[c])
+                endDocument(length: Int(chunks.lengths[c]))
             }
         }
     }
 
     public func write(to path: String) throws {
+        if let capacityProblem { throw LexicalIndex.Problem(description: capacityProblem) }
         // Terms sorted by their UTF-8 bytes; postings grouped by term with rows ascending (documents are
         // visited in row order).
         let order = terms.indices.sorted { terms[$0].utf8.lexicographicallyPrecedes(terms[$1].utf8) }
@@ -285,6 +304,11 @@ public final class LexicalIndexBuilder {
         for id in order {
             start[id] = running
             running += df[id]
+        }
+        // String offsets and the document count are 32-bit in the file (rows are Int32 when ranked).
+        let stringBytes = terms.reduce(0) { $0 + $1.utf8.count }
+        guard stringBytes < Int(UInt32.max) - 8, lengths.count <= Int(Int32.max) else {
+            throw LexicalIndex.Problem(description: "the chunks' words take \(stringBytes) bytes in \(lengths.count) chunks, more than a lexical index can hold")
         }
         var strings: [UInt8] = []
         var table = ZipBytes()

@@ -22,12 +22,9 @@ final class SafeTensorsFile: @unchecked Sendable {  // immutable after init; the
 
     init(path: String) throws(MiniLMError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw MiniLMError("\(path): cannot open (\(String(cString: strerror(errno))))") }
+        let fd: Int32, size: Int
+        do { (fd, size) = try InputFile.openRegular(path) } catch { throw MiniLMError("\(path): cannot open (\(error.reason))") }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw MiniLMError("\(path): cannot stat (\(String(cString: strerror(errno))))") }
-        let size = Int(info.st_size)
         guard size >= 8 else { throw MiniLMError("\(path): truncated safetensors file (\(size) bytes, no header)") }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw MiniLMError("\(path): cannot memory-map (\(String(cString: strerror(errno))))")
