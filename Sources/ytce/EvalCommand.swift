@@ -32,7 +32,7 @@ struct EvalCommand: ParsableCommand {
         var firstHits: [SearchHit?] = []
         for question in set.questions {
             let hits: [SearchHit]
-            do { hits = try retriever.search(question.text, topK: topK).hits } catch { throw fail("\(packOptions.pack): \(error)") }
+            do { hits = try retriever.search(question.text, topK: topK).hits } catch { throw fail(pack: packOptions.pack, error) }
             firstHits.append(hits.first)
             ranks.append(hits.firstIndex { set.isHit(question, videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }.map { $0 + 1 })
         }

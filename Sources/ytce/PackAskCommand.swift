@@ -39,7 +39,7 @@ struct PackAskCommand: AsyncParsableCommand {
         do {
             result = try retriever.search(question, topK: 8, queryVector: vector)
             summaries = EpisodeSummaries.isBroad(question) ? try EpisodeSummaries.lines(for: result.hits, database: opened.database) : []
-        } catch { throw fail("\(packOptions.pack): \(error)") }
+        } catch { throw fail(pack: packOptions.pack, error) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
 
         let cancellation = HTTPCancellation()
@@ -89,7 +89,7 @@ struct PackAskCommand: AsyncParsableCommand {
     private func answerOffline(_ retriever: Retriever, vector: [Float]?) throws {
         let answer: Answer
         let result: SearchResult
-        do { (answer, result) = try retriever.answer(question, queryVector: vector) } catch { throw fail("\(packOptions.pack): \(error)") }
+        do { (answer, result) = try retriever.answer(question, queryVector: vector) } catch { throw fail(pack: packOptions.pack, error) }
         if json {
             print(JSONValue.serialize(.object([
                 "answer": .string(answer.text), "grounded": .bool(answer.isGrounded), "backend": .string("extractive"),

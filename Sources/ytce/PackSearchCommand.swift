@@ -30,7 +30,7 @@ struct PackSearchCommand: AsyncParsableCommand {
         let retriever = try packOptions.retriever(opened, config: loaded)
         let result: SearchResult
         do { result = try retriever.search(question, topK: topK, queryVector: vector) } catch {
-            throw fail("\(packOptions.pack): \(error)")
+            throw fail(pack: packOptions.pack, error)
         }
         if json {
             let hits: [JSONValue] = result.hits.map { hit in

@@ -37,7 +37,7 @@ struct PackOptions: ParsableArguments {
     /// The pack's retriever, with the model folder from --model-dir or the config's embedding.model_dir.
     func retriever(_ pack: ChannelPack, config: PackConfig = PackConfig()) throws -> Retriever {
         do { return try Retriever(pack: pack, cache: cache, modelDirectory: modelDirectory ?? config.embedding.modelDirectory) }
-        catch { throw fail("\(self.pack): \(error)") }
+        catch { throw fail(pack: self.pack, error) }
     }
 
     /// Opens the pack or exits with its one-line error.
@@ -65,6 +65,12 @@ func loadConfig(_ path: String?) throws -> PackConfig {
 func fail(_ message: String, code: Int32 = 1) -> ExitCode {
     FileHandle.standardError.write(Data("ytce: \(message)\n".utf8))
     return ExitCode(code)
+}
+
+/// A failure while using `pack`: its one line, prefixed with the pack unless the error names it already
+/// (a `PackError` does: "P: P: pack.sqlite: …" said it twice).
+func fail(pack: String, _ error: any Error) -> ExitCode {
+    fail(error is PackError ? "\(error)" : "\(pack): \(error)")
 }
 
 /// The question's embedding from the embeddings endpoint the config names (nil when it names none), or exit

@@ -298,11 +298,19 @@ final class BadPackTests: XCTestCase {
     func testChunkAndSegmentTimesOutOfRange() throws {
         var files = try builtDemoFiles()
         try changeDatabase(&files, "UPDATE micro_chunk SET start_ms = -3000000000 WHERE chunk_id = 2")
-        let pack = try TestSupport.open(try zip(files, name: "a.pack"), cacheIn: dir)
-        XCTAssertThrowsError(try Retriever(pack: pack, cache: TestSupport.cache(in: dir)).search("coffee", topK: 5)) { error in
+        let path = try zip(files, name: "a.pack")
+        let pack = try TestSupport.open(path, cacheIn: dir)
+        let expected = "pack.sqlite: micro_chunk row 2 has start_ms -3000000000; times must be whole milliseconds from 0 to 9007199254740991"
+        XCTAssertThrowsError(try Retriever(pack: pack, cache: TestSupport.cache(in: dir)).search("laptop note app", topK: 5)) { error in
             XCTAssertEqual((error as? PackError)?.kind, .corruptDatabase, "\(error)")
-            XCTAssertTrue("\(error)".hasSuffix("pack.sqlite: micro_chunk row 2 has start_ms -3000000000; times must be whole milliseconds from 0 to 9007199254740991"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix(expected), "\(error)")
         }
+        // The command line says it once, naming the pack once.
+        var environment = ProcessInfo.processInfo.environment
+        environment["YTCE_CACHE_DIR"] = dir.appendingPathComponent("cli-cache").path
+        let search = try TestSupport.run(try TestSupport.ytceBinary(), ["pack", "search", "--pack", path, "--question", "laptop"], environment: environment)
+        XCTAssertEqual(search.status, 1)
+        XCTAssertEqual(search.stderr, "ytce: \(path): \(expected)\n")
 
         files = try builtDemoFiles()
         try changeDatabase(&files, "UPDATE transcript_segment SET end_ms = 9223372036854775807 WHERE video_id = 'vid001'")
