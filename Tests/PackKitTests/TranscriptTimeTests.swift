@@ -123,7 +123,7 @@ final class TranscriptTimeTests: XCTestCase {
         XCTAssertThrowsError(try PackBuilder().build(input: input, output: dir.appendingPathComponent("o.pack"))) { error in
             guard case .transcripts(let problems) = error as? PackBuildError, let problem = problems.first else { return XCTFail("\(error)") }
             XCTAssertTrue(problem.file.hasSuffix("v1.srt"))
-            XCTAssertTrue(problem.message.hasPrefix("its chunks would copy its text into 114.5 MiB of overlapping windows, more than the 64.0 MiB a video may have"), problem.message)
+            XCTAssertTrue(problem.message.hasPrefix("its chunks would copy its text into 114.5 MiB of overlapping windows, more than the 64 MiB a video may have"), problem.message)
             XCTAssertTrue(problem.message.hasSuffix("(its longest cue, at 0:00:00, lasts 40:00:00)"), problem.message)
         }
         let segments = [TranscriptSegment(startMs: 0, endMs: 144_000_000, text: words)]

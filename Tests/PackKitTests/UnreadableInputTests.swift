@@ -86,4 +86,12 @@ final class UnreadableInputTests: XCTestCase {
             XCTAssertEqual((error as? InputFile.Problem)?.reason, "is a character device, not a regular file")
         }
     }
+
+    /// Bounded for every caller of `parse` (the jobs module reads files itself): past the bound, cue line offsets
+    /// would no longer fit their 32 bits.
+    func testATranscriptOverTheSizeLimitIsRefusedByTheParserToo() {
+        XCTAssertThrowsError(try TranscriptReader.parse(Data(count: TranscriptReader.maxFileBytes + 1), fileName: "huge.srt")) { error in
+            XCTAssertEqual("\(error)", "huge.srt: is 268435457 bytes, more than the 256 MiB ytce reads")
+        }
+    }
 }

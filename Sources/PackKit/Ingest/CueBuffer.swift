@@ -80,7 +80,9 @@ struct CueBuffer: ~Copyable {
         if separator == 1 { scratch[used] = 0x20 }
         let lineStart = used + separator
         used = lineStart + written
-        lines.append(Span(start: UInt32(truncatingIfNeeded: lineStart), end: UInt32(truncatingIfNeeded: used)))
+        // Within 32 bits: a transcript is at most `TranscriptReader.maxFileBytes` (1.5 times that once UTF-16 is
+        // transcoded), far below 4 GiB.
+        lines.append(Span(start: UInt32(lineStart), end: UInt32(used)))
         cues[cues.count - 1].lineCount += 1
     }
 

@@ -20,6 +20,11 @@ public enum TranscriptReader {
     /// `fileName` is used verbatim in errors. `videoDurationMs`, the video's length when known, makes cues past it
     /// a warning (`ParsedTranscript.warnings`).
     public static func parse(_ data: Data, fileName: String, videoDurationMs: Int? = nil) throws(TranscriptProblem) -> ParsedTranscript {
+        // Line offsets within a cue are 32-bit (`CueBuffer`): bounded here for every caller, not only `read`.
+        guard data.count <= maxFileBytes else {
+            throw TranscriptProblem(file: fileName, line: nil,
+                                    message: "is \(data.count) bytes, more than the \(InputFile.byteCount(maxFileBytes)) ytce reads")
+        }
         let hint = formatHint(fileName)
         if let (encoding, bomLength) = utf16Encoding(of: data) {
             guard data.count % 2 == 0, let text = String(data: data.dropFirst(bomLength), encoding: encoding) else {

@@ -17,7 +17,7 @@ enum InputFile {
     static func read(_ path: String, limit: Int) throws(Problem) -> Data {
         let (fd, size) = try openRegular(path)
         defer { close(fd) }
-        guard size <= limit else { throw Problem(reason: "is \(byteCount(size)), more than the \(byteCount(limit)) ytce reads") }
+        guard size <= limit else { throw Problem(reason: "is \(size) bytes, more than the \(byteCount(limit)) ytce reads") }
         // Read to the end (the file may have grown since the stat), never past the limit.
         var data = Data(count: size)
         var filled = 0
@@ -109,7 +109,10 @@ enum InputFile {
         }
     }
 
+    /// "256 MiB", "114.5 MiB", "11 bytes".
     static func byteCount(_ n: Int) -> String {
+        if n >= 1 << 30 && n % (1 << 30) == 0 { return "\(n >> 30) GiB" }
+        if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
         if n >= 1 << 30 { return String(format: "%.1f GiB", Double(n) / Double(1 << 30)) }
         if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
         if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / Double(1 << 10)) }
