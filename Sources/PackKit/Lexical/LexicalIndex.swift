@@ -220,12 +220,11 @@ public final class LexicalIndexBuilder {
         return terms.count - 1
     }
 
-    private func entry(_ id: Int, _ tf: Int) -> UInt32 {
-        guard id < termLimit else {
-            capacityProblem = capacityProblem ?? "the chunks hold more than \(termLimit) distinct words, more than a lexical index can hold"
-            return 0
-        }
-        return UInt32(id) << 8 | UInt32(min(tf, 255))
+    /// A term id and frequency as one entry. Ids are below `terms.count`, which `write` checks against the
+    /// limit: past it entries are wrong, and the index is never written.
+    @inline(__always)
+    private static func entry(_ id: Int, _ tf: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: id) << 8 | UInt32(min(tf, 255))
     }
 
     /// Ends a document: its entries are those added since the previous end.
@@ -246,7 +245,7 @@ public final class LexicalIndexBuilder {
     public func add(terms documentTerms: [String]) {
         var counts: [Int: Int] = [:]
         for term in documentTerms { counts[globalID(term), default: 0] += 1 }
-        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(entry(id, tf)) }
+        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(Self.entry(id, tf)) }
         endDocument(length: documentTerms.count)
     }
 
@@ -272,7 +271,7 @@ public final class LexicalIndexBuilder {
         while i < scratch.count {
             var j = i + 1
             while j < scratch.count && scratch[j] == scratch[i] { j += 1 }
-            entries.append(entry(Int(scratch[i]), j - i))
+            entries.append(Self.entry(Int(scratch[i]), j - i))
             i = j
         }
         endDocument(length: termIDs.count)
@@ -285,7 +284,7 @@ public final class LexicalIndexBuilder {
         laneMaps[chunks.lane].withUnsafeBufferPointer { map in
             for c in 0..<chunks.lengths.count {
                 for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
-                    entries.append(entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
+                    entries.append(Self.entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
                 }
                 endDocument(length: Int(chunks.lengths[c]))
             }
@@ -293,6 +292,9 @@ public final class LexicalIndexBuilder {
     }
 
     public func write(to path: String) throws {
+        if terms.count > termLimit {
+            throw LexicalIndex.Problem(description: "the chunks hold more than \(termLimit) distinct words, more than a lexical index can hold")
+        }
         if let capacityProblem { throw LexicalIndex.Problem(description: capacityProblem) }
         // Terms sorted by their UTF-8 bytes; postings grouped by term with rows ascending (documents are
         // visited in row order).

@@ -36,9 +36,9 @@ public enum MicroChunker {
         let windowMs = settings.microChunkSec * 1000
         let stepMs = max(1, (settings.microChunkSec - settings.microOverlapSec) * 1000)
         var chunks: [MicroChunk] = []
-        // About one and a half windows per 45 s of speech; never sized by the time span (one cue at 40 hours
-        // must not reserve for the empty hours before it).
-        chunks.reserveCapacity(min(segments.count, 1 << 16))
+        // One window per step of the span, but never more than the cues can fill (each is in at most a few
+        // windows, unless it lasts long): one cue 40 hours in must not reserve for the empty hours before it.
+        chunks.reserveCapacity(min((endMs - first.startMs) / stepMs + 1, 2 * segments.count + 16))
         var low = 0   // every segment before `low` ends at or before the current window
         var high = 0  // every segment before `high` starts before the current window's end
         var windowStart = first.startMs

@@ -18,8 +18,9 @@ enum InputFile {
         let (fd, size) = try openRegular(path)
         defer { close(fd) }
         guard size <= limit else { throw Problem(reason: "is \(size) bytes, more than the \(byteCount(limit)) ytce reads") }
-        // Read to the end (the file may have grown since the stat), never past the limit.
-        var data = Data(count: size)
+        // Read to the end (the file may have grown since the stat), never past the limit. One spare byte lets
+        // the read that meets the end do so without growing the buffer.
+        var data = Data(count: size + 1)
         var filled = 0
         while true {
             if filled == data.count {
