@@ -80,10 +80,14 @@ enum KeyDecoder {
         guard chars[0] == "[" else { return nil }
         let params = String(String.UnicodeScalarView(chars[1..<(chars.count - 1)]))
         if params.hasPrefix("<"), final == "M" || final == "m" {
-            // SGR mouse: <button;x;y M (press) / m (release); coordinates from 1.
-            let parts = params.dropFirst().split(separator: ";").compactMap { Int($0) }
-            guard parts.count == 3, final == "M" else { return nil }
-            let b = parts[0], x = parts[1] - 1, y = parts[2] - 1
+            // SGR mouse: <button;x;y M (press) / m (release); coordinates from 1. The numbers come from outside
+            // (any bytes can arrive on stdin): a field out of range drops the report instead of reaching arithmetic.
+            let fields = params.dropFirst().split(separator: ";", omittingEmptySubsequences: false)
+            guard fields.count == 3, final == "M",
+                  let b = number(fields[0], in: 0...255),
+                  let column = number(fields[1], in: 1...maxCoordinate),
+                  let row = number(fields[2], in: 1...maxCoordinate) else { return nil }
+            let x = column - 1, y = row - 1
             guard b & 32 == 0 else { return nil }  // motion
             let button: MouseButton
             switch b & ~(4 | 8 | 16) {
@@ -94,13 +98,13 @@ enum KeyDecoder {
             case 65: button = .wheelDown
             default: return nil
             }
-            return .mouse(MouseEvent(button: button, x: max(0, x), y: max(0, y)))
+            return .mouse(MouseEvent(button: button, x: x, y: y))
         }
-        let numbers = params.split(separator: ";").map { Int($0) }
         switch final {
         case "Z": return .key(.backTab)
         case "~":
-            guard let first = numbers.first, let n = first else { return nil }
+            guard let field = params.split(separator: ";", omittingEmptySubsequences: false).first,
+                  let n = number(field, in: 0...99) else { return nil }
             switch n {
             case 1, 7: return .key(.home)
             case 2: return .key(.insert)
@@ -115,6 +119,17 @@ enum KeyDecoder {
             }
         default: return finalLetterKeys[final].map { .key($0) }
         }
+    }
+
+    /// The largest mouse coordinate accepted (SGR reports are 1-based; no terminal is this large).
+    static let maxCoordinate = 65_535
+
+    /// A decimal field of an escape sequence within `range`; nil for anything else (signs, overflow, junk).
+    static func number(_ field: Substring, in range: ClosedRange<Int>) -> Int? {
+        // At most 5 digits: never near Int's limits, and no sign is accepted.
+        guard !field.isEmpty, field.count <= 5, field.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let n = Int(field), range.contains(n) else { return nil }
+        return n
     }
 
     /// Keys named by the last letter of both SS3 (`ESC O x`) and CSI (`ESC [ … x`) sequences.

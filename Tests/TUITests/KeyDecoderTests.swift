@@ -55,4 +55,23 @@ final class KeyDecoderTests: XCTestCase {
         XCTAssertNil(KeyDecoder.decodeEscape("[99~"))
         XCTAssertNil(KeyDecoder.decodeEscape("x"))
     }
+
+    /// Terminal input is outside bytes: numbers a sequence carries must never reach arithmetic unchecked (an SGR
+    /// coordinate of Int.min trapped in `x - 1`).
+    func testHostileNumbersInEscapeSequencesAreIgnored() {
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;-9223372036854775808;5M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;5;-9223372036854775808M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<-9223372036854775808;5;5M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;9223372036854775807;5M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;99999999999999999999999;5M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;0;5M"), "SGR coordinates start at 1")
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;+3;5M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;;5M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[<0;3;5;7M"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[-9223372036854775808~"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[9223372036854775807~"))
+        XCTAssertNil(KeyDecoder.decodeEscape("[99999999999999999999999~"))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[<0;65535;65535M"), .mouse(MouseEvent(button: .left, x: 65534, y: 65534)))
+        XCTAssertEqual(KeyDecoder.decodeEscape("[3;5~"), .key(.delete))
+    }
 }
