@@ -20,8 +20,12 @@ enum PopupView {
                          placeholderStyle: theme[.placeholder])
             let word = field.value.split(separator: " ").first.map { String($0).lowercased() } ?? ""
             let matching = PaletteCommands.all.filter { word.isEmpty || $0.name.hasPrefix(word) || word.hasPrefix($0.name) }
+            // The usage column is as wide as the longest usage, so a name never runs into its description.
+            let usageWidth = PaletteCommands.all.map { DisplayWidth.of($0.usage) }.max() ?? 0
             for (i, command) in matching.enumerated() where inner.y + 2 + i < inner.maxY {
-                var line = StyledLine(command.usage.padding(toLength: 20, withPad: " ", startingAt: 0), style: theme[.key].over(theme[.overlay]))
+                let gap = String(repeating: " ", count: usageWidth - DisplayWidth.of(command.usage) + 2)
+                var line = StyledLine(command.usage, style: theme[.key].over(theme[.overlay]))
+                line.append(gap, style: theme[.overlay])
                 line.append(command.help, style: theme[.dim].over(theme[.overlay]))
                 buffer.draw(line.truncated(to: inner.width), x: inner.x, y: inner.y + 2 + i, maxWidth: inner.width)
             }
