@@ -46,11 +46,7 @@ public struct ChannelExplorer: Program, Sendable {
             return handleMouse(event, &model)
         case .tick:
             model.tickCount += 1
-            // Notices fade after 8 s; errors stay until the next one.
-            if model.status.noticeAt > 0, ExplorerEffects.now() - model.status.noticeAt > 8 {
-                model.status.notice = nil
-                model.status.noticeAt = 0
-            }
+            model.status.expire(now: ExplorerEffects.now())
             return []
         case .previewsLoaded(let entries):
             model.picker.entries = entries
@@ -87,34 +83,36 @@ public struct ChannelExplorer: Program, Sendable {
             return []
         case .jobActionFinished(let text, let failed, let wasSubmission):
             if wasSubmission { model.jobs.submitting = max(0, model.jobs.submitting - 1) }
-            if failed { model.status.error = text } else { notify(text, &model) }
+            if failed { fail(text, &model) } else { notify(text, &model) }
             // Show the change now rather than at the next periodic refresh.
             return context.jobs.map { [ExplorerEffects.reloadJobs($0)] } ?? []
         case .summaryLoaded(let id, let result):
             switch result {
             case .success(let text): model.overlay = .document(title: "Summary of job \(id)", text: text, scroll: 0)
-            case .failure(let error): model.status.error = error.description
+            case .failure(let error): fail(error.description, &model)
             }
             return []
         case .notice(let text):
             notify(text, &model)
             return []
         case .failure(let text):
-            model.status.error = text
+            fail(text, &model)
             return []
         }
     }
 
     func notify(_ text: String, _ model: inout ExplorerModel) {
-        model.status.notice = text
-        model.status.noticeAt = ExplorerEffects.now()
+        model.status.post(.notice, text, at: ExplorerEffects.now())
+    }
+
+    func fail(_ text: String, _ model: inout ExplorerModel) {
+        model.status.post(.error, text, at: ExplorerEffects.now())
     }
 
     // MARK: packs
 
     func openPack(_ path: String, _ model: inout ExplorerModel) -> [Fx] {
         model.picker.opening = (path, ExplorerEffects.now())
-        model.status.error = nil
         return [ExplorerEffects.openPack(path, context)]
     }
 
@@ -122,7 +120,7 @@ public struct ChannelExplorer: Program, Sendable {
         model.picker.opening = nil
         switch result {
         case .failure(let error):
-            model.status.error = error.description
+            fail(error.description, &model)
             if let i = model.picker.entries.firstIndex(where: { $0.path == path }) { model.picker.entries[i].error = error.description }
             else { model.picker.entries.insert(PickerEntry(path: path, preview: nil, error: error.description, origin: "typed"), at: 0) }
             model.showPicker = true
@@ -142,7 +140,6 @@ public struct ChannelExplorer: Program, Sendable {
             let historyPath = QuestionHistory.file(channelID: session.manifest.channelID, environment: context.environment)
             model.ask.history = QuestionHistory.load(from: historyPath)
             model.ask.historyPath = historyPath
-            model.status.error = nil
             notify("opened \(session.channelTitle): \(session.counts.videos) videos, \(session.counts.chunks) chunks"
                    + (session.notes.isEmpty ? "" : " · " + session.notes.joined(separator: "; ")), &model)
             return [.cancel(id: "answer"), .cancel(id: "transcript"), ExplorerEffects.loadVideos(session)]
@@ -154,7 +151,7 @@ public struct ChannelExplorer: Program, Sendable {
     func submitQuestion(_ model: inout ExplorerModel) -> [Fx] {
         let question = model.ask.input.value.trimmingCharacters(in: .whitespaces)
         guard !question.isEmpty else { return [] }
-        guard let session = model.session else { model.status.error = "open a pack first (Ctrl-O)"; return [] }
+        guard let session = model.session else { fail("open a pack first (Ctrl-O)", &model); return [] }
         var effects: [Fx] = []
         if let running = model.ask.running, let i = model.ask.entries.firstIndex(where: { $0.id == running.id }) {
             model.ask.entries[i].state = .cancelled
@@ -189,11 +186,11 @@ public struct ChannelExplorer: Program, Sendable {
             model.ask.entries[i].state = .done
             if i == model.ask.entries.count - 1 { model.ask.scrollFromBottom = AskView.scrollToNewestQuestion(model) }
             if !outcome.invented.isEmpty {
-                model.status.error = "\(outcome.invented.count) citation(s) point at no evidence (marked \(LLMAnswerer.inventedMark))"
+                fail("\(outcome.invented.count) citation(s) point at no evidence (marked \(LLMAnswerer.inventedMark))", &model)
             }
         case .failure(let error):
             model.ask.entries[i].state = .failed(error.description)
-            model.status.error = error.description
+            fail(error.description, &model)
         }
     }
 
@@ -217,7 +214,7 @@ public struct ChannelExplorer: Program, Sendable {
         switch result {
         case .failure(let error):
             model.transcript.error = error.description
-            model.status.error = error.description
+            fail(error.description, &model)
         case .success(let transcript):
             if model.transcript.transcript?.videoID != transcript.videoID {
                 model.transcript = TranscriptState(transcript: transcript)
@@ -256,16 +253,16 @@ public struct ChannelExplorer: Program, Sendable {
     }
 
     func submitVideo(_ videoID: String, _ model: inout ExplorerModel) -> [Fx] {
-        guard let jobs = context.jobs, let session = model.session else { model.status.error = context.jobsProblem ?? "no pack open"; return [] }
-        guard jobs.runner != nil else { model.status.error = jobs.unavailable ?? "RunPod is not configured"; return [] }
+        guard let jobs = context.jobs, let session = model.session else { fail(context.jobsProblem ?? "no pack open", &model); return [] }
+        guard jobs.runner != nil else { fail(jobs.unavailable ?? "RunPod is not configured", &model); return [] }
         model.jobs.submitting += 1
         notify("submitting \(videoID) for summarization…", &model)
         return [ExplorerEffects.submitVideo(videoID, session: session, jobs)]
     }
 
     func submitFile(_ path: String, _ model: inout ExplorerModel) -> [Fx] {
-        guard let jobs = context.jobs else { model.status.error = context.jobsProblem ?? "the job store is not available"; return [] }
-        guard jobs.runner != nil else { model.status.error = jobs.unavailable ?? "RunPod is not configured"; return [] }
+        guard let jobs = context.jobs else { fail(context.jobsProblem ?? "the job store is not available", &model); return [] }
+        guard jobs.runner != nil else { fail(jobs.unavailable ?? "RunPod is not configured", &model); return [] }
         model.jobs.submitting += 1
         notify("submitting \(path)…", &model)
         return [ExplorerEffects.submitFile(path, jobs)]

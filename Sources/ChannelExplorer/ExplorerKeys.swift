@@ -6,6 +6,8 @@ import TUI
 /// Keyboard and mouse: overlays first, then the keys that work everywhere, then the focused pane's own.
 extension ChannelExplorer {
     func handleKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
+        // An error on show has been seen once the user acts; the messages popup keeps it.
+        model.status.dismissError()
         if model.overlay != nil { return overlayKey(key, &model) }
         if key == .control("c") || key == .control("q") { return requestQuit(&model) }
         if key == .function(1) { model.overlay = .help; return [] }
@@ -34,6 +36,7 @@ extension ChannelExplorer {
         if !typing {
             switch key {
             case .character("q"): return requestQuit(&model)
+            case .character("!"): model.overlay = .messages(scroll: 0); return []
             case .character("n") where model.focus != .transcript || model.transcript.search.isEmpty: return jumpCitation(+1, &model)
             case .character("N") where model.focus != .transcript || model.transcript.search.isEmpty: return jumpCitation(-1, &model)
             default: break
@@ -75,7 +78,7 @@ extension ChannelExplorer {
     /// Moves to the next/previous citation of the current answer and shows it in the transcript viewer.
     func jumpCitation(_ step: Int, _ model: inout ExplorerModel) -> [Fx] {
         guard let sources = model.currentAnswer?.outcome?.sources, !sources.isEmpty else {
-            model.status.error = "no citations yet: ask a question first"
+            fail("no citations yet: ask a question first", &model)
             return []
         }
         let onCitation = model.focus == .transcript && model.transcript.highlighted == Set(sources[model.citations.selection % sources.count].segmentIDs)
@@ -100,19 +103,13 @@ extension ChannelExplorer {
             return []
         case .document(let title, let text, let scroll):
             let (rows, visible) = PopupView.documentRows(text, screenWidth: model.width, screenHeight: model.height, theme: model.theme)
-            let last = max(0, rows.count - visible)
-            var next = scroll
-            switch key {
-            case .escape, .character("q"), .enter: model.overlay = nil; return []
-            case .down, .character("j"): next += 1
-            case .up, .character("k"): next -= 1
-            case .pageDown, .character(" "): next += visible
-            case .pageUp: next -= visible
-            case .character("g"), .home: next = 0
-            case .character("G"), .end: next = last
-            default: break
-            }
-            model.overlay = .document(title: title, text: text, scroll: min(max(0, next), last))
+            guard let next = Self.scrolled(scroll, by: key, rows: rows.count, visible: visible) else { model.overlay = nil; return [] }
+            model.overlay = .document(title: title, text: text, scroll: next)
+            return []
+        case .messages(let scroll):
+            let (rows, visible) = PopupView.messageRows(model, screenWidth: model.width, screenHeight: model.height)
+            guard let next = Self.scrolled(scroll, by: key, rows: rows.count, visible: visible) else { model.overlay = nil; return [] }
+            model.overlay = .messages(scroll: next)
             return []
         case .palette(var field):
             switch key {
@@ -143,6 +140,23 @@ extension ChannelExplorer {
         }
     }
 
+    /// A scrollable popup's offset after `key`; nil when the key closes it.
+    static func scrolled(_ scroll: Int, by key: Key, rows: Int, visible: Int) -> Int? {
+        let last = max(0, rows - visible)
+        var next = scroll
+        switch key {
+        case .escape, .character("q"), .enter: return nil
+        case .down, .character("j"): next += 1
+        case .up, .character("k"): next -= 1
+        case .pageDown, .character(" "): next += visible
+        case .pageUp: next -= visible
+        case .character("g"), .home: next = 0
+        case .character("G"), .end: next = last
+        default: break
+        }
+        return min(max(0, next), last)
+    }
+
     func promptAnswered(_ action: PromptAction, _ text: String, _ model: inout ExplorerModel) -> [Fx] {
         let value = text.trimmingCharacters(in: .whitespaces)
         guard !value.isEmpty else { return [] }
@@ -158,6 +172,7 @@ extension ChannelExplorer {
     // MARK: mouse
 
     func handleMouse(_ event: MouseEvent, _ model: inout ExplorerModel) -> [Fx] {
+        if event.button == .left { model.status.dismissError() }
         guard model.overlay == nil else {
             if event.button == .left { model.overlay = nil }
             return []

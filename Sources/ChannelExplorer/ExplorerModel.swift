@@ -41,6 +41,8 @@ public enum Popup: Equatable, Sendable {
     /// A one-line prompt whose answer goes to `action` (e.g. the path of a transcript to submit).
     case prompt(title: String, field: TextField, action: PromptAction)
     case confirmQuit
+    /// The recent notices and errors, newest first, in full.
+    case messages(scroll: Int)
     /// A scrollable text (a job's summary, a deep link).
     case document(title: String, text: String, scroll: Int)
 }
@@ -143,8 +145,50 @@ public struct JobsState: Sendable {
     public var loaded = false
 }
 
+/// A line for the status bar: a notice (something done) or an error.
+public struct StatusMessage: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case notice, error }
+    public var kind: Kind
+    public var text: String
+    /// When it was posted (seconds since 1970).
+    public var at: Double
+}
+
+/// The status bar's message and the recent ones. The newest message is shown, whatever it is (an error no longer
+/// hides a later search result or finished job); it goes after a few seconds, and an error also on the next key or
+/// click. Every message stays readable in the messages popup.
 public struct StatusState: Sendable {
-    public var notice: String?
-    public var error: String?
-    public var noticeAt = 0.0
+    /// What the status bar shows now.
+    public private(set) var current: StatusMessage?
+    /// The recent messages, oldest first.
+    public private(set) var log: [StatusMessage] = []
+    public static let logLimit = 100
+    /// How long a message stays in the status bar.
+    public static let noticeSeconds = 8.0
+    public static let errorSeconds = 10.0
+
+    public init() {}
+
+    /// The error on show, if the status bar shows one.
+    public var error: String? { current?.kind == .error ? current?.text : nil }
+    /// The notice on show, if the status bar shows one.
+    public var notice: String? { current?.kind == .notice ? current?.text : nil }
+
+    public mutating func post(_ kind: StatusMessage.Kind, _ text: String, at now: Double) {
+        let message = StatusMessage(kind: kind, text: text, at: now)
+        current = message
+        log.append(message)
+        if log.count > Self.logLimit { log.removeFirst(log.count - Self.logLimit) }
+    }
+
+    /// Drops the message on show once its time is up.
+    public mutating func expire(now: Double) {
+        guard let current else { return }
+        if now - current.at >= (current.kind == .error ? Self.errorSeconds : Self.noticeSeconds) { self.current = nil }
+    }
+
+    /// The user acted (a key, a click): an error on show has been seen.
+    public mutating func dismissError() {
+        if current?.kind == .error { current = nil }
+    }
 }

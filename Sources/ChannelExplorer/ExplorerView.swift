@@ -81,7 +81,8 @@ extension ChannelExplorer {
         } else if let notice = model.status.notice {
             line.append("│ \(notice)", style: theme[.statusBar])
         }
-        let hint = " ? help "
+        // An error may not fit: say where it can be read in full.
+        let hint = model.status.error != nil ? " ! messages · ? help " : " ? help "
         let room = bar.width - DisplayWidth.of(hint)
         buffer.draw(line.truncated(to: room), x: 0, y: bar.y, maxWidth: room)
         buffer.put(hint, x: bar.maxX - DisplayWidth.of(hint), y: bar.y, style: theme[.statusBarAccent])

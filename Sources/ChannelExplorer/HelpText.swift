@@ -8,6 +8,7 @@ enum HelpText {
         ("n / N, Ctrl-N", "next / previous citation, from anywhere"),
         (":", "command palette (open, theme, submit, summarize, search…)"),
         ("Ctrl-O", "open another pack"),
+        ("!", "the recent notices and errors, in full"),
         ("? or F1", "this help"),
         ("q, Ctrl-C", "quit (asks only while a job is being submitted)"),
     ]

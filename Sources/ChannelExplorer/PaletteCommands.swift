@@ -10,6 +10,7 @@ enum PaletteCommands {
         ("summarize", "summarize [VIDEO]", "send a video of the pack (default: the one in the transcript viewer)"),
         ("search", "search WORDS", "search inside the transcript shown"),
         ("backend", "backend [offline|model]", "show or switch the answerer: offline extractive, or the configured model"),
+        ("messages", "messages", "the recent notices and errors, in full"),
         ("help", "help", "the keys of the focused pane"),
         ("quit", "quit", "leave ytce"),
     ]
@@ -30,7 +31,7 @@ extension ChannelExplorer {
         guard !text.isEmpty else { return [] }
         if let ms = parseTimestamp(text) {
             guard model.focus == .transcript, let transcript = model.transcript.transcript else {
-                model.status.error = "\(text): a time jumps in the transcript viewer; open a transcript first"
+                fail("\(text): a time jumps in the transcript viewer; open a transcript first", &model)
                 return []
             }
             let rows = TranscriptRows(transcript)
@@ -44,7 +45,7 @@ extension ChannelExplorer {
         let name = String(parts[0]).lowercased()
         let argument = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
         guard let command = PaletteCommands.all.first(where: { $0.name == name }) ?? PaletteCommands.all.first(where: { $0.name.hasPrefix(name) }) else {
-            model.status.error = "unknown command '\(name)': try " + PaletteCommands.all.map(\.name).joined(separator: ", ")
+            fail("unknown command '\(name)': try " + PaletteCommands.all.map(\.name).joined(separator: ", "), &model)
             return []
         }
         switch command.name {
@@ -52,7 +53,7 @@ extension ChannelExplorer {
             return argument.isEmpty ? showPicker(&model) : openPack(argument, &model)
         case "theme":
             guard !argument.isEmpty else {
-                model.status.error = "theme NAME: one of " + ThemeLoader(environment: context.environment).availableThemes().joined(separator: ", ")
+                fail("theme NAME: one of " + ThemeLoader(environment: context.environment).availableThemes().joined(separator: ", "), &model)
                 return []
             }
             do {
@@ -60,7 +61,7 @@ extension ChannelExplorer {
                 notify("theme \(model.theme.name)", &model)
             } catch {
                 // The theme in use is a good one: keep it (at start-up a bad theme falls back to default).
-                model.status.error = "\(error) (keeping \(model.theme.name))"
+                fail("\(error) (keeping \(model.theme.name))", &model)
             }
             return []
         case "submit":
@@ -71,14 +72,14 @@ extension ChannelExplorer {
             return submitFile(argument, &model)
         case "summarize":
             let video = argument.isEmpty ? (model.transcript.transcript?.videoID ?? "") : argument
-            guard !video.isEmpty else { model.status.error = "summarize VIDEO: name a video, or open its transcript first"; return [] }
+            guard !video.isEmpty else { fail("summarize VIDEO: name a video, or open its transcript first", &model); return [] }
             return submitVideo(video, &model)
         case "search":
             model.focus = .transcript
             searchTranscript(argument, &model)
             return []
         case "backend":
-            guard let session = model.session else { model.status.error = "open a pack first"; return [] }
+            guard let session = model.session else { fail("open a pack first", &model); return [] }
             switch argument.lowercased() {
             case "":
                 notify("answers: \(session.backendLabel)" + (session.hasModel ? " (configured: \(session.modelLabel))" : " (no llm block in the config)"), &model)
@@ -87,13 +88,16 @@ extension ChannelExplorer {
                 notify("answers: offline", &model)
             case "model", "llm", "on":
                 guard session.useModel(true) else {
-                    model.status.error = "no model configured: add an llm block to --config (see README: Models)"
+                    fail("no model configured: add an llm block to --config (see README: Models)", &model)
                     return []
                 }
                 notify("answers: \(session.backendLabel)", &model)
             default:
-                model.status.error = "backend \(argument): use 'offline' or 'model'"
+                fail("backend \(argument): use 'offline' or 'model'", &model)
             }
+            return []
+        case "messages":
+            model.overlay = .messages(scroll: 0)
             return []
         case "help":
             model.overlay = .help

@@ -38,6 +38,12 @@ enum PopupView {
             let inner = panel(title: "Quit?", hint: nil, box, theme, &buffer)
             buffer.draw(StyledLine("A job submission is being sent; quitting now may leave it unknown.", style: theme[.warning].over(theme[.overlay])).wrapped(width: inner.width)
                         + [StyledLine("Quit anyway? y / n", style: theme[.text].over(theme[.overlay]).with(bold: true))], in: inner)
+        case .messages(let scroll):
+            let box = centered(width: buffer.width - 6, height: buffer.height - 4, in: buffer.area)
+            let inner = panel(title: "Messages", hint: "newest first · j/k PgUp/PgDn · Esc closes", box, theme, &buffer)
+            let rows = messageRows(model, screenWidth: buffer.width, screenHeight: buffer.height).rows
+            let first = min(scroll, max(0, rows.count - inner.height))
+            buffer.draw(Array(rows.dropFirst(first).prefix(inner.height)), in: inner)
         case .document(let title, let text, let scroll):
             let box = centered(width: buffer.width - 6, height: buffer.height - 4, in: buffer.area)
             let inner = panel(title: title, hint: "j/k PgUp/PgDn · Esc closes", box, theme, &buffer)
@@ -51,6 +57,27 @@ enum PopupView {
 
     static func panel(title: String, hint: String?, _ box: Rect, _ theme: Theme, _ buffer: inout CellBuffer) -> Rect {
         Overlay.frame(into: &buffer, rect: box, title: title, theme: theme, rightTitle: hint)
+    }
+
+    /// The messages popup's rows at its width (newest first, errors in the error style), and how many fit.
+    static func messageRows(_ model: ExplorerModel, screenWidth: Int, screenHeight: Int) -> (rows: [StyledLine], visible: Int) {
+        let theme = model.theme
+        let box = centered(width: screenWidth - 6, height: screenHeight - 4, in: Rect(x: 0, y: 0, width: screenWidth, height: screenHeight))
+        let inner = box.inset(1)
+        let base = theme[.overlay]
+        guard !model.status.log.isEmpty else {
+            return ([StyledLine("No messages yet.", style: theme[.dim].over(base))], max(1, inner.height))
+        }
+        let clock = DateFormatter()
+        clock.dateFormat = "HH:mm:ss"
+        var rows: [StyledLine] = []
+        for message in model.status.log.reversed() {
+            var line = StyledLine(clock.string(from: Date(timeIntervalSince1970: message.at)) + "  ", style: theme[.dim].over(base))
+            line.append(message.kind == .error ? "error: " + message.text : message.text,
+                        style: (message.kind == .error ? theme[.error] : theme[.text]).over(base))
+            rows += line.wrapped(width: max(1, inner.width))
+        }
+        return (rows, max(1, inner.height))
     }
 
     /// The rows of a document popup's text at the popup's width, and how many fit.

@@ -79,7 +79,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let themeName = theme ?? context.config.uiTheme ?? "default"
         let (chosen, themeError) = loader.loadOrDefault(themeName)
         var model = ExplorerModel(theme: chosen)
-        if let themeError { model.status.error = "\(themeError) (using default)" }
+        if let themeError { model.status.post(.error, "\(themeError) (using default)", at: Date().timeIntervalSince1970) }
         let program = ChannelExplorer(context: context)
         let effects = program.start(&model)
         let runtimeOptions = RuntimeOptions(colorMode: color, mouse: !noMouse, tracePath: environment["YTCE_TUI_TRACE"])

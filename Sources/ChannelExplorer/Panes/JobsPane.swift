@@ -21,16 +21,16 @@ extension ChannelExplorer {
         case .enter:
             return [ExplorerEffects.loadSummary(job.id, service)]
         case .character("c"):
-            guard job.isOpen || job.state == .submitting else { model.status.error = "job \(job.id) is \(job.state.rawValue): nothing to cancel"; return [] }
+            guard job.isOpen || job.state == .submitting else { fail("job \(job.id) is \(job.state.rawValue): nothing to cancel", &model); return [] }
             return [ExplorerEffects.cancelJob(job.id, service)]
         case .character("r"):
             return [ExplorerEffects.retryJob(job.id, service)]
         case .character("p"):
             guard let (pack, video) = Self.packVideo(of: job) else {
-                model.status.error = "job \(job.id) did not come from a pack video: nothing to attach to"
+                fail("job \(job.id) did not come from a pack video: nothing to attach to", &model)
                 return []
             }
-            guard job.state == .completed else { model.status.error = "job \(job.id) has no summary yet"; return [] }
+            guard job.state == .completed else { fail("job \(job.id) has no summary yet", &model); return [] }
             return [ExplorerEffects.attachSummary(job.id, pack: pack, videoID: video, service)]
         default: return []
         }

@@ -55,12 +55,12 @@ extension ChannelExplorer {
     }
 
     func searchTranscript(_ query: String, _ model: inout ExplorerModel) {
-        guard let transcript = model.transcript.transcript else { model.status.error = "open a transcript first (Enter on a citation or a video)"; return }
+        guard let transcript = model.transcript.transcript else { fail("open a transcript first (Enter on a citation or a video)", &model); return }
         let rows = TranscriptRows(transcript)
         model.transcript.search = query
         model.transcript.matches = rows.matches(query)
         guard let first = model.transcript.matches.first(where: { $0 >= model.transcript.cursor }) ?? model.transcript.matches.first else {
-            model.status.error = "'\(query)' is not in this transcript"
+            fail("'\(query)' is not in this transcript", &model)
             return
         }
         moveTranscriptCursor(to: first, rows: rows, &model)
