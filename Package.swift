@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TUITests",
-            dependencies: ["TUI"]
+            dependencies: ["TUI", "TestHarness"]
         ),
         .testTarget(
             name: "ChannelExplorerTests",

@@ -30,14 +30,66 @@ nonisolated(unsafe) private var terminalActive: Int32 = 0
 nonisolated(unsafe) private var wakeWriteFD: Int32 = -1
 nonisolated(unsafe) private var resizePending: Int32 = 0
 nonisolated(unsafe) private var atexitInstalled = false
+/// While the alternate screen is up, standard error goes to an unlinked file (`stderrCaptureFD`) instead of the
+/// screen, where it would be painted over and lost when the screen is left (a crash's "Fatal error: …" among it);
+/// `savedStderrFD` is the real standard error, where the file's text goes once the terminal is restored.
+nonisolated(unsafe) private var stderrCaptureFD: Int32 = -1
+nonisolated(unsafe) private var savedStderrFD: Int32 = -1
+nonisolated(unsafe) private var replayBuffer: UnsafeMutablePointer<UInt8>?
+private let replayBufferSize = 4096
 
 /// Restores the tty with async-signal-safe calls only (tcsetattr, write): leaves the alternate screen,
-/// shows the cursor, turns mouse reporting off, puts back the shell's tty modes.
+/// shows the cursor, turns mouse reporting off, puts back the shell's tty modes, then prints what was written to
+/// standard error meanwhile (e.g. the message of a crash in background work) on the restored screen.
 private func emergencyRestore() {
     guard terminalActive != 0 else { return }
     terminalActive = 0
     if let bytes = emergencyBytes { _ = write(STDOUT_FILENO, bytes, emergencyCount) }
     _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios)
+    releaseStandardError()
+}
+
+/// Points standard error at an unlinked temporary file while the UI owns the screen. Best effort: without a
+/// file, standard error stays where it was.
+private func captureStandardError() {
+    guard stderrCaptureFD < 0 else { return }
+    let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array((folder + "/ytce-stderr-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
+    guard fd >= 0 else { return }
+    template.withUnsafeBufferPointer { if let path = $0.baseAddress { _ = unlink(path) } }
+    let saved = dup(STDERR_FILENO)
+    guard saved >= 0 else { close(fd); return }
+    _ = fcntl(saved, F_SETFD, FD_CLOEXEC)
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    if replayBuffer == nil { replayBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: replayBufferSize) }
+    stderrCaptureFD = fd
+    savedStderrFD = saved
+    _ = dup2(fd, STDERR_FILENO)
+}
+
+/// Puts the real standard error back and copies what was captured to it. Async-signal-safe (dup2, lseek, read,
+/// write, close), so the fatal-signal handler calls it too.
+private func releaseStandardError() {
+    let fd = stderrCaptureFD, saved = savedStderrFD
+    guard fd >= 0, saved >= 0 else { return }
+    stderrCaptureFD = -1
+    savedStderrFD = -1
+    _ = dup2(saved, STDERR_FILENO)
+    close(saved)
+    if let buffer = replayBuffer, lseek(fd, 0, SEEK_SET) == 0 {
+        while true {
+            let n = read(fd, buffer, replayBufferSize)
+            guard n > 0 else { break }
+            var offset = 0
+            while offset < n {
+                let w = write(STDERR_FILENO, buffer + offset, n - offset)
+                if w <= 0 { break }
+                offset += w
+            }
+        }
+    }
+    close(fd)
 }
 
 private let fatalSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
@@ -176,6 +228,7 @@ public final class Terminal {
             atexitInstalled = true
             atexit { emergencyRestore() }
         }
+        captureStandardError()
         curs_set(0)
         clear()
         refresh()
@@ -222,6 +275,7 @@ public final class Terminal {
         }
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios)
         terminalActive = 0
+        releaseStandardError()
         if let scr = screen { delscreen(scr) }
         screen = nil
         close(wakeReadFD)
