@@ -180,11 +180,6 @@ enum ExplorerEffects {
 
     /// Timer ticks for spinners, elapsed times and "next poll in".
     static func ticks(every seconds: Double) -> Fx {
-        .task("ticks") { sink in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                sink.send(.tick)
-            }
-        }
+        .every(seconds, id: "ticks") { .tick }
     }
 }

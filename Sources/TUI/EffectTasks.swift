@@ -1,8 +1,7 @@
 import Foundation
 
 /// Runs effect work as tasks: a task with an id replaces a running one of that id; cancelled tasks' later
-/// messages are dropped (so a stale answer stream cannot overwrite a new one). Shared by the terminal runtime
-/// and the headless driver.
+/// messages are dropped (so a stale answer stream cannot overwrite a new one).
 final class EffectTasks<Msg: Sendable>: @unchecked Sendable {
     // Mutable fields are only touched under `lock`.
     private final class Entry: @unchecked Sendable {
@@ -109,32 +108,4 @@ final class MessageQueue<Msg: Sendable>: @unchecked Sendable {
     }
 
     var isEmpty: Bool { lock.withLock { items.isEmpty } }
-}
-
-extension Effect {
-    /// Sends `message()` every `seconds` until cancelled (`.cancel(id:)`, or replaced by another effect with `id`).
-    public static func every(_ seconds: Double, id: String, _ message: @escaping @Sendable () -> Msg) -> Effect {
-        .run(id: id) { sink in
-            let ns = UInt64(max(0.001, seconds) * 1_000_000_000)
-            while !Task.isCancelled {
-                do { try await Task.sleep(nanoseconds: ns) } catch { return }
-                if Task.isCancelled { return }
-                sink.send(message())
-            }
-        }
-    }
-
-    /// Sends `message()` once after `seconds` (cancellable by `id`).
-    public static func after(_ seconds: Double, id: String? = nil, _ message: @escaping @Sendable () -> Msg) -> Effect {
-        .run(id: id) { sink in
-            do { try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000)) } catch { return }
-            if Task.isCancelled { return }
-            sink.send(message())
-        }
-    }
-
-    /// Sends a message right away from a task (e.g. to chain an update without recursion).
-    public static func send(_ message: Msg) -> Effect {
-        .run(id: nil) { sink in sink.send(message) }
-    }
 }

@@ -47,12 +47,13 @@ enum TUIBench {
         let program = ChannelExplorer(context: context)
         var model = ExplorerModel(theme: .builtinDefault)
         let effects = program.start(&model)
-        let driver = ProgramDriver(program, model: model, width: 200, height: 60, initialEffects: effects)
+        // The explorer's own loop on an in-memory terminal.
+        let driver = Runtime(program: program, model: model, backend: TestBackend(width: 200, height: 60), initialEffects: effects)
         defer { driver.cancelAllTasks() }
         func wait(_ predicate: @escaping (ExplorerModel) -> Bool) {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline, !predicate(driver.model) {
-                _ = driver.applyPending()
+                driver.runPending()
                 Thread.sleep(forTimeInterval: 0.005)
             }
         }

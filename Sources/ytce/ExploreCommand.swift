@@ -69,7 +69,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let context = try options.context(packs: packs)
         let environment = context.environment
         // Dumb terminals and pipes get the line REPL on the same engine.
-        if !Terminal.canRunFullScreen(environment: environment) {
+        if !CursesBackend.canRunFullScreen(environment: environment) {
             let repl = LineREPL(context: context, write: { FileHandle.standardOutput.write(Data($0.utf8)) })
             if let first = packs.first, !repl.open(first) { throw ExitCode(1) }
             await repl.run(prompt: isatty(0) != 0)

@@ -25,10 +25,10 @@ final class CitationBrowserTests: XCTestCase {
         XCTAssertEqual(f.driver.model.transcript.highlighted, Set(cited.segmentIDs))
         // The cited segment is on screen, marked, at its timestamp.
         let stamp = Citation.timestamp(f.driver.model.transcript.transcript?.segments.first { $0.id == cited.segmentIDs[0] }?.startMs ?? -1)
-        let lines = f.driver.render().lines()
+        let lines = f.driver.frame.lines()
         XCTAssertTrue(lines.contains { $0.contains("▌" + stamp) }, "no highlighted line at \(stamp):\n\(f.screen)")
         // The segment's cells carry the highlight style.
-        let buffer = f.driver.render()
+        let buffer = f.driver.frame
         let row = try XCTUnwrap(lines.firstIndex { $0.contains("▌" + stamp) })
         XCTAssertEqual(buffer[10, row].style.background, f.driver.model.theme[.highlight].background)
     }
@@ -82,7 +82,7 @@ final class CitationBrowserTests: XCTestCase {
         f.driver.type("8:10")
         f.driver.press(.enter)
         let transcript = try XCTUnwrap(f.driver.model.transcript.transcript)
-        let cursorText = f.driver.render().lines().joined(separator: "\n")
+        let cursorText = f.driver.frame.lines().joined(separator: "\n")
         let spoken = transcript.segments.last { $0.startMs <= 490_000 }
         XCTAssertNotNil(spoken)
         XCTAssertTrue(cursorText.contains(Citation.timestamp(spoken?.startMs ?? 0)), cursorText)
@@ -103,7 +103,7 @@ final class CitationBrowserTests: XCTestCase {
         f.driver.press(.character("y"))
         let link = source.citation.deepLink(videoURL: source.url)
         XCTAssertTrue(link.contains("&t="), link)
-        let write = try XCTUnwrap(f.driver.terminalWrites.last)
+        let write = try XCTUnwrap(f.driver.backend.writes.last)
         XCTAssertEqual(write, "\u{1B}]52;c;\(Data(link.utf8).base64EncodedString())\u{07}")
         f.driver.press(.character("o"))
         XCTAssertTrue(f.screen.contains(String(link.prefix(40))), f.screen)

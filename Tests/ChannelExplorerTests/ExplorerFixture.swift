@@ -5,11 +5,12 @@ import PackKit
 import TUI
 import XCTest
 
-/// A ChannelExplorer on the bundled sample pack, with its own data and cache dirs, driven without a terminal.
+/// A ChannelExplorer on the bundled sample pack, with its own data and cache dirs, run in memory.
 struct ExplorerFixture {
     let root: URL
     let context: ExplorerContext
-    let driver: ProgramDriver<ChannelExplorer>
+    /// The explorer's real loop on an in-memory terminal.
+    let driver: Runtime<ChannelExplorer, TestBackend>
 
     static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -29,7 +30,8 @@ struct ExplorerFixture {
         let program = ChannelExplorer(context: context)
         var model = ExplorerModel(theme: theme)
         let effects = program.start(&model)
-        driver = ProgramDriver(program, model: model, width: width, height: height, initialEffects: effects)
+        driver = Runtime(program: program, model: model, backend: TestBackend(width: width, height: height), initialEffects: effects)
+        driver.runPending()
     }
 
     func cleanUp() {
@@ -51,5 +53,5 @@ struct ExplorerFixture {
         XCTAssertTrue(done, "no answer to '\(question)'", file: file, line: line)
     }
 
-    var screen: String { driver.screen() }
+    var screen: String { driver.screen }
 }

@@ -36,10 +36,10 @@ final class LayoutTests: XCTestCase {
                 f.driver.press(.alt(Character(pane)))
                 if pane == "3" { f.driver.press(.alt("2")); f.driver.press(.enter); _ = await f.driver.waitUntil { $0.transcript.transcript != nil } }
                 if pane == "4" { _ = await f.driver.waitUntil { !$0.library.videos.isEmpty } }
-                assertWellFormed(f.driver.render(), "pane \(pane) at \(width)×\(height)")
+                assertWellFormed(f.driver.frame, "pane \(pane) at \(width)×\(height)")
             }
             f.driver.press(.character("?"))
-            assertWellFormed(f.driver.render(), "help at \(width)×\(height)")
+            assertWellFormed(f.driver.frame, "help at \(width)×\(height)")
             XCTAssertTrue(f.screen.contains("Keys"), f.screen)
             f.driver.press(.escape)
         }
@@ -97,13 +97,13 @@ final class LayoutTests: XCTestCase {
         _ = await f.driver.waitUntil { $0.transcript.transcript != nil }
         for (width, height) in [(60, 20), (200, 60), (73, 25)] {
             f.driver.resize(width: width, height: height)
-            let buffer = f.driver.render()
+            let buffer = f.driver.frame
             assertWellFormed(buffer, "CJK transcript at \(width)×\(height)")
             XCTAssertTrue(buffer.text().contains("コーヒー"), buffer.text())
             XCTAssertTrue(buffer.text().contains("抽出の科学"), buffer.text())
         }
         f.driver.press(.alt("1"))
         await f.ask("挽き目 extraction")
-        assertWellFormed(f.driver.render(), "CJK answer")
+        assertWellFormed(f.driver.frame, "CJK answer")
     }
 }

@@ -51,7 +51,7 @@ final class PaletteAndStatusTests: XCTestCase {
         let now = Date().timeIntervalSince1970
         f.driver.mutate { $0.status.post(.error, "something failed", at: now - StatusState.errorSeconds - 1) }
         XCTAssertTrue(statusLine(f).contains("something failed"), statusLine(f))
-        f.driver.send(.tick)
+        f.driver.deliver(.tick)
         XCTAssertFalse(statusLine(f).contains("something failed"), statusLine(f))
     }
 

@@ -68,7 +68,8 @@ final class PickerAndHistoryTests: XCTestCase {
         // A new session with the same data dir remembers them.
         let program = ChannelExplorer(context: f.context)
         var model = ExplorerModel(theme: .builtinDefault)
-        let driver = ProgramDriver(program, model: model, width: 100, height: 30, initialEffects: program.start(&model))
+        let effects = program.start(&model)
+        let driver = Runtime(program: program, model: model, backend: TestBackend(width: 100, height: 30), initialEffects: effects)
         _ = await driver.waitUntil(timeout: 20) { $0.session != nil }
         driver.press(.up)
         XCTAssertEqual(driver.model.ask.input.value, "how long is the bloom")
@@ -119,13 +120,13 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.press(.alt("4"))
         f.driver.mutate { $0.jobs.submitting = 1 }
         f.driver.press(.character("q"))
-        XCTAssertFalse(f.driver.didQuit)
+        XCTAssertFalse(f.driver.isFinished)
         XCTAssertTrue(f.screen.contains("Quit anyway?"), f.screen)
         f.driver.press(.character("n"))
-        XCTAssertFalse(f.driver.didQuit)
+        XCTAssertFalse(f.driver.isFinished)
         f.driver.mutate { $0.jobs.submitting = 0 }
         f.driver.press(.character("q"))
-        XCTAssertTrue(f.driver.didQuit)
+        XCTAssertTrue(f.driver.isFinished)
     }
 
     func testAClickOnAScrolledPickerSelectsThePackUnderThePointer() async throws {
@@ -145,7 +146,7 @@ final class PickerAndHistoryTests: XCTestCase {
         _ = await f.driver.waitUntil { !$0.picker.loading }
         for _ in 0..<12 { f.driver.press(.down) }
         XCTAssertEqual(f.driver.model.picker.selection, 12)
-        let lines = f.driver.render().lines()
+        let lines = f.driver.frame.lines()
         // The first pack on screen, as drawn, then a click on it.
         let top = 5  // the list's first row at 60×20: tab bar, border, filter line, progress line, blank
         let shown = try XCTUnwrap(lines[top + 1].range(of: #"pack-\d\d"#, options: .regularExpression).map { String(lines[top + 1][$0]) })

@@ -43,7 +43,7 @@ final class ReplAndMouseTests: XCTestCase {
         await f.waitForPack()
         await f.ask("how fine should I grind for espresso")
         // The tab bar: click "Library".
-        let lines = f.driver.render().lines()
+        let lines = f.driver.frame.lines()
         let libraryX = try XCTUnwrap(lines[0].range(of: "4 Library")).lowerBound.utf16Offset(in: lines[0])
         f.driver.click(x: libraryX + 1, y: 0)
         XCTAssertEqual(f.driver.model.focus, .library)
@@ -55,7 +55,7 @@ final class ReplAndMouseTests: XCTestCase {
         XCTAssertEqual(f.driver.model.library.selection, 1)
         // Back on the ask screen (side by side at 120 columns), a click in the citations pane focuses it.
         f.driver.press(.alt("1"))
-        let citationsX = try XCTUnwrap(f.driver.render().lines()[1].range(of: "Citations")).lowerBound.utf16Offset(in: f.driver.render().lines()[1])
+        let citationsX = try XCTUnwrap(f.driver.frame.lines()[1].range(of: "Citations")).lowerBound.utf16Offset(in: f.driver.frame.lines()[1])
         f.driver.click(x: citationsX, y: 5)
         XCTAssertEqual(f.driver.model.focus, .citations)
         f.driver.click(x: citationsX, y: 2 + 3)  // the second citation's first row

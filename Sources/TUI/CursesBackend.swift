@@ -127,11 +127,11 @@ private func resetSignal(_ signal: Int32) {
     sigaction(signal, &action, nil)
 }
 
-// MARK: - Terminal
+// MARK: - The backend
 
 /// The real terminal through ncursesw: set-up and restore, input decoding, and painting cell buffers
-/// (only cells that changed since the last frame). Use from one thread (the UI loop).
-public final class Terminal {
+/// (only cells that changed since the last frame). Use from one thread (the UI loop), except `wakeUp`.
+public final class CursesBackend: Backend {
     public private(set) var width: Int
     public private(set) var height: Int
     public let colorMode: ColorMode
@@ -183,7 +183,7 @@ public final class Terminal {
             use_default_colors()
             colors = Int(ytce_colors())
         }
-        let env = Terminal.environment()
+        let env = CursesBackend.environment()
         let detected = ColorMode.detect(colors: colors, hasColors: has_colors(), environment: env)
         switch options.colorMode {
         case .auto: mode = detected
@@ -239,7 +239,7 @@ public final class Terminal {
     /// Whether a full-screen UI can run: stdin and stdout are terminals and TERM is set and not "dumb".
     /// When false, use a line-mode interface instead.
     public static func canRunFullScreen(environment: [String: String]? = nil) -> Bool {
-        let env = environment ?? Terminal.environment()
+        let env = environment ?? CursesBackend.environment()
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else { return false }
         guard let term = env["TERM"], !term.isEmpty, term != "dumb" else { return false }
         return true
@@ -253,8 +253,16 @@ public final class Terminal {
         return env
     }
 
-    /// The file descriptor effects write to (one byte) to wake the loop.
-    var wakeFD: Int32 { wakeWriteFDLocal }
+    /// Writes one byte to the wake-up pipe (safe from any thread; a full pipe already wakes the loop).
+    public var wakeUp: @Sendable () -> Void {
+        let fd = wakeWriteFDLocal
+        return {
+            var b: UInt8 = 1
+            _ = write(fd, &b, 1)
+        }
+    }
+
+    public func now() -> Double { Double(monotonicNanoseconds()) / 1e9 }
 
     /// Puts the terminal back as it was. Idempotent.
     public func restore() {
@@ -284,19 +292,14 @@ public final class Terminal {
 
     // MARK: Input
 
-    /// The result of waiting: decoded events, and whether the loop was woken (messages may be queued).
-    struct Wait {
-        var events: [InputEvent] = []
-        var woken = false
-        var hangup = false
-    }
-
-    /// Blocks until input arrives or the wake pipe is written (no timeout, no busy wait).
-    func wait() -> Wait {
-        var result = Wait()
+    /// Blocks until input arrives, the wake pipe is written, or `timeout` seconds pass (no busy wait).
+    public func wait(timeout: Double?) -> BackendInput {
+        var result = BackendInput()
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wakeReadFD, events: Int16(POLLIN), revents: 0)]
-        let n = poll(&fds, 2, -1)
+        // Milliseconds, rounded up so a timer is never woken for early; capped at a day.
+        let milliseconds: Int32 = timeout.map { Int32(min(86_400_000, max(0, ($0 * 1000).rounded(.up)))) } ?? -1
+        let n = poll(&fds, 2, milliseconds)
         if n < 0 {
             // EINTR (a signal): fall through to check for a pending resize.
             if errno != EINTR { result.hangup = true }
