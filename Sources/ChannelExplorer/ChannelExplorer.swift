@@ -137,8 +137,8 @@ public struct ChannelExplorer: Program, Sendable {
             model.citations = CitationState()
             model.transcript = TranscriptState()
             model.library = LibraryState(loading: true)
-            let historyPath = QuestionHistory.file(channelID: session.manifest.channelID, environment: context.environment)
-            model.ask.history = QuestionHistory.load(from: historyPath)
+            let historyPath = context.paths.questionHistory(channelID: session.manifest.channelID)
+            model.ask.history = QuestionHistory.load(from: historyPath, legacyPath: context.paths.legacy(historyPath))
             model.ask.historyPath = historyPath
             notify("opened \(session.channelTitle): \(session.counts.videos) videos, \(session.counts.chunks) chunks"
                    + (session.notes.isEmpty ? "" : " · " + session.notes.joined(separator: "; ")), &model)

@@ -6,6 +6,8 @@ public struct ExplorerContext: Sendable {
     public var cache: PackCache
     public var config: PackConfig
     public var environment: [String: String]
+    /// Where files go (from `environment` unless given).
+    public var paths: AppPaths
     /// The job store and RunPod runner; nil when the store cannot be opened (`jobsProblem` says why).
     public var jobs: JobsService?
     public var jobsProblem: String?
@@ -18,8 +20,9 @@ public struct ExplorerContext: Sendable {
     public var healthInterval = 15.0
 
     public init(cache: PackCache, config: PackConfig, environment: [String: String], jobs: JobsService?, jobsProblem: String?,
-                packPaths: [String], packDirectories: [String]) {
+                packPaths: [String], packDirectories: [String], paths: AppPaths? = nil) {
         self.cache = cache
+        self.paths = paths ?? AppPaths(environment: environment)
         self.config = config
         self.environment = environment
         self.jobs = jobs

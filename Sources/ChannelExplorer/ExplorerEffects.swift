@@ -22,7 +22,7 @@ enum ExplorerEffects {
                 catch { entries.append(PickerEntry(path: path, preview: nil, error: error.description, origin: origin)) }
             }
             for path in context.packPaths { add(path, "command line") }
-            for path in LineListFile.read(ExplorerPaths.recentFile(context.environment)) where FileManager.default.fileExists(atPath: path) {
+            for path in readRecent(context.paths) where FileManager.default.fileExists(atPath: path) {
                 add(path, "recent")
             }
             for directory in context.packDirectories {
@@ -42,7 +42,7 @@ enum ExplorerEffects {
             do {
                 let session = try PackSession(path: expanded, cache: context.cache, config: context.config, environment: context.environment)
                 guard !Task.isCancelled else { return }
-                rememberRecent(expanded, context.environment)
+                rememberRecent(expanded, context.paths)
                 sink.send(.packOpened(path: expanded, .success(session)))
             } catch {
                 sink.send(.packOpened(path: expanded, .failure(ExplorerError(error))))
@@ -51,11 +51,16 @@ enum ExplorerEffects {
     }
 
     /// Keeps the 20 most recently opened packs, newest first (atomic write).
-    static func rememberRecent(_ path: String, _ environment: [String: String]) {
-        let file = ExplorerPaths.recentFile(environment)
+    static func rememberRecent(_ path: String, _ paths: AppPaths) {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let list = [absolute] + LineListFile.read(file).filter { $0 != absolute }
-        try? LineListFile.write(Array(list.prefix(20)), to: file)
+        let list = [absolute] + readRecent(paths).filter { $0 != absolute }
+        try? LineListFile.write(Array(list.prefix(20)), to: paths.recentPacks)
+    }
+
+    /// The recently opened packs (from the data folder while the state folder has none yet).
+    static func readRecent(_ paths: AppPaths) -> [String] {
+        let file = FileManager.default.fileExists(atPath: paths.recentPacks) ? paths.recentPacks : paths.legacy(paths.recentPacks)
+        return LineListFile.read(file)
     }
 
     static func ask(_ question: String, id: Int, session: PackSession) -> Fx {

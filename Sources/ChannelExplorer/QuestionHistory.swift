@@ -1,9 +1,8 @@
 import Foundation
-import JobKit
 import PackKit
 
-/// The questions asked of one pack, oldest first, kept across sessions in the data dir
-/// (`ytce/history/<channel id>.txt`, one question per line). Browsed with ↑/↓ like a shell's history.
+/// The questions asked of one pack, oldest first, kept across sessions in the state folder
+/// (`AppPaths.questionHistory`: `history/<channel id>.txt`, one question per line). Browsed with ↑/↓ like a shell's history.
 public struct QuestionHistory: Sendable, Equatable {
     public private(set) var questions: [String]
     /// Where ↑/↓ browsing stands: nil when editing a new line.
@@ -14,13 +13,13 @@ public struct QuestionHistory: Sendable, Equatable {
 
     public init(questions: [String] = []) { self.questions = Array(questions.suffix(Self.limit)) }
 
-    public static func file(channelID: String, environment: [String: String]) -> String {
-        let safe = String(channelID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
-        return (ExplorerPaths.dataDirectory(environment) as NSString).appendingPathComponent("history/\(safe.isEmpty ? "pack" : safe).txt")
-    }
-
-    public static func load(from path: String) -> QuestionHistory {
-        QuestionHistory(questions: LineListFile.read(path))
+    /// Reads the history at `path`; while that file does not exist yet, the one at `legacyPath` (where it was kept
+    /// before it moved to the state folder).
+    public static func load(from path: String, legacyPath: String? = nil) -> QuestionHistory {
+        if !FileManager.default.fileExists(atPath: path), let legacyPath {
+            return QuestionHistory(questions: LineListFile.read(legacyPath))
+        }
+        return QuestionHistory(questions: LineListFile.read(path))
     }
 
     /// Writes the history atomically (temp file + rename).
@@ -51,18 +50,5 @@ public struct QuestionHistory: Sendable, Equatable {
         if cursor + 1 < questions.count { self.cursor = cursor + 1; return questions[cursor + 1] }
         self.cursor = nil
         return draft
-    }
-}
-
-/// Where the explorer keeps its own files.
-public enum ExplorerPaths {
-    /// The data dir the job store lives in: `$YTCE_DATA_DIR`, else `$XDG_DATA_HOME/ytce`, else `~/.local/share/ytce`.
-    public static func dataDirectory(_ environment: [String: String]) -> String {
-        (JobStore.standardPath(environment: environment) as NSString).deletingLastPathComponent
-    }
-
-    /// The recently opened packs, newest first.
-    public static func recentFile(_ environment: [String: String]) -> String {
-        (dataDirectory(environment) as NSString).appendingPathComponent("recent-packs.txt")
     }
 }

@@ -18,13 +18,10 @@ public final class JobStore: @unchecked Sendable {
         public let description: String
     }
 
-    /// `$YTCE_DATA_DIR/jobs.sqlite`, else `$XDG_DATA_HOME/ytce/jobs.sqlite`, else `~/.local/share/ytce/jobs.sqlite`.
+    /// The store in the data folder `AppPaths` names: `$YTCE_DATA_DIR/jobs.sqlite`, else
+    /// `$XDG_DATA_HOME/ytce/jobs.sqlite`, else `~/.local/share/ytce/jobs.sqlite`.
     public static func standardPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base: String
-        if let dir = environment["YTCE_DATA_DIR"], !dir.isEmpty { base = dir }
-        else if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { base = xdg + "/ytce" }
-        else { base = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/ytce" }
-        return base + "/jobs.sqlite"
+        AppPaths(environment: environment).jobStore
     }
 
     static let schema = """

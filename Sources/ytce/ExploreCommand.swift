@@ -39,7 +39,7 @@ struct ExplorerOptions: ParsableArguments {
                 url.deleteLastPathComponent()
             }
         }
-        dirs.append((ExplorerPaths.dataDirectory(environment) as NSString).appendingPathComponent("packs"))
+        dirs.append(AppPaths(environment: environment).packs)
         return dirs
     }
 }

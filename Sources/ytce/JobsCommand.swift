@@ -61,7 +61,7 @@ struct JobsOptions: ParsableArguments {
     }
 
     func store() throws -> JobStore {
-        do { return try JobStore(path: storePath ?? JobStore.standardPath()) } catch { throw fail(error.description) }
+        do { return try JobStore(path: storePath ?? AppPaths().jobStore) } catch { throw fail(error.description) }
     }
 
     /// A runner for work that never reaches RunPod (writing saved summaries): no endpoint or key needed.

@@ -60,7 +60,8 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.press(.down)
         XCTAssertEqual(f.driver.model.ask.input.value, "")
         _ = await f.driver.settle()
-        let file = QuestionHistory.file(channelID: "coffee-lab", environment: f.context.environment)
+        let file = f.context.paths.questionHistory(channelID: "coffee-lab")
+        XCTAssertTrue(file.hasPrefix(f.root.appendingPathComponent(".local/state/ytce").path), "history is state: \(file)")
         let saved = try String(contentsOfFile: file, encoding: .utf8)
         XCTAssertEqual(saved, "what water recipe do you use\nhow long is the bloom\n")
         f.driver.cancelAllTasks()
@@ -174,5 +175,20 @@ final class PickerAndHistoryTests: XCTestCase {
                                                                      segments: [], sections: [], summary: nil) }
         for key in [Key.character("y"), .character("j"), .character("G"), .character("n"), .pageDown] { f.driver.press(key) }
         XCTAssertTrue(f.screen.contains("This video has no transcript."), f.screen)
+    }
+
+    /// History kept in the data folder (where it lived before the state folder) is still there for the user.
+    func testHistoryFromBeforeTheStateFolderIsRead() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-legacy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let legacy = root.appendingPathComponent("data/history/coffee-lab.txt")
+        try FileManager.default.createDirectory(at: legacy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "an old question\n".write(to: legacy, atomically: true, encoding: .utf8)
+        let f = try ExplorerFixture(environment: ["YTCE_DATA_DIR": root.appendingPathComponent("data").path, "HOME": root.path])
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        _ = await f.driver.waitUntil { !$0.ask.history.questions.isEmpty }
+        f.driver.press(.up)
+        XCTAssertEqual(f.driver.model.ask.input.value, "an old question")
     }
 }

@@ -13,7 +13,7 @@ public final class JobsService: @unchecked Sendable {
     public var endpoint: String { runner?.settings.endpointURL ?? "" }
 
     public init(config: PackConfig, environment: [String: String], storePath: String? = nil) throws {
-        let store = try JobStore(path: storePath ?? JobStore.standardPath(environment: environment))
+        let store = try JobStore(path: storePath ?? AppPaths(environment: environment).jobStore)
         self.store = store
         summariesDirectory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("summaries")
         let settings: JobSettings

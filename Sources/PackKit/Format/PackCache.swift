@@ -24,23 +24,13 @@ public struct PackCache: Sendable {
         self.freeSpaceMargin = freeSpaceMargin
     }
 
-    /// `YTCE_CACHE_DIR`, else `$XDG_CACHE_HOME/ytce/packs`, else `~/.cache/ytce/packs`;
-    /// `YTCE_CACHE_MAX_MB` bounds its size.
+    /// The cache `AppPaths` names (`$YTCE_CACHE_DIR`, else `$XDG_CACHE_HOME/ytce/packs`, else `~/.cache/ytce/packs`),
+    /// or `override`; `YTCE_CACHE_MAX_MB` bounds its size.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment,
                                 override: String? = nil) -> PackCache {
-        let directory: URL
-        if let override, !override.isEmpty {
-            directory = URL(fileURLWithPath: override)
-        } else if let dir = environment["YTCE_CACHE_DIR"], !dir.isEmpty {
-            directory = URL(fileURLWithPath: dir)
-        } else if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            directory = URL(fileURLWithPath: xdg).appendingPathComponent("ytce/packs")
-        } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            directory = URL(fileURLWithPath: home).appendingPathComponent(".cache/ytce/packs")
-        }
+        let directory = override.flatMap { $0.isEmpty ? nil : $0 } ?? AppPaths(environment: environment).packCache
         let maxBytes = environment["YTCE_CACHE_MAX_MB"].flatMap(Int64.init).map { $0 << 20 } ?? defaultMaxBytes
-        return PackCache(directory: directory, maxBytes: maxBytes)
+        return PackCache(directory: URL(fileURLWithPath: directory), maxBytes: maxBytes)
     }
 
     public struct Entry: Sendable {
