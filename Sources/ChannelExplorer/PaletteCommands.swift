@@ -53,11 +53,11 @@ extension ChannelExplorer {
             return argument.isEmpty ? showPicker(&model) : openPack(argument, &model)
         case "theme":
             guard !argument.isEmpty else {
-                fail("theme NAME: one of " + ThemeLoader(environment: context.environment).availableThemes().joined(separator: ", "), &model)
+                fail("theme NAME: one of " + ExplorerTheme.loader(paths: context.paths).availableThemes().joined(separator: ", "), &model)
                 return []
             }
             do {
-                model.theme = try ThemeLoader(environment: context.environment).load(argument)
+                model.theme = try ExplorerTheme.loader(paths: context.paths).load(argument)
                 notify("theme \(model.theme.name)", &model)
             } catch {
                 // The theme in use is a good one: keep it (at start-up a bad theme falls back to default).

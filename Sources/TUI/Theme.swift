@@ -1,29 +1,59 @@
-/// Named UI roles a theme gives a style to. Views ask the theme for a role, never for a colour.
-/// In theme files the role names are the raw values (camelCase; `border-focused` and `border_focused` also work).
-public enum ThemeRole: String, CaseIterable, Hashable, Sendable, Comparable {
-    case text, dim, accent, title, heading
-    case border, borderFocused
-    case selection, selectionInactive
-    case citation, highlight, timestamp, link
-    case error, warning, success
-    case statusBar, statusBarAccent
-    case input, placeholder, cursor
-    case overlay, overlayBorder
-    case key
-    case progress, progressTrack
+/// A named UI role a theme gives a style to. Views ask the theme for a role, never for a colour.
+/// The framework names the roles its widgets draw with; an app adds its own
+/// (`extension ThemeRole { static let citation = ThemeRole("citation") }`) and tells the loader which roles exist.
+/// Names compare ignoring case, '-' and '_', so theme files may write `border-focused` or `border_focused`.
+public struct ThemeRole: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The name as documented (camelCase).
+    public let name: String
+    /// The name without case, '-' and '_': what identifies the role.
+    let key: String
 
-    public static func < (a: ThemeRole, b: ThemeRole) -> Bool { a.rawValue < b.rawValue }
-
-    /// The role for a name as written in a theme file (case, '-' and '_' ignored).
-    public init?(fileName: String) {
-        let wanted = ThemeRole.normalize(fileName)
-        guard let role = ThemeRole.allCases.first(where: { ThemeRole.normalize($0.rawValue) == wanted }) else { return nil }
-        self = role
+    public init(_ name: String) {
+        self.name = name
+        key = ThemeRole.normalize(name)
     }
+
+    public var description: String { name }
+
+    public static func == (a: ThemeRole, b: ThemeRole) -> Bool { a.key == b.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func < (a: ThemeRole, b: ThemeRole) -> Bool { a.name < b.name }
 
     static func normalize(_ s: String) -> String {
         String(s.lowercased().filter { $0 != "-" && $0 != "_" })
     }
+}
+
+extension ThemeRole {
+    public static let text = ThemeRole("text")
+    public static let dim = ThemeRole("dim")
+    public static let accent = ThemeRole("accent")
+    public static let title = ThemeRole("title")
+    public static let heading = ThemeRole("heading")
+    public static let border = ThemeRole("border")
+    public static let borderFocused = ThemeRole("borderFocused")
+    public static let selection = ThemeRole("selection")
+    public static let selectionInactive = ThemeRole("selectionInactive")
+    public static let error = ThemeRole("error")
+    public static let warning = ThemeRole("warning")
+    public static let success = ThemeRole("success")
+    public static let statusBar = ThemeRole("statusBar")
+    public static let statusBarAccent = ThemeRole("statusBarAccent")
+    public static let input = ThemeRole("input")
+    public static let placeholder = ThemeRole("placeholder")
+    public static let cursor = ThemeRole("cursor")
+    public static let overlay = ThemeRole("overlay")
+    public static let overlayBorder = ThemeRole("overlayBorder")
+    public static let key = ThemeRole("key")
+    public static let progress = ThemeRole("progress")
+    public static let progressTrack = ThemeRole("progressTrack")
+
+    /// The roles the framework's widgets use.
+    public static let framework: [ThemeRole] = [
+        .text, .dim, .accent, .title, .heading, .border, .borderFocused, .selection, .selectionInactive,
+        .error, .warning, .success, .statusBar, .statusBarAccent, .input, .placeholder, .cursor,
+        .overlay, .overlayBorder, .key, .progress, .progressTrack,
+    ]
 }
 
 /// A theme: a name and a style for every role.
@@ -42,7 +72,12 @@ public struct Theme: Hashable, Sendable {
         set { styles[role] = newValue }
     }
 
-    /// The built-in dark theme; identical to themes/default.json (a test checks this), used when no file loads.
+    /// This theme with `other`'s styles added where it has none (e.g. an app's roles over the framework default).
+    public func adding(_ other: [ThemeRole: Style]) -> Theme {
+        Theme(name: name, styles: styles.merging(other) { mine, _ in mine })
+    }
+
+    /// The framework's dark theme for its own roles, used when no theme file loads.
     public static let builtinDefault: Theme = {
         func s(_ fg: Int?, _ bg: Int? = nil, bold: Bool = false, underline: Bool = false, reverse: Bool = false) -> Style {
             Style(foreground: fg.map { .indexed(UInt8($0)) } ?? .terminalDefault,
@@ -59,10 +94,6 @@ public struct Theme: Hashable, Sendable {
             .borderFocused: s(75),
             .selection: s(231, 24),
             .selectionInactive: s(252, 237),
-            .citation: s(214, bold: true),
-            .highlight: s(16, 221),
-            .timestamp: s(109),
-            .link: s(81, underline: true),
             .error: s(203, bold: true),
             .warning: s(214),
             .success: s(114),

@@ -28,31 +28,33 @@ public enum ThemeError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Reads theme files: `{"name": "...", "roles": {"text": {"fg": 252, "bg": "default", "bold": false}, ...}}`.
 /// Colours are 0-255, one of the 16 ANSI names (`red`, `bright-blue`, `gray`...), or `"default"`; style flags are
 /// `bold`, `dim`, `underline`, `reverse`, `italic`. Roles a file leaves out take the file's `text` style.
+/// Where to look and which roles exist are the app's to say; the framework only walks up to shipped `themes/`.
 public struct ThemeLoader: Sendable {
-    public var environment: [String: String]
+    /// Folders searched for `NAME.json` first, in order (e.g. the user's themes).
+    public var directories: [String]
+    /// The roles a theme may style (a misspelt one is an error); nil accepts any name.
+    public var roles: [ThemeRole]?
+    /// The theme "default" stands for when no file of that name exists, and the fallback of `loadOrDefault`.
+    public var fallback: Theme
     public var executablePath: String?
     public var currentDirectory: String
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+    public init(directories: [String] = [], roles: [ThemeRole]? = nil, fallback: Theme = .builtinDefault,
                 executablePath: String? = CommandLine.arguments.first,
                 currentDirectory: String = FileManager.default.currentDirectoryPath) {
-        self.environment = environment
+        self.directories = directories
+        self.roles = roles
+        self.fallback = fallback
         self.executablePath = executablePath
         self.currentDirectory = currentDirectory
     }
 
     // MARK: Search
 
-    /// The folders searched for `NAME.json`, in order: $YTCE_THEMES_DIR, the XDG config dir's ytce/themes,
-    /// then `themes/` found by walking up from the executable's folder and from the current directory.
+    /// The folders searched for `NAME.json`, in order: `directories`, then `themes/` found by walking up from the
+    /// executable's folder and from the current directory (the shipped themes).
     public func searchDirectories() -> [String] {
-        var dirs: [String] = []
-        if let d = environment["YTCE_THEMES_DIR"], !d.isEmpty { dirs.append(d) }
-        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty {
-            dirs.append(xdg + "/ytce/themes")
-        } else if let home = environment["HOME"], !home.isEmpty {
-            dirs.append(home + "/.config/ytce/themes")
-        }
+        var dirs = directories.filter { !$0.isEmpty }
         if let exe = resolvedExecutableDirectory() {
             dirs.append(contentsOf: walkUpForThemes(from: exe))
         }
@@ -69,7 +71,7 @@ public struct ThemeLoader: Sendable {
         guard var exe = executablePath, !exe.isEmpty else { return nil }
         if !exe.contains("/") {
             // Invoked through $PATH.
-            let path = environment["PATH"] ?? ""
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
             guard let found = path.split(separator: ":").map({ String($0) + "/" + exe })
                 .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
             exe = found
@@ -117,13 +119,13 @@ public struct ThemeLoader: Sendable {
         throw .notFound(name: nameOrPath, searched: dirs)
     }
 
-    /// Loads a theme by name (searched as above) or by path. "default" with no file gives the built-in theme.
+    /// Loads a theme by name (searched as above) or by path. "default" with no file gives `fallback`.
     public func load(_ nameOrPath: String) throws(ThemeError) -> Theme {
         let file: String
         do {
             file = try locate(nameOrPath)
         } catch {
-            if nameOrPath == "default", case .notFound = error { return .builtinDefault }
+            if nameOrPath == "default", case .notFound = error { return fallback }
             throw error
         }
         let data: Data
@@ -132,18 +134,15 @@ public struct ThemeLoader: Sendable {
         } catch {
             throw .unreadable(file: file, reason: error.localizedDescription)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .unreadable(file: file, reason: "not UTF-8 text")
-        }
-        return try ThemeLoader.parse(text, file: file)
+        return try ThemeLoader.parse(data, file: file, roles: roles)
     }
 
-    /// Loads a theme, falling back to the built-in default; the error (if any) is returned for the status bar.
+    /// Loads a theme, falling back to `fallback`; the error (if any) is returned for the status bar.
     public func loadOrDefault(_ nameOrPath: String) -> (theme: Theme, error: ThemeError?) {
         do {
             return (try load(nameOrPath), nil)
         } catch {
-            return (.builtinDefault, error)
+            return (fallback, error)
         }
     }
 
@@ -159,8 +158,17 @@ public struct ThemeLoader: Sendable {
 
     // MARK: Parsing
 
-    /// Parses a theme file's text; `file` is used in error messages.
-    public static func parse(_ text: String, file: String) throws(ThemeError) -> Theme {
+    /// Parses a theme file's bytes (UTF-8); `file` is used in error messages.
+    public static func parse(_ data: Data, file: String, roles: [ThemeRole]? = nil) throws(ThemeError) -> Theme {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: file, reason: "not UTF-8 text")
+        }
+        return try parse(text, file: file, roles: roles)
+    }
+
+    /// Parses a theme file's text; `file` is used in error messages. With `roles`, a role not among them is an
+    /// error naming the known ones; without, any name is taken.
+    public static func parse(_ text: String, file: String, roles: [ThemeRole]? = nil) throws(ThemeError) -> Theme {
         let root: JSONValue
         do {
             root = try JSONValue.parse(Data(text.utf8))
@@ -170,6 +178,7 @@ public struct ThemeLoader: Sendable {
         guard case let .object(members) = root else {
             throw .invalidField(file: file, field: "(top level)", message: "expected an object with \"name\" and \"roles\"")
         }
+        let known = roles
         var name: String?
         var styles: [ThemeRole: Style] = [:]
         var sawRoles = false
@@ -183,13 +192,20 @@ public struct ThemeLoader: Sendable {
                 name = s
             case "roles":
                 sawRoles = true
-                guard case let .object(roles) = value else {
+                guard case let .object(roleValues) = value else {
                     throw .invalidField(file: file, field: "roles", message: "expected an object of role styles")
                 }
-                for (roleName, styleValue) in roles.sorted(by: { $0.key < $1.key }) {
-                    guard let role = ThemeRole(fileName: roleName) else {
-                        throw .invalidField(file: file, field: "roles.\(roleName)",
-                                            message: "unknown role (known: \(ThemeRole.allCases.map(\.rawValue).joined(separator: ", ")))")
+                for (roleName, styleValue) in roleValues.sorted(by: { $0.key < $1.key }) {
+                    let named = ThemeRole(roleName)
+                    let role: ThemeRole
+                    if let known {
+                        guard let found = known.first(where: { $0 == named }) else {
+                            throw .invalidField(file: file, field: "roles.\(roleName)",
+                                                message: "unknown role (known: \(known.map(\.name).sorted().joined(separator: ", ")))")
+                        }
+                        role = found
+                    } else {
+                        role = named
                     }
                     styles[role] = try parseStyle(styleValue, field: "roles.\(roleName)", file: file)
                 }

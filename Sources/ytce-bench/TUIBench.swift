@@ -45,7 +45,7 @@ enum TUIBench {
                                       environment: environment, jobs: try JobsService(config: PackConfig(), environment: environment),
                                       jobsProblem: nil, packPaths: [sample], packDirectories: [])
         let program = ChannelExplorer(context: context)
-        var model = ExplorerModel(theme: .builtinDefault)
+        var model = ExplorerModel(theme: ExplorerTheme.builtinDefault)
         let effects = program.start(&model)
         // The explorer's own loop on an in-memory terminal.
         let driver = Runtime(program: program, model: model, backend: TestBackend(width: 200, height: 60), initialEffects: effects)

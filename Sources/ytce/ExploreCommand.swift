@@ -75,7 +75,7 @@ struct ExploreCommand: AsyncParsableCommand {
             await repl.run(prompt: isatty(0) != 0)
             return
         }
-        let loader = ThemeLoader(environment: environment)
+        let loader = ExplorerTheme.loader(paths: context.paths)
         let themeName = theme ?? context.config.uiTheme ?? "default"
         let (chosen, themeError) = loader.loadOrDefault(themeName)
         var model = ExplorerModel(theme: chosen)

@@ -18,7 +18,7 @@ struct ExplorerFixture {
     static var samplePack: String { repository.appendingPathComponent("sample-packs/coffee-lab.pack").path }
 
     init(width: Int = 120, height: Int = 40, packs: [String] = [ExplorerFixture.samplePack], environment extra: [String: String] = [:],
-         config: PackConfig = PackConfig(), theme: Theme = .builtinDefault) throws {
+         config: PackConfig = PackConfig(), theme: Theme = ExplorerTheme.builtinDefault) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-explorer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         var environment = ["YTCE_DATA_DIR": root.appendingPathComponent("data").path, "HOME": root.path]

@@ -68,7 +68,7 @@ final class PickerAndHistoryTests: XCTestCase {
 
         // A new session with the same data dir remembers them.
         let program = ChannelExplorer(context: f.context)
-        var model = ExplorerModel(theme: .builtinDefault)
+        var model = ExplorerModel(theme: ExplorerTheme.builtinDefault)
         let effects = program.start(&model)
         let driver = Runtime(program: program, model: model, backend: TestBackend(width: 100, height: 30), initialEffects: effects)
         _ = await driver.waitUntil(timeout: 20) { $0.session != nil }

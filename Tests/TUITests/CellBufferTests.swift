@@ -99,7 +99,7 @@ final class CellBufferTests: XCTestCase {
     func testFullFrameRenderIsFast() {
         let theme = Theme.builtinDefault
         let items = (0..<200).map { i in
-            ListItem(StyledLine([Span("[\(i)] ", style: theme[.citation]), Span("Video title number \(i) — 漢字 and more text here", style: theme[.text])]))
+            ListItem(StyledLine([Span("[\(i)] ", style: theme[.accent]), Span("Video title number \(i) — 漢字 and more text here", style: theme[.text])]))
         }
         let para = (0..<80).map { StyledLine("Paragraph line \($0) with some words that wrap around the pane width nicely 字幕", style: theme[.text]) }
         func frame() -> CellBuffer {

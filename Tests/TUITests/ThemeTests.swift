@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 @testable import TUI
 
+/// The theme loader as a framework piece: folders it is given, shipped `themes/` found by walking up, any role
+/// names unless told which exist. ytce's own roles and folders are tested in ChannelExplorerTests.
 final class ThemeTests: XCTestCase {
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var themesDir: String { Self.repoRoot.appendingPathComponent("themes").path }
@@ -13,31 +15,8 @@ final class ThemeTests: XCTestCase {
         return d
     }
 
-    func loader(env: [String: String] = [:], cwd: String? = nil) -> ThemeLoader {
-        ThemeLoader(environment: env, executablePath: nil, currentDirectory: cwd ?? Self.repoRoot.path)
-    }
-
-    func testEveryShippedThemeLoadsAndDefinesAllRoles() throws {
-        for name in ["default", "light", "high-contrast", "mono"] {
-            let theme = try loader().load(name)
-            XCTAssertEqual(theme.name, name)
-            XCTAssertEqual(Set(theme.styles.keys), Set(ThemeRole.allCases), "\(name) misses roles")
-        }
-        XCTAssertEqual(loader().availableThemes(), ["default", "high-contrast", "light", "mono"])
-    }
-
-    func testBuiltinDefaultEqualsShippedFile() throws {
-        let theme = try loader().load(themesDir + "/default.json")
-        XCTAssertEqual(theme, Theme.builtinDefault)
-    }
-
-    func testMonoHasNoColours() throws {
-        let mono = try loader().load("mono")
-        for (_, s) in mono.styles {
-            XCTAssertEqual(s.foreground, .terminalDefault)
-            XCTAssertEqual(s.background, .terminalDefault)
-        }
-        XCTAssertTrue(mono[.selection].reverse)
+    func loader(directories: [String] = [], roles: [ThemeRole]? = ThemeRole.framework, cwd: String? = nil) -> ThemeLoader {
+        ThemeLoader(directories: directories, roles: roles, executablePath: nil, currentDirectory: cwd ?? Self.repoRoot.path)
     }
 
     func testColourForms() throws {
@@ -47,11 +26,25 @@ final class ThemeTests: XCTestCase {
           "accent": {"fg": 200, "bg": "red", "bold": true, "underline": true},
           "border-focused": {"fg": "gray", "italic": true}
         }}
-        """, file: "x.json")
+        """, file: "x.json", roles: ThemeRole.framework)
         XCTAssertEqual(t[.text], Style(foreground: .indexed(12)))
         XCTAssertEqual(t[.accent], Style(foreground: .indexed(200), background: .indexed(1), bold: true, underline: true))
         XCTAssertEqual(t[.borderFocused], Style(foreground: .indexed(8), italic: true))
         XCTAssertEqual(t[.selection], t[.text])  // missing role → text
+    }
+
+    /// Without a list of roles any name is taken (and spelt as in the file); with one, a misspelt role is an error.
+    func testRolesTheLoaderIsNotToldAbout() throws {
+        let json = #"{"name": "x", "roles": {"text": {"fg": 1}, "app-only": {"fg": 2}}}"#
+        let any = try ThemeLoader.parse(json, file: "x.json")
+        XCTAssertEqual(any[ThemeRole("appOnly")], Style(foreground: .indexed(2)))
+        XCTAssertThrowsError(try ThemeLoader.parse(json, file: "x.json", roles: ThemeRole.framework)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("x.json: roles.app-only: unknown role (known: accent, border"), "\(error)")
+        }
+        XCTAssertEqual(try ThemeLoader.parse(Data(json.utf8), file: "x.json"), any)
+        XCTAssertThrowsError(try ThemeLoader.parse(Data([0xFF, 0xFE]), file: "x.json")) { error in
+            XCTAssertEqual("\(error)", "x.json: cannot read: not UTF-8 text")
+        }
     }
 
     func testBadColourNamesFileAndField() throws {
@@ -65,7 +58,7 @@ final class ThemeTests: XCTestCase {
 
     func testOtherFieldErrors() {
         func message(_ json: String) -> String {
-            do { _ = try ThemeLoader.parse(json, file: "t.json"); return "no error" } catch { return error.description }
+            do { _ = try ThemeLoader.parse(json, file: "t.json", roles: ThemeRole.framework); return "no error" } catch { return error.description }
         }
         XCTAssertEqual(message(#"{"name": "x", "roles": {"text": {}, "txet": {}}}"#).prefix(24), "t.json: roles.txet: unkn")
         XCTAssertEqual(message(#"{"name": "x", "roles": {"text": {"fg": "purple"}}}"#),
@@ -87,38 +80,41 @@ final class ThemeTests: XCTestCase {
         }
     }
 
-    func testFallbackToBuiltinDefault() throws {
+    func testFallback() throws {
         let d = try tempDir()
         try "{ nope".write(to: d.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
-        let l = loader(env: ["YTCE_THEMES_DIR": d.path], cwd: d.path)
+        let fallback = Theme(name: "mine", styles: [.text: Style(bold: true)])
+        var l = loader(directories: [d.path], cwd: d.path)
+        l.fallback = fallback
         let (theme, error) = l.loadOrDefault("broken")
-        XCTAssertEqual(theme, .builtinDefault)
-        XCTAssertNotNil(error)
+        XCTAssertEqual(theme, fallback)
         XCTAssertTrue(error?.description.contains("broken.json: line 1") ?? false)
         let missing = l.loadOrDefault("nosuch")
-        XCTAssertEqual(missing.theme, .builtinDefault)
+        XCTAssertEqual(missing.theme, fallback)
         guard case .notFound? = missing.error else { return XCTFail() }
-        // "default" always loads, from the built-in theme when no file exists.
-        XCTAssertEqual(try ThemeLoader(environment: [:], executablePath: nil, currentDirectory: "/").load("default"), .builtinDefault)
+        // "default" always loads: the fallback when no file of that name exists.
+        var bare = ThemeLoader(directories: [], executablePath: nil, currentDirectory: "/")
+        XCTAssertEqual(try bare.load("default"), .builtinDefault)
+        bare.fallback = fallback
+        XCTAssertEqual(try bare.load("default"), fallback)
     }
 
     func testSearchOrder() throws {
-        let env = try tempDir(), xdg = try tempDir()
-        try FileManager.default.createDirectory(at: xdg.appendingPathComponent("ytce/themes"), withIntermediateDirectories: true)
+        let first = try tempDir(), second = try tempDir()
         let light = try String(contentsOfFile: themesDir + "/light.json", encoding: .utf8)
-        try light.replacingOccurrences(of: "\"name\": \"light\"", with: "\"name\": \"xdg-light\"")
-            .write(to: xdg.appendingPathComponent("ytce/themes/light.json"), atomically: true, encoding: .utf8)
+        try light.replacingOccurrences(of: "\"name\": \"light\"", with: "\"name\": \"second-light\"")
+            .write(to: second.appendingPathComponent("light.json"), atomically: true, encoding: .utf8)
         try light.replacingOccurrences(of: "\"name\": \"light\"", with: "\"name\": \"mine\"")
-            .write(to: xdg.appendingPathComponent("ytce/themes/mine.json"), atomically: true, encoding: .utf8)
-        var l = loader(env: ["XDG_CONFIG_HOME": xdg.path])
-        XCTAssertEqual(try l.load("light").name, "xdg-light")  // user themes win over shipped
+            .write(to: second.appendingPathComponent("mine.json"), atomically: true, encoding: .utf8)
+        var l = loader(directories: [second.path], roles: nil)
+        XCTAssertEqual(try l.load("light").name, "second-light")  // given folders win over shipped
         XCTAssertTrue(l.availableThemes().contains("mine"))
-        try light.replacingOccurrences(of: "\"name\": \"light\"", with: "\"name\": \"env-light\"")
-            .write(to: env.appendingPathComponent("light.json"), atomically: true, encoding: .utf8)
-        l.environment["YTCE_THEMES_DIR"] = env.path
-        XCTAssertEqual(try l.load("light").name, "env-light")
+        try light.replacingOccurrences(of: "\"name\": \"light\"", with: "\"name\": \"first-light\"")
+            .write(to: first.appendingPathComponent("light.json"), atomically: true, encoding: .utf8)
+        l.directories = [first.path, second.path]
+        XCTAssertEqual(try l.load("light").name, "first-light")
         // The executable's folder is walked up too.
-        let exe = ThemeLoader(environment: [:], executablePath: Self.repoRoot.path + "/.build/debug/ytce", currentDirectory: "/")
+        let exe = ThemeLoader(executablePath: Self.repoRoot.path + "/.build/debug/ytce", currentDirectory: "/")
         XCTAssertEqual(exe.searchDirectories().first, themesDir)
     }
 }
@@ -150,7 +146,7 @@ final class ColorModeTests: XCTestCase {
         let s = Style(foreground: .indexed(231), background: .indexed(24), bold: true, underline: true, reverse: true)
         XCTAssertEqual(s.downgraded(to: .none), Style(bold: true, underline: true, reverse: true))
         // Every role of the default theme stays distinguishable where it matters: selection still has reverse or bg.
-        for role in ThemeRole.allCases {
+        for role in ThemeRole.framework {
             let d = Theme.builtinDefault[role].downgraded(to: .none)
             XCTAssertEqual(d.foreground, .terminalDefault)
         }
