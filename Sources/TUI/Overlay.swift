@@ -39,15 +39,4 @@ public enum Overlay {
         Paragraph(wrapped, wrap: false, scroll: scroll).render(into: &buffer, area: padded)
         return rect
     }
-
-    /// Key help as a two-column table: key names (in the `key` role) and what they do.
-    public static func keyHelpLines(_ entries: [(keys: String, action: String)], theme: Theme) -> [StyledLine] {
-        let keyWidth = entries.map { DisplayWidth.of($0.keys) }.max() ?? 0
-        return entries.map { entry in
-            var line = StyledLine(entry.keys, style: theme[.key])
-            line.append(String(repeating: " ", count: keyWidth - DisplayWidth.of(entry.keys) + 2), style: theme[.overlay])
-            line.append(entry.action, style: theme[.overlay])
-            return line
-        }
-    }
 }

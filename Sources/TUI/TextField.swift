@@ -1,7 +1,6 @@
 /// A one-line text editor as a value: the app keeps it in its model and feeds it keys.
-/// Keys: printable characters insert; ←/→ (Ctrl-B/F), Home/End (Ctrl-A/E), Alt-B/Alt-F (word left/right),
-/// Backspace/Delete (Ctrl-D), Ctrl-W (delete word before), Alt-D (delete word after), Ctrl-U (delete to start),
-/// Ctrl-K (delete to end). Positions are grapheme indices; wide graphemes take two columns.
+/// Printable characters insert; the editing keys are `editingKeys` (readline's). Positions are grapheme indices;
+/// wide graphemes take two columns.
 public struct TextField: Hashable, Sendable {
     private var characters: [Character]
     /// The cursor, as an index into the graphemes (0...count).
@@ -50,49 +49,92 @@ public struct TextField: Hashable, Sendable {
     /// The display column of the cursor within the whole text.
     public var cursorColumn: Int { columns(0, cursor) }
 
+    /// What an editing key does.
+    public enum Edit: Hashable, Sendable {
+        case left, right, start, end, wordLeft, wordRight
+        case deleteBefore, deleteAfter, deleteWordBefore, deleteWordAfter, deleteToStart, deleteToEnd
+    }
+
+    /// The editing keys and what they do, in the order help lists them: the one table `handle` reads, so help
+    /// generated from it cannot drift from what the keys do. Printable characters are typed.
+    public static let editingKeys: [(keys: [Key], edit: Edit, description: String)] = [
+        ([.left, .control("b")], .left, "move left"),
+        ([.right, .control("f")], .right, "move right"),
+        ([.home, .control("a")], .start, "to the start of the line"),
+        ([.end, .control("e")], .end, "to the end of the line"),
+        ([.alt("b"), .alt("B")], .wordLeft, "a word left"),
+        ([.alt("f"), .alt("F")], .wordRight, "a word right"),
+        ([.backspace, .control("h")], .deleteBefore, "delete before the cursor"),
+        ([.delete, .control("d")], .deleteAfter, "delete under the cursor"),
+        ([.control("w"), .alt("\u{7F}")], .deleteWordBefore, "delete the word before"),
+        ([.alt("d"), .alt("D")], .deleteWordAfter, "delete the word after"),
+        ([.control("u")], .deleteToStart, "delete to the start of the line"),
+        ([.control("k")], .deleteToEnd, "delete to the end of the line"),
+    ]
+
+    private static let editByKey: [Key: Edit] = {
+        var table: [Key: Edit] = [:]
+        for entry in editingKeys { for key in entry.keys where table[key] == nil { table[key] = entry.edit } }
+        return table
+    }()
+
+    /// The editing keys as help shows them (upper-case Alt variants left out: they do the same).
+    public static var editingHelp: [KeyHelp] {
+        editingKeys.map { entry in
+            let keys = entry.keys.filter { if case .alt(let c) = $0 { return !c.isUppercase }; return true }
+            return KeyHelp(keys: keys.map(\.name).joined(separator: " "), description: entry.description)
+        }
+    }
+
+    /// Whether `key` edits the field (typing or an editing key); Enter, Tab, ↑/↓, Esc... do not.
+    public static func edits(_ key: Key) -> Bool {
+        if case .character = key { return true }
+        return editByKey[key] != nil
+    }
+
     /// Applies an editing key. Returns false for keys the field does not handle (Enter, Tab, ↑/↓, Esc...),
     /// so the caller can act on them.
     @discardableResult
     public mutating func handle(_ key: Key) -> Bool {
-        switch key {
-        case .character(let c):
+        if case .character(let c) = key {
             insert(c)
-        case .left, .control("b"):
-            cursor = max(0, cursor - 1)
-        case .right, .control("f"):
-            cursor = min(characters.count, cursor + 1)
-        case .home, .control("a"):
-            cursor = 0
-        case .end, .control("e"):
-            cursor = characters.count
-        case .alt("b"), .alt("B"):
-            cursor = wordStart(before: cursor)
-        case .alt("f"), .alt("F"):
-            cursor = wordEnd(after: cursor)
-        case .backspace, .control("h"):
-            guard cursor > 0 else { return true }
+            adjustScroll()
+            return true
+        }
+        guard let edit = TextField.editByKey[key] else { return false }
+        apply(edit)
+        adjustScroll()
+        return true
+    }
+
+    private mutating func apply(_ edit: Edit) {
+        switch edit {
+        case .left: cursor = max(0, cursor - 1)
+        case .right: cursor = min(characters.count, cursor + 1)
+        case .start: cursor = 0
+        case .end: cursor = characters.count
+        case .wordLeft: cursor = wordStart(before: cursor)
+        case .wordRight: cursor = wordEnd(after: cursor)
+        case .deleteBefore:
+            guard cursor > 0 else { return }
             characters.remove(at: cursor - 1)
             cursor -= 1
-        case .delete, .control("d"):
-            guard cursor < characters.count else { return true }
+        case .deleteAfter:
+            guard cursor < characters.count else { return }
             characters.remove(at: cursor)
-        case .control("w"), .alt("\u{7F}"):
+        case .deleteWordBefore:
             let start = wordStart(before: cursor)
             characters.removeSubrange(start..<cursor)
             cursor = start
-        case .alt("d"), .alt("D"):
+        case .deleteWordAfter:
             let end = wordEnd(after: cursor)
             characters.removeSubrange(cursor..<end)
-        case .control("u"):
+        case .deleteToStart:
             characters.removeSubrange(0..<cursor)
             cursor = 0
-        case .control("k"):
+        case .deleteToEnd:
             characters.removeSubrange(cursor..<characters.count)
-        default:
-            return false
         }
-        adjustScroll()
-        return true
     }
 
     /// Inserts text at the cursor (e.g. a paste); newlines become spaces, other controls are dropped.
