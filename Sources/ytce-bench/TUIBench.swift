@@ -61,13 +61,13 @@ enum TUIBench {
         for question in ["how fine should I grind for espresso", "what water recipe do you use", "how long should cold brew steep"] {
             driver.type(question)
             driver.press(.enter)
-            wait { $0.ask.entries.last?.state == .done }
+            wait { $0.panes[AskPane.self].entries.last?.state == .done }
         }
         var results: [(String, Double, Double)] = []
         for (name, keys) in [("ask+citations", [Key.alt("1")]), ("transcript", [.alt("2"), .enter]), ("library", [.alt("4")]),
                              ("jobs", [.alt("5")]), ("help overlay", [.alt("3"), .character("?")])] {
             driver.press(keys)
-            wait { !$0.transcript.loading && !$0.library.loading }
+            wait { !$0.panes[TranscriptPane.self].loading && !$0.panes[LibraryPane.self].loading }
             var times: [Double] = []
             var buffer = CellBuffer(width: 200, height: 60)
             for _ in 0..<500 {

@@ -9,7 +9,7 @@ struct YTCE: AsyncParsableCommand {
         commandName: "ytce",
         abstract: "Explore a YouTube channel through a channel pack.",
         version: PackBuilder.version,
-        subcommands: [ExploreCommand.self, PackCommand.self, EvalCommand.self, JobsCommand.self, ReplCommand.self],
+        subcommands: [ExploreCommand.self, PackCommand.self, EvalCommand.self, JobsCommand.self, ReplCommand.self, KeysCommand.self],
         defaultSubcommand: ExploreCommand.self
     )
 }

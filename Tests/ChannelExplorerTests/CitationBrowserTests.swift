@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import PackKit
 import TUI
@@ -14,13 +14,13 @@ final class CitationBrowserTests: XCTestCase {
         let sources = try XCTUnwrap(f.driver.model.ask.entries.last?.outcome?.sources)
         XCTAssertGreaterThanOrEqual(sources.count, 2)
         f.driver.press(.alt("2"))
-        XCTAssertEqual(f.driver.model.focus, .citations)
+        XCTAssertEqual(f.driver.model.focus, CitationsPane.id)
         f.driver.press(.character("j"))
         f.driver.press(.enter)
         let loaded = await f.driver.waitUntil { $0.transcript.transcript != nil && !$0.transcript.loading }
         XCTAssertTrue(loaded)
         let cited = sources[1]
-        XCTAssertEqual(f.driver.model.focus, .transcript)
+        XCTAssertEqual(f.driver.model.focus, TranscriptPane.id)
         XCTAssertEqual(f.driver.model.transcript.transcript?.videoID, cited.citation.videoID)
         XCTAssertEqual(f.driver.model.transcript.highlighted, Set(cited.segmentIDs))
         // The cited segment is on screen, marked, at its timestamp.

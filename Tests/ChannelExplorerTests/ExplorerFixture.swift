@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import JobKit
 import PackKit
@@ -54,4 +54,13 @@ struct ExplorerFixture {
     }
 
     var screen: String { driver.screen }
+}
+
+/// The panes' state, for assertions.
+extension ExplorerModel {
+    var ask: AskPane { panes[AskPane.self] }
+    var citations: CitationsPane { panes[CitationsPane.self] }
+    var transcript: TranscriptPane { panes[TranscriptPane.self] }
+    var library: LibraryPane { panes[LibraryPane.self] }
+    var jobsPane: JobsPane { panes[JobsPane.self] }
 }

@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import HTTPTestServer
 import JobKit
@@ -41,7 +41,7 @@ final class JobsAndStreamingTests: XCTestCase {
         XCTAssertTrue(screen.contains("jobs 0 open 1 done"), screen)
         // Enter shows the summary; p attaches it to the pack (an atomic rewrite).
         f.driver.press(.enter)
-        _ = await f.driver.waitUntil { $0.overlay != nil }
+        _ = await f.driver.waitUntil { $0.popup != nil }
         XCTAssertTrue(f.screen.contains("Grind finer for espresso"), f.screen)
         f.driver.press(.escape)
         f.driver.press(.character("p"))
@@ -98,6 +98,7 @@ final class JobsAndStreamingTests: XCTestCase {
         f.driver.press(.character(":"))
         f.driver.type("backend offline")
         f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.backendLabel == "offline" }
         XCTAssertTrue(f.screen.contains(" offline │"), f.screen)
         await f.ask("how fine should I grind for espresso")
         XCTAssertEqual(f.driver.model.ask.entries.last?.state, .done)
@@ -105,6 +106,7 @@ final class JobsAndStreamingTests: XCTestCase {
         f.driver.press(.character(":"))
         f.driver.type("backend model")
         f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.backendLabel != "offline" }
         XCTAssertTrue(f.screen.contains("openai slow-model"), f.screen)
     }
 

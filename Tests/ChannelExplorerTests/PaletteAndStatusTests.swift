@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import PackKit
 import TUI
@@ -14,7 +14,7 @@ final class PaletteAndStatusTests: XCTestCase {
         await f.waitForPack()
         f.driver.press(.character(":"))
         let screen = f.screen
-        for usage in ["open PATH", "backend [offline|model]", "summarize [VIDEO]"] {
+        for usage in ["open [PATH]", "backend [offline|model]", "summarize [VIDEO]"] {
             let line = try XCTUnwrap(screen.split(separator: "\n").first { $0.contains(usage) }, "\(usage) is cut:\n\(screen)")
             let after = try XCTUnwrap(line.range(of: usage)).upperBound
             XCTAssertTrue(line[after...].hasPrefix("  "), "\(usage) runs into its description: \(line)")
@@ -48,11 +48,21 @@ final class PaletteAndStatusTests: XCTestCase {
         let f = try ExplorerFixture(width: 100, height: 30)
         defer { f.cleanUp() }
         await f.waitForPack()
-        let now = Date().timeIntervalSince1970
-        f.driver.mutate { $0.status.post(.error, "something failed", at: now - StatusState.errorSeconds - 1) }
+        f.driver.deliver(.failure("something failed"))
         XCTAssertTrue(statusLine(f).contains("something failed"), statusLine(f))
-        f.driver.deliver(.tick)
+        // The loop's clock moves on (no waiting in the test): the error goes when its time is up.
+        f.driver.advanceClock(by: StatusState.errorSeconds - 1)
+        XCTAssertTrue(statusLine(f).contains("something failed"), statusLine(f))
+        f.driver.advanceClock(by: 2)
         XCTAssertFalse(statusLine(f).contains("something failed"), statusLine(f))
+        // A notice goes sooner; a newer message is not cleared by an older one's timer.
+        f.driver.deliver(.notice("first"))
+        f.driver.advanceClock(by: StatusState.noticeSeconds - 1)
+        f.driver.deliver(.notice("second"))
+        f.driver.advanceClock(by: 2)
+        XCTAssertTrue(statusLine(f).contains("second"), "an older message's timer cleared a newer one: \(statusLine(f))")
+        f.driver.advanceClock(by: StatusState.noticeSeconds)
+        XCTAssertFalse(statusLine(f).contains("second"), statusLine(f))
     }
 
     /// The status bar cuts a long error; `!` (or `:messages`) shows the recent ones in full, newest first.
@@ -64,6 +74,7 @@ final class PaletteAndStatusTests: XCTestCase {
         f.driver.press(.character(":"))
         f.driver.type("theme \(long)")
         f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.status.error != nil }
         XCTAssertFalse(statusLine(f).contains(long), "cut in the status bar: \(statusLine(f))")
         XCTAssertTrue(statusLine(f).contains("! messages"), "the status bar says where to read it: \(statusLine(f))")
         f.driver.press(.alt("4"))
@@ -81,7 +92,7 @@ final class PaletteAndStatusTests: XCTestCase {
         let newest = try XCTUnwrap(popup.range(of: "no citations yet")), older = try XCTUnwrap(popup.range(of: "theme-file"))
         XCTAssertLessThan(newest.lowerBound, older.lowerBound, "newest first:\n\(popup)")
         f.driver.press(.escape)
-        XCTAssertNil(f.driver.model.overlay)
+        XCTAssertNil(f.driver.model.popup)
         f.driver.press(.character(":"))
         f.driver.type("messages")
         f.driver.press(.enter)

@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import PackKit
 import TUI
@@ -59,11 +59,16 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.press(.down)
         f.driver.press(.down)
         XCTAssertEqual(f.driver.model.ask.input.value, "")
-        _ = await f.driver.settle()
         let file = f.context.paths.questionHistory(channelID: "coffee-lab")
         XCTAssertTrue(file.hasPrefix(f.root.appendingPathComponent(".local/state/ytce").path), "history is state: \(file)")
-        let saved = try String(contentsOfFile: file, encoding: .utf8)
-        XCTAssertEqual(saved, "what water recipe do you use\nhow long is the bloom\n")
+        // Saved by an effect (no I/O in update).
+        let expected = "what water recipe do you use\nhow long is the bloom\n"
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, (try? String(contentsOfFile: file, encoding: .utf8)) != expected {
+            f.driver.runPending()
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), expected)
         f.driver.cancelAllTasks()
 
         // A new session with the same data dir remembers them.
@@ -71,7 +76,7 @@ final class PickerAndHistoryTests: XCTestCase {
         var model = ExplorerModel(theme: ExplorerTheme.builtinDefault)
         let effects = program.start(&model)
         let driver = Runtime(program: program, model: model, backend: TestBackend(width: 100, height: 30), initialEffects: effects)
-        _ = await driver.waitUntil(timeout: 20) { $0.session != nil }
+        _ = await driver.waitUntil(timeout: 20) { $0.session != nil && !$0.ask.history.questions.isEmpty }
         driver.press(.up)
         XCTAssertEqual(driver.model.ask.input.value, "how long is the bloom")
         driver.cancelAllTasks()
@@ -102,12 +107,16 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.press(.character(":"))
         f.driver.type("theme light")
         f.driver.press(.enter)
-        XCTAssertEqual(f.driver.model.theme.name, "light")
+        // The file is read by an effect, not in update.
+        let switched = await f.driver.waitUntil { $0.theme.name == "light" }
+        XCTAssertTrue(switched, f.driver.model.status.error ?? "")
+        XCTAssertEqual(f.driver.frame[0, 0].style, f.driver.model.theme[.statusBarAccent], "the screen is drawn with the new theme")
         let bad = f.root.appendingPathComponent("broken.json")
         try #"{"name": "broken", "roles": {"accent": {"fg": 300}}}"#.write(to: bad, atomically: true, encoding: .utf8)
         f.driver.press(.character(":"))
         f.driver.type("theme \(bad.path)")
         f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.status.error != nil }
         XCTAssertEqual(f.driver.model.theme.name, "light", "a bad theme at run time keeps the good one in use")
         let error = f.driver.model.status.error ?? ""
         XCTAssertTrue(error.contains("broken.json") && error.contains("roles.accent.fg"), error)
@@ -171,8 +180,8 @@ final class PickerAndHistoryTests: XCTestCase {
         f.driver.press(.enter)
         XCTAssertNotNil(f.driver.model.status.error)
         // A video without segments: keys do nothing harmful.
-        f.driver.mutate { $0.transcript.transcript = VideoTranscript(videoID: "x", title: "Empty", url: "", durationSec: 0,
-                                                                     segments: [], sections: [], summary: nil) }
+        let empty = VideoTranscript(videoID: "x", title: "Empty", url: "", durationSec: 0, segments: [], sections: [], summary: nil)
+        f.driver.deliver(.pane(TranscriptPane.id, TranscriptPane.Msg.loaded(.success(empty), segments: [], jumpMs: nil)))
         for key in [Key.character("y"), .character("j"), .character("G"), .character("n"), .pageDown] { f.driver.press(key) }
         XCTAssertTrue(f.screen.contains("This video has no transcript."), f.screen)
     }

@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import PackKit
 import TUI
@@ -46,7 +46,7 @@ final class ReplAndMouseTests: XCTestCase {
         let lines = f.driver.frame.lines()
         let libraryX = try XCTUnwrap(lines[0].range(of: "4 Library")).lowerBound.utf16Offset(in: lines[0])
         f.driver.click(x: libraryX + 1, y: 0)
-        XCTAssertEqual(f.driver.model.focus, .library)
+        XCTAssertEqual(f.driver.model.focus, LibraryPane.id)
         _ = await f.driver.waitUntil { !$0.library.videos.isEmpty }
         // Click the third video's row, then the wheel moves the selection.
         f.driver.click(x: 10, y: 4)
@@ -57,7 +57,7 @@ final class ReplAndMouseTests: XCTestCase {
         f.driver.press(.alt("1"))
         let citationsX = try XCTUnwrap(f.driver.frame.lines()[1].range(of: "Citations")).lowerBound.utf16Offset(in: f.driver.frame.lines()[1])
         f.driver.click(x: citationsX, y: 5)
-        XCTAssertEqual(f.driver.model.focus, .citations)
+        XCTAssertEqual(f.driver.model.focus, CitationsPane.id)
         f.driver.click(x: citationsX, y: 2 + 3)  // the second citation's first row
         XCTAssertEqual(f.driver.model.citations.selection, 1)
     }

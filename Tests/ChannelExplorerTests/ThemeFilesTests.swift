@@ -1,4 +1,4 @@
-import ChannelExplorer
+@testable import ChannelExplorer
 import Foundation
 import PackKit
 import TUI

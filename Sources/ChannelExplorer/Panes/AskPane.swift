@@ -1,155 +1,264 @@
 import Foundation
+import HTTPKit
 import PackKit
 import TUI
 
-extension ChannelExplorer {
-    func askKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
-        let before = model.ask.scrollFromBottom
-        let effects = askKeyUnclamped(key, &model)
-        // Scrolling past either end would leave presses that do nothing visible. Measuring the conversation means
-        // wrapping all of it, so only when a key scrolled (not on every typed character).
-        if model.ask.scrollFromBottom != before {
-            model.ask.scrollFromBottom = min(max(0, model.ask.scrollFromBottom), AskView.maxScroll(model))
-        }
-        return effects
+/// The question pane: the session's questions and answers (scrollable) above the input line. While the line has
+/// the keyboard (`editing`) keys type; Esc gives them to the conversation, to scroll it.
+public struct AskPane: Pane {
+    public enum Msg: Sendable {
+        case delta(id: Int, String)
+        case finished(id: Int, Result<AskOutcome, ExplorerError>)
+        case historyLoaded(QuestionHistory, path: String)
+        case historyNotSaved(String)
     }
 
-    private func askKeyUnclamped(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
-        if key == .escape {
-            if model.ask.running != nil { return cancelAnswer(&model) }
-            model.ask.editing.toggle()
-            return []
+    public static let id = PaneID("ask")
+    public static let title = "Ask"
+
+    public internal(set) var entries: [AskEntry] = []
+    public internal(set) var input = TextField()
+    public internal(set) var history = QuestionHistory()
+    var historyPath: String?
+    /// True while the input line has the keyboard; Esc gives it to the conversation (scrolling).
+    public internal(set) var editing = true
+    /// Rows scrolled up from the bottom of the conversation.
+    public internal(set) var scrollFromBottom = 0
+    /// Answer ids go on counting across packs, so a late message of an old answer matches nothing.
+    var nextID = 1
+    var conversation = ConversationRows()
+    /// Where the pane was last laid out.
+    var frame = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    public init() {}
+
+    var running: AskEntry? { entries.last(where: { $0.state == .running }) }
+
+    public var isEditingText: Bool { editing }
+    public var isTextEmpty: Bool { input.isEmpty }
+
+    // MARK: Keys
+
+    public static let bindings: [Binding<AskPane, PaneCall>] = [
+        Binding([.enter], "ask the question", hint: "asks", when: { $0.editing }) { p, call in p.submit(&call) },
+        Binding([.up], "the previous question asked of this pack (kept across sessions)", hint: "history", when: { $0.editing }) { p, _ in
+            if let older = p.history.older(than: p.input.value) { p.input = TextField(older) }
+        },
+        Binding([.down], "the next question in the history", hint: "history", when: { $0.editing }) { p, _ in
+            if let newer = p.history.newer() { p.input = TextField(newer) }
+        },
+        Binding([.escape], "stop the answer being written", hint: "cancels", when: { $0.running != nil }) { p, call in p.cancel(&call) },
+        Binding([.escape], "leave the line, to scroll the conversation", hint: "scrolls", when: { $0.editing }) { p, _ in p.editing = false },
+        Binding([.escape, .enter, .character("i")], "back to the question line", hint: "types", when: { !$0.editing }) { p, _ in
+            p.editing = true
+        },
+        Binding([.character("/")], "a fresh question (clears the line)", when: { !$0.editing }) { p, _ in
+            p.input = TextField()
+            p.editing = true
+        },
+        Binding([.down, .character("j")], "scroll the conversation down", hint: "scroll", when: { !$0.editing }) { p, _ in p.scrolled(by: -1) },
+        Binding([.up, .character("k")], "scroll the conversation up", hint: "scroll", when: { !$0.editing }) { p, _ in p.scrolled(by: 1) },
+        Binding([.pageUp], "a page up") { p, _ in p.scrolled(by: p.page) },
+        Binding([.pageDown], "a page down") { p, _ in p.scrolled(by: -p.page) },
+        Binding([.character(" ")], "a page down", when: { !$0.editing }) { p, _ in p.scrolled(by: -p.page) },
+        Binding([.home, .character("g")], "to the first question", when: { !$0.editing }) { p, _ in p.scrolled(by: p.conversation.count) },
+        Binding([.end, .character("G")], "to the end", when: { !$0.editing }) { p, _ in p.scrollFromBottom = 0 },
+    ]
+
+    public mutating func edit(_ key: Key, _ call: inout PaneCall) {
+        input.handle(key)
+    }
+
+    // MARK: Messages
+
+    public mutating func update(_ message: Msg, _ call: inout PaneCall) {
+        switch message {
+        case .delta(let id, let piece):
+            guard let i = entries.firstIndex(where: { $0.id == id }), entries[i].state == .running else { return }
+            entries[i].text += piece
+            conversation.refresh(entries, at: i)
+        case .finished(let id, let result):
+            finished(id, result, &call)
+        case .historyLoaded(let loaded, let path):
+            history = loaded
+            historyPath = path
+        case .historyNotSaved(let message):
+            call.fail(message)
         }
-        let page = max(1, model.height - 8)
-        if model.ask.editing {
-            switch key {
-            case .enter: return submitQuestion(&model)
-            case .up:
-                if let older = model.ask.history.older(than: model.ask.input.value) { model.ask.input = TextField(older) }
-            case .down:
-                if let newer = model.ask.history.newer() { model.ask.input = TextField(newer) }
-            case .pageUp: model.ask.scrollFromBottom += page
-            case .pageDown: model.ask.scrollFromBottom = max(0, model.ask.scrollFromBottom - page)
-            default:
-                _ = model.ask.input.handle(key)
+    }
+
+    public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
+        switch event {
+        case .packOpened(let session):
+            // The old pack's answer must not land in the new pack's conversation.
+            call.run(.cancel(id: "answer"))
+            let keep = (nextID, frame, conversation)
+            self = AskPane()
+            (nextID, frame, conversation) = keep
+            conversation.rebuild([], width: conversation.width, theme: call.context.theme)
+            call.run(Self.loadHistory(call.context.services.paths, channelID: session.manifest.channelID))
+        case .layout:
+            frame = call.context.frame
+            let width = Self.conversationArea(frame).width - 1
+            if !conversation.isCurrent(width: width, theme: call.context.theme) {
+                conversation.rebuild(entries, width: width, theme: call.context.theme)
             }
-            return []
+            scrollFromBottom = min(scrollFromBottom, maxScroll)
+        case .focused:
+            editing = true
+        case .answerFinished:
+            break
         }
-        switch key {
-        case .enter, .character("i"), .character("/"): model.ask.editing = true
-        case .up, .character("k"): model.ask.scrollFromBottom += 1
-        case .down, .character("j"): model.ask.scrollFromBottom = max(0, model.ask.scrollFromBottom - 1)
-        case .pageUp: model.ask.scrollFromBottom += page
-        case .pageDown, .character(" "): model.ask.scrollFromBottom = max(0, model.ask.scrollFromBottom - page)
-        case .character("g"), .home: model.ask.scrollFromBottom = Int.max / 2
-        case .character("G"), .end: model.ask.scrollFromBottom = 0
-        default: break
+    }
+
+    // MARK: Questions
+
+    mutating func submit(_ call: inout PaneCall) {
+        let question = input.value.trimmingCharacters(in: .whitespaces)
+        guard !question.isEmpty else { return }
+        guard let session = call.context.session else { call.fail("open a pack first (Ctrl-O)"); return }
+        if let running, let i = entries.firstIndex(where: { $0.id == running.id }) {
+            entries[i].state = .cancelled
+            conversation.refresh(entries, at: i)
+            call.run(.cancel(id: "answer"))
         }
-        return []
-    }
-}
-
-/// The question pane: the session's questions and answers (scrollable) above the input line.
-enum AskView {
-    /// Where the conversation is drawn for the model's terminal size.
-    static func conversationArea(_ model: ExplorerModel) -> Rect {
-        let body = ExplorerLayout(width: model.width, height: model.height, focus: .ask).body(for: .ask)
-        return body.splitBottom(2).0
-    }
-
-    /// How far up the conversation can scroll.
-    static func maxScroll(_ model: ExplorerModel) -> Int {
-        let area = conversationArea(model)
-        let rows = conversationLines(model).reduce(0) { $0 + $1.wrapped(width: max(1, area.width - 1)).count }
-        return max(0, rows - area.height)
+        let id = nextID
+        nextID += 1
+        entries.append(AskEntry(id: id, question: question, startedAt: call.context.now))
+        conversation.refresh(entries, at: entries.count - 1)
+        input = TextField()
+        scrollFromBottom = 0
+        history.add(question)
+        if let historyPath { call.run(Self.saveHistory(history, to: historyPath)) }
+        call.run(Self.ask(question, id: id, session: session))
     }
 
-    static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
-        let theme = model.theme
-        let hint = model.ask.running != nil ? "Esc cancels" : (model.ask.editing ? "Enter asks · ↑↓ history · Esc scrolls" : "j/k scroll · Enter types")
-        let inner = Block(title: "Ask", focused: focused, theme: theme, rightTitle: hint).render(into: &buffer, area: frame)
+    mutating func cancel(_ call: inout PaneCall) {
+        guard let running, let i = entries.firstIndex(where: { $0.id == running.id }) else { return }
+        entries[i].state = .cancelled
+        conversation.refresh(entries, at: i)
+        call.notify("answer cancelled")
+        call.run(.cancel(id: "answer"))
+    }
+
+    mutating func finished(_ id: Int, _ result: Result<AskOutcome, ExplorerError>, _ call: inout PaneCall) {
+        guard let i = entries.firstIndex(where: { $0.id == id }), entries[i].state == .running else { return }
+        switch result {
+        case .success(let outcome):
+            entries[i].text = outcome.text
+            entries[i].outcome = outcome
+            entries[i].highlightTerms = CitationsPane.highlightTerms(outcome.question)
+            entries[i].state = .done
+            conversation.refresh(entries, at: i)
+            if i == entries.count - 1 { scrollFromBottom = scrollToNewestQuestion }
+            if !outcome.invented.isEmpty {
+                call.fail("\(outcome.invented.count) citation(s) point at no evidence (marked \(LLMAnswerer.inventedMark))")
+            }
+            call.request(.answerFinished(entries[i]))
+        case .failure(let error):
+            entries[i].state = .failed(error.description)
+            conversation.refresh(entries, at: i)
+            call.fail(error.description)
+        }
+    }
+
+    // MARK: Scrolling
+
+    /// Where the conversation is drawn in a frame: inside the border, above the rule and the input line.
+    static func conversationArea(_ frame: Rect) -> Rect { frame.inset(1).splitBottom(2).0 }
+
+    /// Rows of the conversation (the running answer's spinner row included).
+    var rowCount: Int { conversation.count + (running != nil ? 1 : 0) }
+
+    var maxScroll: Int { max(0, rowCount - Self.conversationArea(frame).height) }
+
+    var page: Int { max(1, Self.conversationArea(frame).height - 1) }
+
+    mutating func scrolled(by rows: Int) {
+        scrollFromBottom = min(max(0, scrollFromBottom + rows), maxScroll)
+    }
+
+    /// Scroll position that puts the newest question at the top when its answer is taller than the pane (0, the
+    /// bottom, when it fits), so a finished answer is read from its start.
+    var scrollToNewestQuestion: Int {
+        min(max(0, conversation.lastEntryRows - Self.conversationArea(frame).height), maxScroll)
+    }
+
+    public mutating func scroll(by rows: Int, _ call: inout PaneCall) { scrolled(by: -rows) }
+
+    public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
+        if y >= call.context.body.maxY - 1 { editing = true }
+    }
+
+    // MARK: Effects
+
+    static func ask(_ question: String, id: Int, session: PackSession) -> Effect<ExplorerMsg> {
+        task("answer") { sink in
+            let cancellation = HTTPCancellation()
+            await withTaskCancellationHandler {
+                do {
+                    let outcome = try await session.ask(question, cancellation: cancellation) { piece in
+                        sink.send(.delta(id: id, piece))
+                    }
+                    sink.send(.finished(id: id, .success(outcome)))
+                } catch {
+                    sink.send(.finished(id: id, .failure(ExplorerError(error))))
+                }
+            } onCancel: {
+                cancellation.cancel()
+            }
+        }
+    }
+
+    static func loadHistory(_ paths: AppPaths, channelID: String) -> Effect<ExplorerMsg> {
+        task("history") { sink in
+            let path = paths.questionHistory(channelID: channelID)
+            sink.send(.historyLoaded(QuestionHistory.load(from: path, legacyPath: paths.legacy(path)), path: path))
+        }
+    }
+
+    static func saveHistory(_ history: QuestionHistory, to path: String) -> Effect<ExplorerMsg> {
+        task { sink in
+            do { try history.save(to: path) } catch { sink.send(.historyNotSaved("could not save the question history to \(path): \(error)")) }
+        }
+    }
+
+    // MARK: View
+
+    public func view(_ context: PaneContext, into buffer: inout CellBuffer) {
+        let theme = context.theme
+        let inner = Block(title: Self.title, focused: context.focused, theme: theme, rightTitle: hints).render(into: &buffer, area: context.frame)
         guard inner.height >= 3 else { return }
-        let (conversation, bottom) = inner.splitBottom(2)
+        let (area, bottom) = inner.splitBottom(2)
         // The input line, under a rule.
         buffer.put(String(repeating: "─", count: bottom.width), x: bottom.x, y: bottom.y, style: theme[.border])
-        let prompt = StyledLine("❯ ", style: theme[.accent])
-        buffer.draw(prompt, x: bottom.x, y: bottom.y + 1)
-        let placeholder = model.session == nil ? "open a pack first (Ctrl-O)" : "Ask \(model.session?.channelTitle ?? "the channel") a question"
-        model.ask.input.render(into: &buffer, area: Rect(x: bottom.x + 2, y: bottom.y + 1, width: bottom.width - 2, height: 1),
-                               style: theme[.input], focused: focused && model.ask.editing && model.overlay == nil,
-                               placeholder: placeholder, placeholderStyle: theme[.placeholder])
-
-        let rows = conversationLines(model).flatMap { $0.wrapped(width: max(1, conversation.width - 1)) }
-        guard !rows.isEmpty else {
+        buffer.draw(StyledLine("❯ ", style: theme[.accent]), x: bottom.x, y: bottom.y + 1)
+        let placeholder = context.session.map { "Ask \($0.channelTitle) a question" } ?? "open a pack first (Ctrl-O)"
+        input.render(into: &buffer, area: Rect(x: bottom.x + 2, y: bottom.y + 1, width: bottom.width - 2, height: 1),
+                     style: theme[.input], focused: context.focused && editing && !context.popupOpen,
+                     placeholder: placeholder, placeholderStyle: theme[.placeholder])
+        guard !entries.isEmpty else {
+            // The other panes by their number keys, from the pane list itself.
+            let others = PaneList.tabs.enumerated().filter { $0.element.id != Self.id }.map { "\($0.offset + 1) \($0.element.title)" }
             let help = [StyledLine("Ask anything about the channel; answers cite the moments they come from.", style: theme[.dim]),
-                        StyledLine("Citations: Alt-2 (or n/N jumps through them), transcripts: Alt-3, videos: Alt-4, jobs: Alt-5.", style: theme[.dim])]
-            buffer.draw(help.flatMap { $0.wrapped(width: conversation.width) }, in: conversation)
+                        StyledLine("The other panes: " + others.joined(separator: " · ") + " (after Esc, or Alt with the number).", style: theme[.dim])]
+            buffer.draw(help.flatMap { $0.wrapped(width: area.width) }, in: area)
             return
         }
-        let maxScroll = max(0, rows.count - conversation.height)
-        let fromBottom = min(model.ask.scrollFromBottom, maxScroll)
-        let first = max(0, rows.count - conversation.height - fromBottom)
-        buffer.draw(Array(rows[first..<min(rows.count, first + conversation.height)]), in: conversation)
-        if rows.count > conversation.height {
-            Scrollbar(total: rows.count, visible: conversation.height, offset: first, trackStyle: theme[.dim], thumbStyle: theme[.accent])
-                .render(into: &buffer, area: Rect(x: conversation.maxX - 1, y: conversation.y, width: 1, height: conversation.height))
+        // The rows come from the cache; drawn in a frame of another width (before the first layout), they are
+        // made on the spot.
+        var rows = conversation
+        if !rows.isCurrent(width: area.width - 1, theme: theme) { rows.rebuild(entries, width: area.width - 1, theme: theme) }
+        let spinner = running.map { _ in StyledLine("\(Spinner.frame(context.tick)) answering…", style: theme[.dim]) }
+        let total = rows.count + (spinner == nil ? 0 : 1)
+        let fromBottom = min(scrollFromBottom, max(0, total - area.height))
+        let first = max(0, total - area.height - fromBottom)
+        var shown = rows.slice(from: first, count: area.height)
+        if let spinner, shown.count < area.height, first + shown.count == rows.count { shown.append(spinner) }
+        buffer.draw(shown, in: area)
+        if total > area.height {
+            Scrollbar(total: total, visible: area.height, offset: first, trackStyle: theme[.dim], thumbStyle: theme[.accent])
+                .render(into: &buffer, area: Rect(x: area.maxX - 1, y: area.y, width: 1, height: area.height))
         }
-    }
-
-    /// Every question and its answer, citations as numbered markers, then the numbered sources.
-    /// Scroll position that puts the newest question at the top when its answer is taller than the pane
-    /// (0, the bottom, when it fits), so a finished answer is read from its start.
-    static func scrollToNewestQuestion(_ model: ExplorerModel) -> Int {
-        guard let last = model.ask.entries.last else { return 0 }
-        let area = conversationArea(model)
-        let rows = conversationLines(model, entries: [last]).reduce(0) { $0 + $1.wrapped(width: max(1, area.width - 1)).count }
-        return min(max(0, rows - area.height), maxScroll(model))
-    }
-
-    static func conversationLines(_ model: ExplorerModel, entries: [AskEntry]? = nil) -> [StyledLine] {
-        let theme = model.theme
-        var lines: [StyledLine] = []
-        for entry in entries ?? model.ask.entries {
-            if !lines.isEmpty { lines.append(StyledLine()) }
-            lines.append(StyledLine("❯ " + entry.question, style: theme[.accent].with(bold: true)))
-            let sources = entry.outcome?.sources ?? []
-            for paragraph in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
-                lines.append(markedLine(String(paragraph), sources: sources, theme: theme))
-            }
-            switch entry.state {
-            case .running:
-                lines.append(StyledLine("\(Spinner.frame(model.tickCount)) answering…", style: theme[.dim]))
-            case .cancelled:
-                lines.append(StyledLine("(cancelled)", style: theme[.warning]))
-            case .failed(let message):
-                lines.append(StyledLine("error: " + message, style: theme[.error]))
-            case .done:
-                for note in entry.outcome?.notes ?? [] { lines.append(StyledLine("note: " + note, style: theme[.dim])) }
-                for (i, source) in sources.enumerated() {
-                    var line = StyledLine("[\(i + 1)] ", style: theme[.citation])
-                    line.append(source.title.isEmpty ? source.citation.videoID : source.title, style: theme[.text])
-                    line.append(" \(Citation.timestamp(source.citation.startMs))-\(Citation.timestamp(source.citation.endMs))", style: theme[.timestamp])
-                    lines.append(line)
-                }
-            }
-        }
-        return lines
-    }
-
-    /// The text with each `[video @ a-b]` citation replaced by its source's number, `[n]`.
-    static func markedLine(_ text: String, sources: [Answer.Source], theme: Theme) -> StyledLine {
-        var line = StyledLine()
-        var rest = text.startIndex
-        for match in CitationParser.citations(in: text) {
-            line.append(String(text[rest..<match.range.lowerBound]), style: theme[.text])
-            if let n = sources.firstIndex(where: { $0.citation.description == match.citation.description }) {
-                line.append("[\(n + 1)]", style: theme[.citation])
-            } else {
-                line.append(String(text[match.range]), style: theme[.citation])
-            }
-            rest = match.range.upperBound
-        }
-        line.append(String(text[rest...]), style: theme[.text])
-        return line
     }
 }

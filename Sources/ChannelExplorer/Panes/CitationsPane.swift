@@ -2,87 +2,121 @@ import Foundation
 import PackKit
 import TUI
 
-extension ChannelExplorer {
-    func citationsKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
-        guard let sources = model.currentAnswer?.outcome?.sources, !sources.isEmpty else { return [] }
-        let selected = min(model.citations.selection, sources.count - 1)
-        switch key {
-        case .down, .character("j"): model.citations.selection = min(sources.count - 1, selected + 1)
-        case .up, .character("k"): model.citations.selection = max(0, selected - 1)
-        case .character("g"), .home: model.citations.selection = 0
-        case .character("G"), .end: model.citations.selection = sources.count - 1
-        case .enter:
-            let source = sources[selected]
-            return openTranscript(source.citation.videoID, focus: source.segmentIDs, jumpMs: source.citation.startMs, &model)
-        case .character("y"):
-            let link = sources[selected].citation.deepLink(videoURL: sources[selected].url)
-            notify("copied \(link)", &model)
-            return [.writeTerminal(OSC52.copy(link))]
-        case .character("o"):
-            let source = sources[selected]
-            model.overlay = .document(title: "Link to [\(selected + 1)]", text: "\(source.title)\n\n\(source.citation.deepLink(videoURL: source.url))", scroll: 0)
-        default: break
-        }
-        return []
-    }
-}
-
-/// Copies text to the terminal's clipboard (OSC 52), which works over ssh and inside tmux with set-clipboard on.
-enum OSC52 {
-    static func copy(_ text: String) -> String {
-        "\u{1B}]52;c;\(Data(text.utf8).base64EncodedString())\u{07}"
-    }
-}
-
-/// The citation browser: the evidence of the current answer, each with its video, span, score and snippet.
-enum CitationsView {
+/// The citation browser: the evidence of the newest answer, each with its video, span, score and the sentence it
+/// backs (the question's words highlighted). The rows are worked out when the answer arrives, not per frame.
+public struct CitationsPane: Pane {
+    public static let id = PaneID("citations")
+    public static let title = "Citations"
     static let rowsPerItem = 3
 
-    /// The first citation on screen in `inner` (the view and mouse clicks agree on it).
-    static func firstVisible(_ model: ExplorerModel, _ inner: Rect) -> Int {
-        let count = model.currentAnswer?.outcome?.sources.count ?? 0
-        return ListState.visibleOffset(selected: min(model.citations.selection, max(0, count - 1)), offset: 0, count: count,
-                                       visibleHeight: inner.height, heights: { _ in rowsPerItem })
+    /// The answer whose sources are shown.
+    public internal(set) var answer: AskEntry?
+    public internal(set) var selection = 0
+    var items: [Item] = []
+
+    public init() {}
+
+    /// A citation as the pane draws it.
+    struct Item: Sendable {
+        var title: String
+        var span: String
+        /// The score of the moment that backs the citation (none for an invented one).
+        var score: Double?
+        var videoID: String
+        /// The start of the sentence it backs, in runs of highlighted (the question's words) and plain text.
+        var snippet: [(text: String, highlighted: Bool)]
     }
 
-    static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
-        let theme = model.theme
-        let answer = model.currentAnswer
-        let sources = answer?.outcome?.sources ?? []
-        let inner = Block(title: "Citations", focused: focused, theme: theme,
-                          rightTitle: sources.isEmpty ? nil : "Enter opens · y copies link · n/N").render(into: &buffer, area: frame)
-        guard !sources.isEmpty, let outcome = answer?.outcome else {
-            let text = answer == nil ? "Ask a question: its evidence shows here." : "The answer cites nothing: the pack holds nothing relevant."
-            buffer.draw(StyledLine(text, style: theme[.dim]).wrapped(width: inner.width), in: inner)
-            return
+    var sources: [Answer.Source] { answer?.outcome?.sources ?? [] }
+
+    // MARK: Keys
+
+    public static let bindings: [Binding<CitationsPane, PaneCall>] = [
+        Binding([.down, .character("j")], "the next citation") { p, _ in p.select(p.selection + 1) },
+        Binding([.up, .character("k")], "the previous citation") { p, _ in p.select(p.selection - 1) },
+        Binding([.home, .character("g")], "the first citation") { p, _ in p.select(0) },
+        Binding([.end, .character("G")], "the last citation") { p, _ in p.select(p.sources.count - 1) },
+        Binding([.enter], "open the transcript at the cited segments", hint: "opens") { p, call in
+            guard let source = p.selected else { return }
+            call.request(.openTranscript(videoID: source.citation.videoID, segments: source.segmentIDs, jumpMs: source.citation.startMs))
+        },
+        Binding([.character("y")], "copy the YouTube link to the moment (OSC 52)", hint: "copies link") { p, call in
+            guard let source = p.selected else { return }
+            let link = source.citation.deepLink(videoURL: source.url)
+            call.notify("copied \(link)")
+            call.run(.writeTerminal(Clipboard.copy(link)))
+        },
+        Binding([.character("o")], "show the link") { p, call in
+            guard let source = p.selected else { return }
+            call.request(.popup(.text(TextPopup(title: "Link to [\(p.selection + 1)]",
+                                                text: "\(source.title)\n\n\(source.citation.deepLink(videoURL: source.url))",
+                                                theme: call.context.theme))))
+        },
+    ]
+
+    var selected: Answer.Source? { sources.isEmpty ? nil : sources[min(selection, sources.count - 1)] }
+
+    mutating func select(_ index: Int) {
+        selection = min(max(0, index), max(0, sources.count - 1))
+    }
+
+    /// n/N and Ctrl-N/P from anywhere: the next (`step` 1) or previous citation, opened in the transcript. While
+    /// the transcript does not show the selected citation yet, that one comes first. Nil without citations.
+    mutating func walk(_ step: Int, transcriptShows highlighted: Set<Int64>?) -> (index: Int, source: Answer.Source)? {
+        guard !sources.isEmpty else { return nil }
+        let current = min(selection, sources.count - 1)
+        let onIt = highlighted == Set(sources[current].segmentIDs)
+        let next = onIt ? ((current + step) % sources.count + sources.count) % sources.count : current
+        selection = next
+        return (next, sources[next])
+    }
+
+    // MARK: Events
+
+    public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
+        switch event {
+        case .answerFinished(let entry):
+            answer = entry
+            selection = 0
+            items = Self.items(entry)
+        case .packOpened:
+            self = CitationsPane()
+        case .layout, .focused:
+            break
         }
-        let terms = answer?.highlightTerms ?? []
+    }
+
+    public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
+        let body = call.context.body
+        let row = y - body.y
+        let index = firstVisible(body) + row / Self.rowsPerItem
+        if row >= 0, index < sources.count { selection = index }
+    }
+
+    public mutating func scroll(by rows: Int, _ call: inout PaneCall) { select(selection + rows.signum()) }
+
+    /// The first citation on screen in `inner` (the view and mouse clicks agree on it).
+    func firstVisible(_ inner: Rect) -> Int {
+        ListState.visibleOffset(selected: min(selection, max(0, sources.count - 1)), offset: 0, count: sources.count,
+                                visibleHeight: inner.height, heights: { _ in Self.rowsPerItem })
+    }
+
+    /// What the pane shows of each citation of `entry`.
+    static func items(_ entry: AskEntry) -> [Item] {
+        guard let outcome = entry.outcome else { return [] }
         let spans = outcome.hits.map { Citation(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }
-        let selected = min(model.citations.selection, sources.count - 1)
-        let first = firstVisible(model, inner)
-        var y = inner.y
-        for i in first..<sources.count {
-            guard y + 1 < inner.maxY else { break }
-            let source = sources[i]
+        return outcome.sources.map { source in
             // The moment that backs the citation: the one it overlaps most, as the citation check decides.
             let hit: SearchHit? = switch CitationCheck.verdict(for: source.citation, evidence: spans) {
             case .supported(let index): outcome.hits[index]
             case .invented: nil
             }
-            let base = i == selected ? theme[.selection] : theme[.text]
-            if i == selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: rowsPerItem - 1), style: base) }
-            var title = StyledLine("[\(i + 1)] ", style: theme[.citation].over(base))
-            title.append(source.title.isEmpty ? source.citation.videoID : source.title, style: base.with(bold: true))
-            buffer.draw(title.truncated(to: inner.width), x: inner.x, y: y, maxWidth: inner.width)
-            var meta = StyledLine("    \(Citation.timestamp(source.citation.startMs))-\(Citation.timestamp(source.citation.endMs))", style: theme[.timestamp].over(base))
-            if let hit { meta.append(String(format: "  score %.3f", hit.score), style: theme[.dim].over(base)) }
-            meta.append("  " + source.citation.videoID, style: theme[.dim].over(base))
-            // One row of snippet shows: highlight only what fits.
             let excerpt = source.excerpt.isEmpty ? hit?.text ?? "" : source.excerpt
-            let snippet = highlighted(String(excerpt.prefix(inner.width)), terms: terms, base: theme[.dim].over(base), highlight: theme[.highlight])
-            buffer.draw(meta.truncated(to: inner.width), x: inner.x, y: y + 1, maxWidth: inner.width)
-            if y + 2 < inner.maxY { buffer.draw(snippet.truncated(to: inner.width - 4), x: inner.x + 4, y: y + 2, maxWidth: inner.width - 4) }
-            y += rowsPerItem
+            // One row of snippet shows, however wide the pane: the first few hundred characters are plenty.
+            return Item(title: source.title.isEmpty ? source.citation.videoID : source.title,
+                        span: "\(Citation.timestamp(source.citation.startMs))-\(Citation.timestamp(source.citation.endMs))",
+                        score: hit?.score, videoID: source.citation.videoID,
+                        snippet: highlightRuns(String(excerpt.prefix(400)), terms: entry.highlightTerms))
         }
     }
 
@@ -94,16 +128,15 @@ enum CitationsView {
             .filter { $0.count > 2 && stems.contains(analyzer.terms($0).first ?? "") }
     }
 
-    /// `text` with every occurrence of a term (case-insensitive) in the highlight style.
-    static func highlighted(_ text: String, terms: [String], base: Style, highlight: Style) -> StyledLine {
-        guard !terms.isEmpty else { return StyledLine(text, style: base) }
+    /// `text` in runs, each occurrence of a term (case-insensitive, at a word start) highlighted.
+    static func highlightRuns(_ text: String, terms: [String]) -> [(text: String, highlighted: Bool)] {
         let lower = text.lowercased()
-        guard lower.count == text.count else { return StyledLine(text, style: base) }
+        guard !terms.isEmpty, lower.count == text.count else { return [(text, false)] }
         var marks = [Bool](repeating: false, count: text.count)
         let chars = Array(lower)
         for term in terms {
             let t = Array(term)
-            guard t.count <= chars.count else { continue }
+            guard !t.isEmpty, t.count <= chars.count else { continue }
             var i = 0
             while i + t.count <= chars.count {
                 if chars[i] == t[0], Array(chars[i..<(i + t.count)]) == t, i == 0 || !chars[i - 1].isLetter {
@@ -112,15 +145,49 @@ enum CitationsView {
                 } else { i += 1 }
             }
         }
-        var line = StyledLine()
+        var runs: [(text: String, highlighted: Bool)] = []
         var run = ""
         var current = false
         for (c, marked) in zip(text, marks) {
-            if marked != current, !run.isEmpty { line.append(run, style: current ? highlight : base); run = "" }
+            if marked != current, !run.isEmpty { runs.append((run, current)); run = "" }
             current = marked
             run.append(c)
         }
-        if !run.isEmpty { line.append(run, style: current ? highlight : base) }
-        return line
+        if !run.isEmpty { runs.append((run, current)) }
+        return runs
+    }
+
+    // MARK: View
+
+    public func view(_ context: PaneContext, into buffer: inout CellBuffer) {
+        let theme = context.theme
+        let inner = Block(title: Self.title, focused: context.focused, theme: theme,
+                          rightTitle: sources.isEmpty ? nil : hints).render(into: &buffer, area: context.frame)
+        guard !sources.isEmpty, items.count == sources.count else {
+            let text = answer == nil ? "Ask a question: its evidence shows here." : "The answer cites nothing: the pack holds nothing relevant."
+            buffer.draw(StyledLine(text, style: theme[.dim]).wrapped(width: inner.width), in: inner)
+            return
+        }
+        let selected = min(selection, sources.count - 1)
+        var y = inner.y
+        for i in firstVisible(inner)..<items.count {
+            guard y + 1 < inner.maxY else { break }
+            let item = items[i]
+            let base = i == selected ? theme[.selection] : theme[.text]
+            if i == selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: Self.rowsPerItem - 1), style: base) }
+            var title = StyledLine("[\(i + 1)] ", style: theme[.citation].over(base))
+            title.append(item.title, style: base.with(bold: true))
+            buffer.draw(title.truncated(to: inner.width), x: inner.x, y: y, maxWidth: inner.width)
+            var meta = StyledLine("    " + item.span, style: theme[.timestamp].over(base))
+            if let score = item.score { meta.append(String(format: "  score %.3f", score), style: theme[.dim].over(base)) }
+            meta.append("  " + item.videoID, style: theme[.dim].over(base))
+            buffer.draw(meta.truncated(to: inner.width), x: inner.x, y: y + 1, maxWidth: inner.width)
+            if y + 2 < inner.maxY {
+                var snippet = StyledLine()
+                for run in item.snippet { snippet.append(run.text, style: run.highlighted ? theme[.highlight] : theme[.dim].over(base)) }
+                buffer.draw(snippet.truncated(to: inner.width - 4), x: inner.x + 4, y: y + 2, maxWidth: inner.width - 4)
+            }
+            y += Self.rowsPerItem
+        }
     }
 }

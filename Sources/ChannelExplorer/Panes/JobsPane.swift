@@ -3,39 +3,70 @@ import JobKit
 import PackKit
 import TUI
 
-extension ChannelExplorer {
-    func jobsKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
-        if key == .character("a") {
-            model.overlay = .prompt(title: "Transcript file to summarise (txt, srt, vtt, sbv, json)", field: TextField(), action: .submitFile)
-            return []
-        }
-        let jobs = model.jobs.jobs
-        guard !jobs.isEmpty, let service = context.jobs else { return [] }
-        var selection = min(model.jobs.selection, jobs.count - 1)
-        let job = jobs[selection]
-        switch key {
-        case .down, .character("j"): selection += 1
-        case .up, .character("k"): selection -= 1
-        case .character("g"), .home: selection = 0
-        case .character("G"), .end: selection = jobs.count - 1
-        case .enter:
-            return [ExplorerEffects.loadSummary(job.id, service)]
-        case .character("c"):
-            guard job.isOpen || job.state == .submitting else { fail("job \(job.id) is \(job.state.rawValue): nothing to cancel", &model); return [] }
-            return [ExplorerEffects.cancelJob(job.id, service)]
-        case .character("r"):
-            return [ExplorerEffects.retryJob(job.id, service)]
-        case .character("p"):
-            guard let (pack, video) = Self.packVideo(of: job) else {
-                fail("job \(job.id) did not come from a pack video: nothing to attach to", &model)
-                return []
+/// The jobs panel: RunPod's health and every job with its state, age, polls and where its summary went. The job
+/// list itself is the app's (`JobsFeed`: the status bar and the library read it too); the selection and RunPod's
+/// health are the pane's.
+public struct JobsPane: Pane {
+    public enum Msg: Sendable {
+        case health(Result<RunPodHealth, ExplorerError>)
+        case summary(jobID: Int64, Result<String, ExplorerError>)
+    }
+
+    public static let id = PaneID("jobs")
+    public static let title = "Jobs"
+    static let headerRows = 2
+
+    public internal(set) var selection = 0
+    public internal(set) var health: RunPodHealth?
+    public internal(set) var healthError: String?
+
+    public init() {}
+
+    public static let bindings: [Binding<JobsPane, PaneCall>] = [
+        Binding([.down, .character("j")], "the next job") { p, call in p.select(p.selection + 1, call) },
+        Binding([.up, .character("k")], "the previous job") { p, call in p.select(p.selection - 1, call) },
+        Binding([.home, .character("g")], "the newest job") { p, call in p.select(0, call) },
+        Binding([.end, .character("G")], "the oldest job") { p, call in p.select(call.context.jobs.jobs.count - 1, call) },
+        Binding([.character("a")], "submit a transcript file (txt, srt, vtt, sbv, json)", hint: "submit") { _, call in
+            call.request(.submitFile(nil))
+        },
+        Binding([.character("c")], "cancel the job", hint: "cancel") { p, call in
+            guard let job = p.selected(call), let service = call.context.services.jobs else { return }
+            guard job.isOpen || job.state == .submitting else { call.fail("job \(job.id) is \(job.state.rawValue): nothing to cancel"); return }
+            call.run(JobEffects.cancel(job.id, service))
+        },
+        Binding([.character("r")], "retry it (failed, timed out, given up, lost)", hint: "retry") { p, call in
+            guard let job = p.selected(call), let service = call.context.services.jobs else { return }
+            call.run(JobEffects.retry(job.id, service))
+        },
+        Binding([.enter], "show its summary", hint: "summary") { p, call in
+            guard let job = p.selected(call), let service = call.context.services.jobs else { return }
+            let id = job.id
+            call.run(Self.task { sink in
+                do {
+                    guard let text = try service.summary(id) else { throw ExplorerError("job \(id) has no summary yet") }
+                    sink.send(.summary(jobID: id, .success(text)))
+                } catch { sink.send(.summary(jobID: id, .failure(ExplorerError(error)))) }
+            })
+        },
+        Binding([.character("p")], "attach its summary to the pack it came from", hint: "attach") { p, call in
+            guard let job = p.selected(call), let service = call.context.services.jobs else { return }
+            guard let (pack, video) = JobsPane.packVideo(of: job) else {
+                call.fail("job \(job.id) did not come from a pack video: nothing to attach to")
+                return
             }
-            guard job.state == .completed else { fail("job \(job.id) has no summary yet", &model); return [] }
-            return [ExplorerEffects.attachSummary(job.id, pack: pack, videoID: video, service)]
-        default: return []
-        }
-        model.jobs.selection = min(max(0, selection), jobs.count - 1)
-        return []
+            guard job.state == .completed else { call.fail("job \(job.id) has no summary yet"); return }
+            call.run(JobEffects.attach(job.id, pack: pack, videoID: video, service))
+        },
+    ]
+
+    func selected(_ call: PaneCall) -> Job? {
+        let jobs = call.context.jobs.jobs
+        return jobs.isEmpty ? nil : jobs[min(selection, jobs.count - 1)]
+    }
+
+    mutating func select(_ index: Int, _ call: PaneCall) {
+        selection = min(max(0, index), max(0, call.context.jobs.jobs.count - 1))
     }
 
     /// The pack and video of a `pack:PATH#VIDEO` source.
@@ -44,52 +75,89 @@ extension ChannelExplorer {
         let pack = String(job.source[job.source.index(job.source.startIndex, offsetBy: 5)..<hash])
         return (pack, String(job.source[job.source.index(after: hash)...]))
     }
-}
 
-/// The jobs panel: RunPod's health and every job with its state, age, polls and where its summary went.
-enum JobsView {
-    static let headerRows = 2
-
-    /// The first job on screen below the header rows of `inner` (the view and mouse clicks agree on it).
-    static func firstVisible(_ model: ExplorerModel, _ inner: Rect) -> Int {
-        ListState.visibleOffset(selected: min(model.jobs.selection, max(0, model.jobs.jobs.count - 1)), offset: 0,
-                                count: model.jobs.jobs.count, visibleHeight: max(1, inner.height - headerRows), heights: { _ in 1 })
+    public static func startEffects(_ services: ExplorerContext) -> [Effect<ExplorerMsg>] {
+        guard let jobs = services.jobs, jobs.runner != nil else { return [] }
+        let interval = services.healthInterval
+        return [task("health") { sink in
+            while !Task.isCancelled {
+                do { sink.send(.health(.success(try await jobs.health()))) } catch {
+                    if Task.isCancelled { return }
+                    sink.send(.health(.failure(ExplorerError(error))))
+                }
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            }
+        }]
     }
 
-    static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
-        let theme = model.theme
-        let state = model.jobs
-        let inner = Block(title: "Jobs", focused: focused, theme: theme,
-                          rightTitle: "a submit · c cancel · r retry · Enter summary · p attach").render(into: &buffer, area: frame)
-        guard inner.height > headerRows else { return }
-        var health = StyledLine()
-        if let h = state.health {
-            health.append("RunPod ", style: theme[.accent])
-            health.append("workers \(h.workers.idle) idle \(h.workers.running) running · queue \(h.jobs.inQueue) · in progress \(h.jobs.inProgress)", style: theme[.text])
-        } else if let error = state.healthError {
-            health.append("RunPod: \(error)", style: theme[.error])
-        } else {
-            health.append("RunPod: " + (model.jobsProblem ?? "asking for health…"), style: theme[.dim])
+    public mutating func update(_ message: Msg, _ call: inout PaneCall) {
+        switch message {
+        case .health(.success(let value)):
+            health = value
+            healthError = nil
+        case .health(.failure(let error)):
+            healthError = error.description
+        case .summary(let id, .success(let text)):
+            call.request(.popup(.text(TextPopup(title: "Summary of job \(id)", text: text, theme: call.context.theme))))
+        case .summary(_, .failure(let error)):
+            call.fail(error.description)
         }
-        buffer.draw(health.truncated(to: inner.width), x: inner.x, y: inner.y, maxWidth: inner.width)
+    }
+
+    public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
+        let body = call.context.body
+        let row = y - body.y
+        let index = firstVisible(body, count: call.context.jobs.jobs.count) + row - Self.headerRows
+        if row >= Self.headerRows, index < call.context.jobs.jobs.count { selection = index }
+    }
+
+    public mutating func scroll(by rows: Int, _ call: inout PaneCall) { select(selection + rows.signum(), call) }
+
+    /// The first job on screen below the header rows of `inner` (the view and mouse clicks agree on it).
+    func firstVisible(_ inner: Rect, count: Int) -> Int {
+        ListState.visibleOffset(selected: min(selection, max(0, count - 1)), offset: 0,
+                                count: count, visibleHeight: max(1, inner.height - Self.headerRows), heights: { _ in 1 })
+    }
+
+    public func view(_ context: PaneContext, into buffer: inout CellBuffer) {
+        let theme = context.theme
+        let jobs = context.jobs.jobs
+        let inner = Block(title: Self.title, focused: context.focused, theme: theme, rightTitle: hints).render(into: &buffer, area: context.frame)
+        guard inner.height > Self.headerRows else { return }
+        var healthLine = StyledLine()
+        if let h = health {
+            healthLine.append("RunPod ", style: theme[.accent])
+            healthLine.append("workers \(h.workers.idle) idle \(h.workers.running) running · queue \(h.jobs.inQueue) · in progress \(h.jobs.inProgress)",
+                              style: theme[.text])
+        } else if let healthError {
+            healthLine.append("RunPod: \(healthError)", style: theme[.error])
+        } else {
+            healthLine.append("RunPod: " + (context.services.jobsProblem ?? context.services.jobs?.unavailable ?? "asking for health…"), style: theme[.dim])
+        }
+        buffer.draw(healthLine.truncated(to: inner.width), x: inner.x, y: inner.y, maxWidth: inner.width)
         let columns = Columns(width: inner.width)
-        buffer.draw(columns.line(["id", "state", "input", "elapsed", "polls", "next", "output"], style: theme[.heading]), x: inner.x, y: inner.y + 1, maxWidth: inner.width)
-        let list = Rect(x: inner.x, y: inner.y + headerRows, width: inner.width, height: inner.height - headerRows)
-        guard !state.jobs.isEmpty else {
-            buffer.draw(StyledLine(state.loaded ? "No jobs yet: `a` submits a transcript file, `s` in the library a video." : "loading…",
+        buffer.draw(columns.line(["id", "state", "input", "elapsed", "polls", "next", "output"], style: theme[.heading]),
+                    x: inner.x, y: inner.y + 1, maxWidth: inner.width)
+        let list = Rect(x: inner.x, y: inner.y + Self.headerRows, width: inner.width, height: inner.height - Self.headerRows)
+        guard !jobs.isEmpty else {
+            // The keys named here are read from the bindings.
+            let submit = Self.bindings.first { $0.hint == "submit" }?.keysText ?? ""
+            let summarise = LibraryPane.bindings.first { $0.hint == "summarise" }?.keysText ?? ""
+            buffer.draw(StyledLine(context.jobs.loaded ? "No jobs yet: `\(submit)` submits a transcript file, `\(summarise)` in the library a video."
+                                                       : "loading…",
                                    style: theme[.dim]).wrapped(width: list.width), in: list)
             return
         }
-        let now = Date().timeIntervalSince1970
-        let selected = min(state.selection, state.jobs.count - 1)
-        let first = firstVisible(model, inner)
-        for (row, index) in (first..<state.jobs.count).prefix(list.height).enumerated() {
-            let job = state.jobs[index]
-            let base = index == selected && focused ? theme[.selection] : theme[.text]
+        let now = context.now
+        let selected = min(selection, jobs.count - 1)
+        for (row, index) in (firstVisible(inner, count: jobs.count)..<jobs.count).prefix(list.height).enumerated() {
+            let job = jobs[index]
+            let base = index == selected && context.focused ? theme[.selection] : theme[.text]
             let rect = Rect(x: list.x, y: list.y + row, width: list.width, height: 1)
             buffer.fill(rect, style: base)
-            let elapsed = duration(job.elapsed(now: now))
+            let elapsed = Self.duration(job.elapsed(now: now))
             let next = job.isOpen ? job.nextPollAt.map { "\(max(0, Int(($0 - now).rounded(.up))))s" } ?? "" : ""
+            // A summary that did not reach one of its outputs is a failure, not a success.
             let stateStyle: Style = switch job.state {
             case _ where job.hasFailed: theme[.error]
             case .completed: theme[.success]
@@ -105,7 +173,7 @@ enum JobsView {
     }
 
     static func duration(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds))
+        let s = max(0, Int(seconds.isFinite ? min(seconds, 1e12) : 0))
         return s >= 3600 ? "\(s / 3600)h\(s / 60 % 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
     }
 

@@ -2,57 +2,111 @@ import Foundation
 import PackKit
 import TUI
 
-extension ChannelExplorer {
-    func libraryKey(_ key: Key, _ model: inout ExplorerModel) -> [Fx] {
-        let count = model.library.videos.count
-        guard count > 0 else { return [] }
-        let page = max(1, model.height - 6)
-        var selection = min(model.library.selection, count - 1)
-        switch key {
-        case .down, .character("j"): selection += 1
-        case .up, .character("k"): selection -= 1
-        case .pageDown, .character(" "): selection += page
-        case .pageUp: selection -= page
-        case .character("g"), .home: selection = 0
-        case .character("G"), .end: selection = count - 1
-        case .enter:
-            return openTranscript(model.library.videos[selection].videoID, focus: [], jumpMs: nil, &model)
-        case .character("s"):
-            return submitVideo(model.library.videos[selection].videoID, &model)
-        default: return []
-        }
-        model.library.selection = min(max(0, selection), count - 1)
-        return []
-    }
-}
-
 /// The video library: every video of the pack with its duration, sections and summary status.
-enum LibraryView {
-    /// The first video on screen in the list area `inner` (the view and mouse clicks agree on it).
-    static func firstVisible(_ model: ExplorerModel, _ inner: Rect) -> Int {
-        ListState.visibleOffset(selected: min(model.library.selection, max(0, model.library.videos.count - 1)), offset: 0,
-                                count: model.library.videos.count, visibleHeight: inner.height, heights: { _ in 1 })
+public struct LibraryPane: Pane {
+    public enum Msg: Sendable {
+        case loaded(Result<[VideoListing], ExplorerError>)
     }
 
-    static func draw(_ model: ExplorerModel, _ frame: Rect, focused: Bool, _ buffer: inout CellBuffer) {
-        let theme = model.theme
-        let state = model.library
-        let inner = Block(title: "Library · \(state.videos.count) videos", focused: focused, theme: theme,
-                          rightTitle: "Enter transcript · s summarise").render(into: &buffer, area: frame)
-        guard !state.videos.isEmpty else {
-            let text = state.loading ? "\(Spinner.frame(model.tickCount)) loading…" : state.error ?? (model.session == nil ? "No pack open." : "This pack has no videos.")
-            buffer.draw(StyledLine(text, style: state.error == nil ? theme[.dim] : theme[.error]), in: inner)
+    public static let id = PaneID("library")
+    public static let title = "Library"
+
+    public internal(set) var videos: [VideoListing] = []
+    public internal(set) var loading = false
+    public internal(set) var error: String?
+    public internal(set) var selection = 0
+    var frame = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    public init() {}
+
+    var page: Int { max(1, frame.height - 3) }
+    var selected: VideoListing? { videos.isEmpty ? nil : videos[min(selection, videos.count - 1)] }
+
+    public static let bindings: [Binding<LibraryPane, PaneCall>] = [
+        Binding([.down, .character("j")], "the next video") { p, _ in p.select(p.selection + 1) },
+        Binding([.up, .character("k")], "the previous video") { p, _ in p.select(p.selection - 1) },
+        Binding([.pageDown, .character(" ")], "a page down") { p, _ in p.select(p.selection + p.page) },
+        Binding([.pageUp], "a page up") { p, _ in p.select(p.selection - p.page) },
+        Binding([.home, .character("g")], "the first video") { p, _ in p.select(0) },
+        Binding([.end, .character("G")], "the last video") { p, _ in p.select(p.videos.count - 1) },
+        Binding([.enter], "open its transcript", hint: "transcript") { p, call in
+            if let video = p.selected { call.request(.openTranscript(videoID: video.videoID, segments: [], jumpMs: nil)) }
+        },
+        Binding([.character("s")], "send it to be summarised", hint: "summarise") { p, call in
+            if let video = p.selected { call.request(.submitVideo(video.videoID)) }
+        },
+    ]
+
+    mutating func select(_ index: Int) {
+        selection = min(max(0, index), max(0, videos.count - 1))
+    }
+
+    public mutating func update(_ message: Msg, _ call: inout PaneCall) {
+        switch message {
+        case .loaded(let result):
+            loading = false
+            switch result {
+            case .success(let list): videos = list
+            case .failure(let failure): error = failure.description
+            }
+        }
+    }
+
+    public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
+        switch event {
+        case .packOpened(let session):
+            let keep = frame
+            self = LibraryPane()
+            frame = keep
+            load(session, &call)
+        case .focused:
+            if videos.isEmpty, !loading, let session = call.context.session { load(session, &call) }
+        case .layout:
+            frame = call.context.frame
+        case .answerFinished:
+            break
+        }
+    }
+
+    mutating func load(_ session: PackSession, _ call: inout PaneCall) {
+        loading = true
+        error = nil
+        call.run(Self.task("videos") { sink in
+            do { sink.send(.loaded(.success(try session.videos()))) } catch { sink.send(.loaded(.failure(ExplorerError(error)))) }
+        })
+    }
+
+    public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
+        let body = call.context.body
+        let index = firstVisible(body) + y - body.y
+        if y >= body.y, index < videos.count { selection = index }
+    }
+
+    public mutating func scroll(by rows: Int, _ call: inout PaneCall) { select(selection + rows.signum()) }
+
+    /// The first video on screen in the list area `inner` (the view and mouse clicks agree on it).
+    func firstVisible(_ inner: Rect) -> Int {
+        ListState.visibleOffset(selected: min(selection, max(0, videos.count - 1)), offset: 0,
+                                count: videos.count, visibleHeight: inner.height, heights: { _ in 1 })
+    }
+
+    public func view(_ context: PaneContext, into buffer: inout CellBuffer) {
+        let theme = context.theme
+        let inner = Block(title: "\(Self.title) · \(videos.count) videos", focused: context.focused, theme: theme,
+                          rightTitle: hints).render(into: &buffer, area: context.frame)
+        guard !videos.isEmpty else {
+            let text = loading ? "\(Spinner.frame(context.tick)) loading…" : error ?? (context.session == nil ? "No pack open." : "This pack has no videos.")
+            buffer.draw(StyledLine(text, style: error == nil ? theme[.dim] : theme[.error]), in: inner)
             return
         }
-        let selected = min(state.selection, state.videos.count - 1)
-        let first = firstVisible(model, inner)
-        let summarising = Set(model.jobs.jobs.filter(\.isOpen).compactMap { $0.source.split(separator: "#").last.map(String.init) })
-        for (row, index) in (first..<state.videos.count).prefix(inner.height).enumerated() {
-            let video = state.videos[index]
+        let selected = min(selection, videos.count - 1)
+        for (row, index) in (firstVisible(inner)..<videos.count).prefix(inner.height).enumerated() {
+            let video = videos[index]
             let base = index == selected ? theme[.selection] : theme[.text]
             let rect = Rect(x: inner.x, y: inner.y + row, width: inner.width, height: 1)
             buffer.fill(rect, style: base)
-            let status = video.hasSummary ? "summary" : summarising.contains(video.videoID) ? "summarising" : video.hasTranscript ? "" : "no transcript"
+            let status = video.hasSummary ? "summary" : context.jobs.summarising.contains(video.videoID) ? "summarising"
+                : video.hasTranscript ? "" : "no transcript"
             let right = StyledLine("\(Citation.timestamp(video.durationSec * 1000))  \(video.sectionCount) sect  ", style: theme[.dim].over(base))
                 + StyledLine(status.padding(toLength: 11, withPad: " ", startingAt: 0), style: (video.hasSummary ? theme[.success] : theme[.dim]).over(base))
             let rightWidth = right.width

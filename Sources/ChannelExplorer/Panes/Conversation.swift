@@ -1,0 +1,124 @@
+import Foundation
+import PackKit
+import TUI
+
+/// One question of the conversation and its answer.
+public struct AskEntry: Equatable, Sendable {
+    public enum State: Equatable, Sendable { case running, done, cancelled, failed(String) }
+    public var id: Int
+    public var question: String
+    /// The answer so far (streamed) and, when done, the checked text.
+    public var text = ""
+    public var outcome: AskOutcome?
+    /// The question's content words, highlighted in the citation browser's snippets (worked out once).
+    public var highlightTerms: [String] = []
+    public var state: State = .running
+    public var startedAt: Double
+
+    public static func == (a: AskEntry, b: AskEntry) -> Bool { a.id == b.id && a.text == b.text && a.state == b.state }
+}
+
+/// The conversation as rows at a width: each entry's lines (citations replaced by their numbers, sources listed)
+/// styled and wrapped once, and again only for the entry that changed, or for all when the width or the theme
+/// changes. Scrolling and drawing only count and slice. A running answer's spinner row is not kept (it turns).
+struct ConversationRows: Sendable {
+    private(set) var width = 0
+    private var theme: Theme?
+    /// Rows of each entry, in the order of the entries (an entry after the first starts with a blank row).
+    private var perEntry: [[StyledLine]] = []
+    private(set) var count = 0
+
+    /// Whether the rows were made for this width and theme.
+    func isCurrent(width: Int, theme: Theme) -> Bool { width == self.width && theme == self.theme }
+
+    /// Makes every entry's rows again.
+    mutating func rebuild(_ entries: [AskEntry], width: Int, theme: Theme) {
+        self.width = max(1, width)
+        self.theme = theme
+        perEntry = entries.indices.map { Self.rows(entries, $0, width: self.width, theme: theme) }
+        count = perEntry.reduce(0) { $0 + $1.count }
+    }
+
+    /// Makes the rows of entry `index` again (appending when it is new).
+    mutating func refresh(_ entries: [AskEntry], at index: Int) {
+        guard let theme, index < entries.count else { return }
+        let rows = Self.rows(entries, index, width: width, theme: theme)
+        if index < perEntry.count {
+            count += rows.count - perEntry[index].count
+            perEntry[index] = rows
+        } else {
+            while perEntry.count < index { perEntry.append([]) }
+            perEntry.append(rows)
+            count += rows.count
+        }
+    }
+
+    /// Rows of the last entry without its leading blank.
+    var lastEntryRows: Int { max(0, (perEntry.last?.count ?? 0) - (perEntry.count > 1 ? 1 : 0)) }
+
+    /// `rows` rows from row `first`.
+    func slice(from first: Int, count wanted: Int) -> [StyledLine] {
+        var out: [StyledLine] = []
+        var skip = max(0, first)
+        for rows in perEntry {
+            if skip >= rows.count { skip -= rows.count; continue }
+            for row in rows[skip...] {
+                guard out.count < wanted else { return out }
+                out.append(row)
+            }
+            skip = 0
+        }
+        return out
+    }
+
+    static func rows(_ entries: [AskEntry], _ index: Int, width: Int, theme: Theme) -> [StyledLine] {
+        lines(entries[index], first: index == 0, theme: theme).wrapped(width: width)
+    }
+
+    /// An entry's lines: its question, the answer with citations as numbered markers, then how it ended (notes
+    /// and numbered sources, cancelled, or the error).
+    static func lines(_ entry: AskEntry, first: Bool, theme: Theme) -> [StyledLine] {
+        var lines: [StyledLine] = first ? [] : [StyledLine()]
+        lines.append(StyledLine("❯ " + entry.question, style: theme[.accent].with(bold: true)))
+        let sources = entry.outcome?.sources ?? []
+        if !entry.text.isEmpty || entry.state != .running {
+            for paragraph in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines.append(markedLine(String(paragraph), sources: sources, theme: theme))
+            }
+        }
+        switch entry.state {
+        case .running:
+            break
+        case .cancelled:
+            lines.append(StyledLine("(cancelled)", style: theme[.warning]))
+        case .failed(let message):
+            lines.append(StyledLine("error: " + message, style: theme[.error]))
+        case .done:
+            for note in entry.outcome?.notes ?? [] { lines.append(StyledLine("note: " + note, style: theme[.dim])) }
+            for (i, source) in sources.enumerated() {
+                var line = StyledLine("[\(i + 1)] ", style: theme[.citation])
+                line.append(source.title.isEmpty ? source.citation.videoID : source.title, style: theme[.text])
+                line.append(" \(Citation.timestamp(source.citation.startMs))-\(Citation.timestamp(source.citation.endMs))", style: theme[.timestamp])
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+
+    /// The text with each `[video @ a-b]` citation replaced by its source's number, `[n]`.
+    static func markedLine(_ text: String, sources: [Answer.Source], theme: Theme) -> StyledLine {
+        var line = StyledLine()
+        var rest = text.startIndex
+        for match in CitationParser.citations(in: text) {
+            line.append(String(text[rest..<match.range.lowerBound]), style: theme[.text])
+            if let n = sources.firstIndex(where: { $0.citation.description == match.citation.description }) {
+                line.append("[\(n + 1)]", style: theme[.citation])
+            } else {
+                line.append(String(text[match.range]), style: theme[.citation])
+            }
+            rest = match.range.upperBound
+        }
+        line.append(String(text[rest...]), style: theme[.text])
+        return line
+    }
+}
