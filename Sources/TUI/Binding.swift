@@ -2,18 +2,21 @@
 /// help screen, the hints line, the command palette and the README's key table, so they cannot drift (as a
 /// lazygit controller's `GetKeybindings` does). `Call` carries what the action may read and what it asks for.
 public struct Binding<Target, Call>: Sendable {
-    public var keys: [Key]
+    public let keys: [Key]
     /// How help writes the keys when their names would be long ("1…5"); nil: the names of `keys`.
-    public var keyLabel: String?
-    public var description: String
+    public let keyLabel: String?
+    public let description: String
     /// A word or two for the hints line ("opens" gives "Enter opens"); nil: the binding shows only in help.
-    public var hint: String?
+    public let hint: String?
     /// The command palette's name for it ("open") and what the command takes ("[PATH]").
-    public var command: String?
-    public var argument: String?
+    public let command: String?
+    public let argument: String?
     /// When the binding applies (e.g. only while a line is being edited). Help lists the ones that apply.
-    public var isActive: @Sendable (Target) -> Bool
-    public var action: @Sendable (inout Target, inout Call) -> Void
+    public let isActive: @Sendable (Target) -> Bool
+    public let action: @Sendable (inout Target, inout Call) -> Void
+
+    /// The binding as help shows it (made once: hints lines are drawn every frame).
+    public let help: KeyHelp
 
     public init(_ keys: [Key], _ description: String, label: String? = nil, hint: String? = nil,
                 command: String? = nil, argument: String? = nil,
@@ -27,15 +30,12 @@ public struct Binding<Target, Call>: Sendable {
         self.argument = argument
         self.isActive = isActive
         self.action = action
+        help = KeyHelp(keys: label ?? keys.map(\.name).joined(separator: " "), description: description, hint: hint,
+                       command: command, argument: argument)
     }
 
     /// The keys as help writes them.
-    public var keysText: String { keyLabel ?? keys.map(\.name).joined(separator: " ") }
-
-    /// The binding as help shows it.
-    public var help: KeyHelp {
-        KeyHelp(keys: keysText, description: description, hint: hint, command: command, argument: argument)
-    }
+    public var keysText: String { help.keys }
 }
 
 extension Array {
@@ -80,8 +80,8 @@ extension Array where Element == KeyHelp {
         var parts: [(keys: [String], hint: String)] = []
         for help in self {
             guard let hint = help.hint else { continue }
-            let firstKey = help.keys.split(separator: " ").first.map(String.init)
-            let keys = firstKey ?? ":" + (help.argument ?? help.command ?? "")
+            let keys = help.keys.isEmpty ? ":" + (help.argument ?? help.command ?? "")
+                : String(help.keys[..<(help.keys.firstIndex(of: " ") ?? help.keys.endIndex)])
             if let last = parts.last, last.hint == hint {
                 parts[parts.count - 1].keys.append(keys)
             } else {

@@ -7,16 +7,19 @@ public struct ThemeRole: Hashable, Sendable, Comparable, CustomStringConvertible
     public let name: String
     /// The name without case, '-' and '_': what identifies the role.
     let key: String
+    /// `key`'s hash, worked out once: views look roles up many times a frame.
+    private let keyHash: Int
 
     public init(_ name: String) {
         self.name = name
         key = ThemeRole.normalize(name)
+        keyHash = key.hashValue
     }
 
     public var description: String { name }
 
-    public static func == (a: ThemeRole, b: ThemeRole) -> Bool { a.key == b.key }
-    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func == (a: ThemeRole, b: ThemeRole) -> Bool { a.keyHash == b.keyHash && a.key == b.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(keyHash) }
     public static func < (a: ThemeRole, b: ThemeRole) -> Bool { a.name < b.name }
 
     static func normalize(_ s: String) -> String {

@@ -116,6 +116,8 @@ final class TerminalEndToEndTests: XCTestCase {
             let pidFile = work.appendingPathComponent("pid-\(index).txt").path
             let env = "YTCE_DATA_DIR=\(work.path)/data YTCE_CACHE_DIR=\(work.path)/cache HOME=\(work.path) TERM=xterm-256color"
             let command = "env \(env) sh -c 'echo $$ > \(pidFile); exec \(binary) \(ExplorerFixture.samplePack)'; echo EXIT=$?; stty -a > \(sttyFile).part && mv \(sttyFile).part \(sttyFile); sleep 60"
+            // A tmux server of its own each time: a new session on the one just killed can race its shutdown.
+            if index > 0, let fresh = TmuxSession(scratch: work) { terminal = fresh }
             terminal.start(command, width: 100, height: 30)
             waitFor("the question pane (\(stop))") { $0.contains("Ask Coffee Lab a question") }
             if stop == "ctrl-c" {

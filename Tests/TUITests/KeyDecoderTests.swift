@@ -74,4 +74,22 @@ final class KeyDecoderTests: XCTestCase {
         XCTAssertEqual(KeyDecoder.decodeEscape("[<0;65535;65535M"), .mouse(MouseEvent(button: .left, x: 65534, y: 65534)))
         XCTAssertEqual(KeyDecoder.decodeEscape("[3;5~"), .key(.delete))
     }
+
+    /// Raw terminal input as bytes (what the in-memory backend and a fuzz target feed the decoder).
+    func testBytes() {
+        func events(_ s: String) -> [InputEvent] { KeyDecoder.events(fromBytes: Array(s.utf8)) }
+        XCTAssertEqual(events("aé漢\r\t\u{7F}"), [.key(.character("a")), .key(.character("é")), .key(.character("漢")), .key(.enter),
+                                                    .key(.tab), .key(.backspace)])
+        XCTAssertEqual(events("\u{1B}[A\u{1B}OP\u{1B}[5~\u{1B}[Z"), [.key(.up), .key(.function(1)), .key(.pageUp), .key(.backTab)])
+        XCTAssertEqual(events("\u{1B}[<0;10;5M\u{1B}[<0;10;5m"), [.mouse(MouseEvent(button: .left, x: 9, y: 4))])
+        XCTAssertEqual(events("\u{1B}b\u{1B}1\u{1B}\u{1B}"), [.key(.alt("b")), .key(.alt("1")), .key(.escape), .key(.escape)])
+        XCTAssertEqual(events("\u{1B}[<0;-9223372036854775808;5Mx"), [.key(.character("x"))], "a hostile report is dropped, the rest kept")
+        XCTAssertEqual(events("\u{1B}["), [.key(.alt("["))])
+        XCTAssertEqual(events("\u{1B}[1;2"), [], "an unfinished sequence is dropped")
+        // Invalid UTF-8 (a lone continuation byte, an overlong form, a surrogate) is skipped, never a trap.
+        XCTAssertEqual(KeyDecoder.events(fromBytes: [0x80, 0x61, 0xC0, 0xAF, 0xED, 0xA0, 0x80, 0xF4, 0x90, 0x80, 0x80, 0x62]),
+                       [.key(.character("a")), .key(.character("b"))])
+        XCTAssertEqual(KeyDecoder.events(fromBytes: [0xE6, 0xBC]), [], "a cut-off character")
+        XCTAssertEqual(KeyDecoder.events(fromBytes: Array(repeating: 0x1B, count: 3)), [.key(.escape), .key(.escape), .key(.escape)])
+    }
 }

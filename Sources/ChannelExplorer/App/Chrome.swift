@@ -35,6 +35,10 @@ enum Chrome {
         }
     }
 
+    /// The status bar's hints, from the bindings: help, and the messages while an error shows.
+    static let hints = " " + GlobalBindings.all.filter { $0.hint == "help" }.map(\.help).hintLine + " "
+    static let errorHints = " " + GlobalBindings.all.filter { $0.hint == "messages" || $0.hint == "help" }.reversed().map(\.help).hintLine + " "
+
     static func statusBar(_ model: ExplorerModel, _ layout: ExplorerLayout, _ buffer: inout CellBuffer) {
         let theme = model.theme
         let bar = layout.statusBar
@@ -58,8 +62,7 @@ enum Chrome {
             line.append("│ \(notice)", style: theme[.statusBar])
         }
         // The hints: help, and while an error shows (it may not fit), where to read it in full.
-        let shown = GlobalBindings.all.filter { $0.hint == "help" || ($0.hint == "messages" && model.status.error != nil) }
-        let hint = " " + shown.reversed().map(\.help).hintLine + " "
+        let hint = model.status.error != nil ? errorHints : hints
         let room = bar.width - DisplayWidth.of(hint)
         buffer.draw(line.truncated(to: room), x: 0, y: bar.y, maxWidth: room)
         buffer.put(hint, x: bar.maxX - DisplayWidth.of(hint), y: bar.y, style: theme[.statusBarAccent])

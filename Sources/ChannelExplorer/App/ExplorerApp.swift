@@ -120,8 +120,7 @@ public struct ChannelExplorer: Program, Sendable {
 
     /// What a pane reads for a call: the shared state, its frame and whether it has the keyboard.
     func paneContext(_ id: PaneID, _ model: ExplorerModel, frame: Rect? = nil) -> PaneContext {
-        let layout = model.layout
-        let frame = frame ?? (id == PickerPane.id ? layout.main : layout.frame(of: id))
+        let frame = frame ?? (id == PickerPane.id ? model.layout.main : model.layout.frame(of: id))
         return PaneContext(theme: model.theme, session: model.session, services: context, jobs: model.jobs, now: model.now,
                            tick: model.tick, focused: id == model.keyboardOwner, frame: frame, popupOpen: model.popup != nil)
     }
@@ -304,8 +303,9 @@ public struct ChannelExplorer: Program, Sendable {
             model.popup = nil
         case .help:
             let owner = model.showPicker ? PickerPane.title : model.panes[model.focus].map { type(of: $0).title } ?? ""
-            perform(.popup(.text(TextPopup(title: "Keys · \(owner)", lines: KeyReference.lines(KeyReference.help(for: model), theme: model.theme),
-                                           width: 80))), &model, &effects)
+            let width = 80
+            let lines = KeyReference.lines(KeyReference.help(for: model), theme: model.theme, width: min(model.width - 4, width) - 2)
+            perform(.popup(.text(TextPopup(title: "Keys · \(owner)", lines: lines, width: width))), &model, &effects)
         case .palette:
             let placeholder = model.focus == TranscriptPane.id && !model.showPicker ? "a command, or a time like 12:30" : "a command"
             perform(.popup(.palette(PalettePopup(commands: KeyReference.commands(for: model), placeholder: placeholder))), &model, &effects)

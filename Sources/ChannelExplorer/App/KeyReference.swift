@@ -90,16 +90,26 @@ public enum KeyReference {
         section.title.hasPrefix("Commands") ? ":" + (help.usage ?? help.keys) : help.keys
     }
 
-    /// Sections as popup lines: headings, then keys and descriptions in two aligned columns.
-    static func lines(_ sections: [Section], theme: Theme) -> [StyledLine] {
+    /// Sections as popup lines: headings, then keys and descriptions in two columns (aligned within a section); a
+    /// description longer than `width` allows wraps under itself.
+    static func lines(_ sections: [Section], theme: Theme, width: Int = .max) -> [StyledLine] {
         let base = theme[.overlay]
-        let width = sections.flatMap { section in section.keys.map { DisplayWidth.of(label($0, in: section)) } }.max() ?? 0
         var lines: [StyledLine] = []
         for section in sections where !section.keys.isEmpty {
             if !lines.isEmpty { lines.append(StyledLine()) }
             lines.append(StyledLine(section.title.replacingOccurrences(of: "`", with: ""), style: theme[.heading].over(base)))
-            let shown = section.keys.map { KeyHelp(keys: label($0, in: section), description: $0.description) }
-            lines += shown.lines(keyStyle: theme[.key].over(base), textStyle: theme[.text].over(base), keyColumn: width)
+            let keyColumn = section.keys.map { DisplayWidth.of(label($0, in: section)) }.max() ?? 0
+            let room = max(10, width == .max ? .max : width - keyColumn - 2)
+            for help in section.keys {
+                let keys = label(help, in: section)
+                let description = StyledLine(help.description, style: theme[.text].over(base)).wrapped(width: room)
+                for (i, part) in description.enumerated() {
+                    var line = StyledLine(i == 0 ? keys : "", style: theme[.key].over(base))
+                    line.append(String(repeating: " ", count: keyColumn - (i == 0 ? DisplayWidth.of(keys) : 0) + 2), style: base)
+                    line.append(part)
+                    lines.append(line)
+                }
+            }
         }
         return lines
     }

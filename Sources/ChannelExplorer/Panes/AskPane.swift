@@ -13,7 +13,6 @@ public struct AskPane: Pane {
         case historyNotSaved(String)
     }
 
-    public static let id = PaneID("ask")
     public static let title = "Ask"
 
     public internal(set) var entries: [AskEntry] = []

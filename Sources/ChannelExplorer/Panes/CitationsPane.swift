@@ -5,7 +5,6 @@ import TUI
 /// The citation browser: the evidence of the newest answer, each with its video, span, score and the sentence it
 /// backs (the question's words highlighted). The rows are worked out when the answer arrives, not per frame.
 public struct CitationsPane: Pane {
-    public static let id = PaneID("citations")
     public static let title = "Citations"
     static let rowsPerItem = 3
 

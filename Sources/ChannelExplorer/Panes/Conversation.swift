@@ -27,6 +27,8 @@ struct ConversationRows: Sendable {
     /// Rows of each entry, in the order of the entries (an entry after the first starts with a blank row).
     private var perEntry: [[StyledLine]] = []
     private(set) var count = 0
+    /// Entries styled and wrapped so far (a measure of the work: tests check it does not grow with scrolling).
+    private(set) var entriesWrapped = 0
 
     /// Whether the rows were made for this width and theme.
     func isCurrent(width: Int, theme: Theme) -> Bool { width == self.width && theme == self.theme }
@@ -35,14 +37,15 @@ struct ConversationRows: Sendable {
     mutating func rebuild(_ entries: [AskEntry], width: Int, theme: Theme) {
         self.width = max(1, width)
         self.theme = theme
-        perEntry = entries.indices.map { Self.rows(entries, $0, width: self.width, theme: theme) }
+        perEntry = []
+        for i in entries.indices { perEntry.append(rows(entries, i, width: self.width, theme: theme)) }
         count = perEntry.reduce(0) { $0 + $1.count }
     }
 
     /// Makes the rows of entry `index` again (appending when it is new).
     mutating func refresh(_ entries: [AskEntry], at index: Int) {
         guard let theme, index < entries.count else { return }
-        let rows = Self.rows(entries, index, width: width, theme: theme)
+        let rows = rows(entries, index, width: width, theme: theme)
         if index < perEntry.count {
             count += rows.count - perEntry[index].count
             perEntry[index] = rows
@@ -71,8 +74,9 @@ struct ConversationRows: Sendable {
         return out
     }
 
-    static func rows(_ entries: [AskEntry], _ index: Int, width: Int, theme: Theme) -> [StyledLine] {
-        lines(entries[index], first: index == 0, theme: theme).wrapped(width: width)
+    private mutating func rows(_ entries: [AskEntry], _ index: Int, width: Int, theme: Theme) -> [StyledLine] {
+        entriesWrapped += 1
+        return Self.lines(entries[index], first: index == 0, theme: theme).wrapped(width: width)
     }
 
     /// An entry's lines: its question, the answer with citations as numbered markers, then how it ended (notes

@@ -12,7 +12,6 @@ public struct JobsPane: Pane {
         case summary(jobID: Int64, Result<String, ExplorerError>)
     }
 
-    public static let id = PaneID("jobs")
     public static let title = "Jobs"
     static let headerRows = 2
 
@@ -166,9 +165,9 @@ public struct JobsPane: Pane {
             default: theme[.accent]
             }
             let cells = ["\(job.id)", job.stateText, job.name, elapsed, "\(job.polls)", next, job.outputText]
-            var line = columns.line(cells, style: base)
-            if line.spans.count > 1 { line.spans[1].style = stateStyle.over(base) }
-            buffer.draw(line, x: rect.x, y: rect.y, maxWidth: rect.width)
+            // The state in its own colour (the cells are styled one by one: same-styled neighbours merge into one span).
+            let styles = cells.indices.map { $0 == 1 ? stateStyle.over(base) : base }
+            buffer.draw(columns.line(cells, styles: styles), x: rect.x, y: rect.y, maxWidth: rect.width)
         }
     }
 
@@ -188,10 +187,15 @@ public struct JobsPane: Pane {
         }
 
         func line(_ cells: [String], style: Style) -> StyledLine {
+            line(cells, styles: cells.map { _ in style })
+        }
+
+        func line(_ cells: [String], styles: [Style]) -> StyledLine {
             var line = StyledLine()
-            for (cell, width) in zip(cells, widths) {
+            for ((cell, width), style) in zip(zip(cells, widths), styles) {
                 let text = StyledLine(cell, style: style).truncated(to: width)
-                line.append(Span(text.plainText + String(repeating: " ", count: max(0, width - text.width) + 1), style: style))
+                line.append(text.plainText, style: style)
+                line.append(String(repeating: " ", count: max(0, width - text.width) + 1), style: styles[0])
             }
             return line
         }

@@ -8,7 +8,6 @@ public struct LibraryPane: Pane {
         case loaded(Result<[VideoListing], ExplorerError>)
     }
 
-    public static let id = PaneID("library")
     public static let title = "Library"
 
     public internal(set) var videos: [VideoListing] = []

@@ -3,11 +3,16 @@ import JobKit
 import PackKit
 import TUI
 
-/// A pane's name: its tab, its help, where its messages go.
+/// Which pane: focus, routing of its messages, its tab. It is the pane's type, so ids cannot collide and compare as
+/// cheaply as a pointer (layout and views compare them every frame).
 public struct PaneID: Hashable, Sendable, CustomStringConvertible {
-    public let name: String
-    public init(_ name: String) { self.name = name }
-    public var description: String { name }
+    let type: any Pane.Type
+
+    init(_ type: any Pane.Type) { self.type = type }
+
+    public static func == (a: PaneID, b: PaneID) -> Bool { ObjectIdentifier(a.type) == ObjectIdentifier(b.type) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(type)) }
+    public var description: String { type.title }
 }
 
 /// A part of the screen as a component (a Bubble Tea model, a lazygit controller): it owns its state, handles its
@@ -20,7 +25,6 @@ public protocol Pane: Sendable {
     /// The messages the pane's own effects send back (`PaneSink`).
     associatedtype Msg: Sendable = Never
 
-    static var id: PaneID { get }
     /// The tab's and the help's title.
     static var title: String { get }
     /// The pane's keys, in the order help lists them: the one list for handling, help, hints and the palette.
@@ -55,6 +59,7 @@ public protocol Pane: Sendable {
 }
 
 extension Pane {
+    public static var id: PaneID { PaneID(Self.self) }
     public var isEditingText: Bool { false }
     public var isTextEmpty: Bool { true }
     public mutating func edit(_ key: Key, _ call: inout PaneCall) {}

@@ -5,16 +5,16 @@ import TUI
 public struct PaneSet: Sendable {
     private var panes: [any Pane]
     private let index: [PaneID: Int]
+    /// The panes' ids in tab order.
+    public let ids: [PaneID]
 
     init(_ types: [any Pane.Type]) {
         panes = types.map { $0.init() }
+        ids = types.map { $0.id }
         var index: [PaneID: Int] = [:]
         for (i, type) in types.enumerated() { index[type.id] = i }
         self.index = index
     }
-
-    /// The panes' ids in tab order.
-    public var ids: [PaneID] { panes.map { type(of: $0).id } }
 
     public func contains(_ id: PaneID) -> Bool { index[id] != nil }
 
@@ -54,7 +54,6 @@ public struct PaneSet: Sendable {
 
 /// Holds a pane's place while the pane is being changed outside the list.
 private struct VacantPane: Pane {
-    static let id = PaneID("vacant")
     static let title = ""
     static let bindings: [Binding<VacantPane, PaneCall>] = []
     func view(_ context: PaneContext, into buffer: inout CellBuffer) {}

@@ -19,7 +19,6 @@ public struct PickerPane: Pane {
         case listed([PickerEntry])
     }
 
-    public static let id = PaneID("picker")
     public static let title = "Pack picker"
 
     public internal(set) var entries: [PickerEntry] = []

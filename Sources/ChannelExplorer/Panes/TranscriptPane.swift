@@ -9,7 +9,6 @@ public struct TranscriptPane: Pane {
         case loaded(Result<VideoTranscript, ExplorerError>, segments: [Int64], jumpMs: Int?)
     }
 
-    public static let id = PaneID("transcript")
     public static let title = "Transcript"
     /// Summary lines shown at most.
     static let summaryLines = 8

@@ -24,6 +24,9 @@ public struct PalettePopup: Sendable {
         Binding([.escape], "close", hint: "closes") { _, call in call.close() },
     ]
 
+    /// The hints line, from the bindings.
+    static let hints = bindings.map(\.help).hintLine
+
     mutating func handleKey(_ key: Key, _ call: inout PopupCall) {
         if let binding = Self.bindings.binding(for: key, in: self) { binding.action(&self, &call) } else { field.handle(key) }
     }
@@ -41,7 +44,7 @@ public struct PalettePopup: Sendable {
         let theme = context.theme
         let box = Overlay.centered(width: min(context.screen.width - 4, 76), height: min(context.screen.height - 2, commands.count + 4),
                                    in: context.screen)
-        let inner = PopupFrame.draw(title: "Command", hint: Self.bindings.map(\.help).hintLine, box, theme, &buffer)
+        let inner = PopupFrame.draw(title: "Command", hint: Self.hints, box, theme, &buffer)
         buffer.put(":", x: inner.x, y: inner.y, style: theme[.accent])
         field.render(into: &buffer, area: Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: 1), style: theme[.input],
                      focused: true, placeholder: placeholder, placeholderStyle: theme[.placeholder])

@@ -23,13 +23,16 @@ public struct PromptPopup: Sendable {
         Binding([.escape], "close without answering", hint: "closes") { _, call in call.close() },
     ]
 
+    /// The hints line, from the bindings.
+    static let hints = bindings.map(\.help).hintLine
+
     mutating func handleKey(_ key: Key, _ call: inout PopupCall) {
         if let binding = Self.bindings.binding(for: key, in: self) { binding.action(&self, &call) } else { field.handle(key) }
     }
 
     func view(_ context: PopupContext, into buffer: inout CellBuffer) {
         let box = Overlay.centered(width: min(context.screen.width - 4, 70), height: 3, in: context.screen)
-        let inner = PopupFrame.draw(title: title, hint: Self.bindings.map(\.help).hintLine, box, context.theme, &buffer)
+        let inner = PopupFrame.draw(title: title, hint: Self.hints, box, context.theme, &buffer)
         field.render(into: &buffer, area: inner, style: context.theme[.input], focused: true)
     }
 }

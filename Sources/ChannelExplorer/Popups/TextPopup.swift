@@ -35,6 +35,9 @@ public struct TextPopup: Sendable {
         Binding([.escape, .character("q"), .enter], "close (so does any other key)", hint: "closes") { _, call in call.close() },
     ]
 
+    /// The hints line, from the bindings.
+    static let hints = bindings.map(\.help).hintLine
+
     mutating func handleKey(_ key: Key, _ call: inout PopupCall) {
         guard let binding = Self.bindings.binding(for: key, in: self) else { call.close(); return }
         binding.action(&self, &call)
@@ -70,7 +73,7 @@ public struct TextPopup: Sendable {
 
     func view(_ context: PopupContext, into buffer: inout CellBuffer) {
         let shown = wrappedRows(context.screen)
-        let inner = PopupFrame.draw(title: title, hint: Self.bindings.map(\.help).hintLine, box(context.screen, rowCount: shown.count),
+        let inner = PopupFrame.draw(title: title, hint: Self.hints, box(context.screen, rowCount: shown.count),
                                     context.theme, &buffer)
         let first = min(scroll, max(0, shown.count - inner.height))
         buffer.draw(Array(shown.dropFirst(first).prefix(inner.height)), in: inner)
