@@ -79,9 +79,9 @@ struct ExploreCommand: AsyncParsableCommand {
         let themeName = theme ?? context.config.uiTheme ?? "default"
         let (chosen, themeError) = loader.loadOrDefault(themeName)
         var model = ExplorerModel(theme: chosen)
-        if let themeError { model.status.post(.error, "\(themeError) (using default)", at: Date().timeIntervalSince1970) }
         let program = ChannelExplorer(context: context)
-        let effects = program.start(&model)
+        let themeNote: [Effect<ExplorerMsg>] = themeError.map { [.send(.failure("\($0) (using default)"))] } ?? []
+        let effects = program.start(&model) + themeNote
         let runtimeOptions = RuntimeOptions(colorMode: color, mouse: !noMouse, tracePath: environment["YTCE_TUI_TRACE"])
         let initial = model
         // The UI loop blocks its thread; it gets its own so the effects keep the cooperative pool.

@@ -142,8 +142,7 @@ public struct ChannelExplorer: Program, Sendable {
     /// Calls a pane by its type (the app's wiring between panes).
     func withPane<P: Pane>(_ type: P.Type, _ model: inout ExplorerModel, _ effects: inout [Fx], _ body: (inout P, inout PaneCall) -> Void) {
         var call = PaneCall(context: paneContext(P.id, model))
-        if let picker = model.picker as? P, P.id == PickerPane.id {
-            var pane = picker
+        if P.id == PickerPane.id, var pane = model.picker as? P {
             body(&pane, &call)
             if let back = pane as? PickerPane { model.picker = back }
         } else {

@@ -20,8 +20,8 @@ public struct ExplorerModel: Sendable {
     public internal(set) var session: PackSession?
     /// What answers: "offline" or the configured model (kept here so the status bar never asks the session).
     public internal(set) var backendLabel = ""
-    public var jobs = JobsFeed()
-    public var status = StatusState()
+    public internal(set) var jobs = JobsFeed()
+    public internal(set) var status = StatusState()
     /// Seconds since 1970, as of the last tick.
     public internal(set) var now: Double
     /// Ticks so far; spinners turn with them.

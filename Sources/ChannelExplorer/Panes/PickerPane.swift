@@ -29,7 +29,6 @@ public struct PickerPane: Pane {
     public internal(set) var loading = true
     /// The entries the filter lets through (worked out when the entries or the filter change).
     public private(set) var visible: [PickerEntry] = []
-    var frame = Rect(x: 0, y: 0, width: 0, height: 0)
 
     public init() {}
 
@@ -110,10 +109,6 @@ public struct PickerPane: Pane {
             loading = false
             filtered()
         }
-    }
-
-    public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
-        if case .layout = event { frame = call.context.frame }
     }
 
     public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {

@@ -34,15 +34,6 @@ public enum Popup: Sendable {
         }
     }
 
-    /// The popup's keys as help lists them.
-    var help: [KeyHelp] {
-        switch self {
-        case .text: TextPopup.bindings.map(\.help)
-        case .palette: PalettePopup.bindings.map(\.help)
-        case .prompt: PromptPopup.bindings.map(\.help)
-        case .quit: QuitPopup.bindings.map(\.help)
-        }
-    }
 }
 
 /// What a popup reads.
