@@ -31,6 +31,9 @@ public struct AskPane: Pane {
 
     public init() {}
 
+    /// What to do without a pack, with the key read from the app's bindings.
+    static let noPack = "open a pack first" + (GlobalBindings.everywhere.first { $0.command == "open" }.map { " (\($0.keysText))" } ?? "")
+
     var running: AskEntry? { entries.last(where: { $0.state == .running }) }
 
     public var isEditingText: Bool { editing }
@@ -115,7 +118,7 @@ public struct AskPane: Pane {
     mutating func submit(_ call: inout PaneCall) {
         let question = input.value.trimmingCharacters(in: .whitespaces)
         guard !question.isEmpty else { return }
-        guard let session = call.context.session else { call.fail("open a pack first (Ctrl-O)"); return }
+        guard let session = call.context.session else { call.fail(Self.noPack); return }
         if let running, let i = entries.firstIndex(where: { $0.id == running.id }) {
             entries[i].state = .cancelled
             conversation.refresh(entries, at: i)
@@ -232,15 +235,19 @@ public struct AskPane: Pane {
         // The input line, under a rule.
         buffer.put(String(repeating: "─", count: bottom.width), x: bottom.x, y: bottom.y, style: theme[.border])
         buffer.draw(StyledLine("❯ ", style: theme[.accent]), x: bottom.x, y: bottom.y + 1)
-        let placeholder = context.session.map { "Ask \($0.channelTitle) a question" } ?? "open a pack first (Ctrl-O)"
+        let placeholder = context.session.map { "Ask \($0.channelTitle) a question" } ?? Self.noPack
         input.render(into: &buffer, area: Rect(x: bottom.x + 2, y: bottom.y + 1, width: bottom.width - 2, height: 1),
                      style: theme[.input], focused: context.focused && editing && !context.popupOpen,
                      placeholder: placeholder, placeholderStyle: theme[.placeholder])
         guard !entries.isEmpty else {
-            // The other panes by their number keys, from the pane list itself.
-            let others = PaneList.tabs.enumerated().filter { $0.element.id != Self.id }.map { "\($0.offset + 1) \($0.element.title)" }
+            // The other panes by the keys that reach them from this line (the app's Alt-digit binding).
+            let others = PaneList.tabs.indices.compactMap { i -> String? in
+                let key = Key.alt(Character("\(i + 1)"))
+                guard PaneList.tabs[i].id != Self.id, GlobalBindings.everywhere.contains(where: { $0.keys.contains(key) }) else { return nil }
+                return "\(key.name) \(PaneList.tabs[i].title)"
+            }
             let help = [StyledLine("Ask anything about the channel; answers cite the moments they come from.", style: theme[.dim]),
-                        StyledLine("The other panes: " + others.joined(separator: " · ") + " (after Esc, or Alt with the number).", style: theme[.dim])]
+                        StyledLine("The other panes: " + others.joined(separator: " · "), style: theme[.dim])]
             buffer.draw(help.flatMap { $0.wrapped(width: area.width) }, in: area)
             return
         }

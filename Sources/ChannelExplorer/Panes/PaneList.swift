@@ -8,4 +8,7 @@ enum PaneList {
         LibraryPane.self,
         JobsPane.self,
     ]
+
+    /// A pane's number: its place in the list (its digit key and tab label).
+    static func number(of id: PaneID) -> Int? { tabs.firstIndex { $0.id == id }.map { $0 + 1 } }
 }

@@ -62,6 +62,9 @@ public struct PickerPane: Pane {
         },
     ]
 
+    /// The key that opens, from the bindings.
+    static let openKey = bindings.first { $0.hint == "opens" }?.keysText ?? ""
+
     mutating func select(_ index: Int) {
         selection = min(max(0, index), max(0, visible.count - 1))
     }
@@ -170,8 +173,8 @@ public struct PickerPane: Pane {
         let list = Self.list(in: context.frame)
         guard !visible.isEmpty else {
             let text = loading ? "\(Spinner.frame(context.tick)) looking for packs…"
-                : filter.isEmpty ? "No packs found. Type the path of a .pack file or an unpacked pack folder and press Enter."
-                : "Nothing matches; Enter opens '\(filter.value)' as a path."
+                : filter.isEmpty ? "No packs found. Type the path of a .pack file or an unpacked pack folder and press \(Self.openKey)."
+                : "Nothing matches; \(Self.openKey) opens '\(filter.value)' as a path."
             buffer.draw(StyledLine(text, style: theme[.dim]).wrapped(width: list.width), in: list)
             return
         }

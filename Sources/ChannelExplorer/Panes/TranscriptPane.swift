@@ -100,7 +100,7 @@ public struct TranscriptPane: Pane {
 
     /// Searches the transcript shown for rows holding every word of `query`.
     mutating func search(_ query: String, _ call: inout PaneCall) {
-        guard let rows else { call.fail("open a transcript first (Enter on a citation or a video)"); return }
+        guard let rows else { call.fail(Self.nothingOpen); return }
         search = query
         matches = rows.matches(query)
         matchSet = Set(matches)
@@ -220,6 +220,16 @@ public struct TranscriptPane: Pane {
 
     // MARK: View
 
+    /// What to do to open a transcript, with the keys and pane numbers read from the bindings and the pane list.
+    static let nothingOpen: String = {
+        func way(_ keys: String?, _ what: String, _ pane: PaneID) -> String? {
+            keys.map { "\($0) on \(what)" + (PaneList.number(of: pane).map { " (pane \($0))" } ?? "") }
+        }
+        let ways = [way(CitationsPane.bindings.first { $0.hint == "opens" }?.keysText, "a citation", CitationsPane.id),
+                    way(LibraryPane.bindings.first { $0.hint == "transcript" }?.keysText, "a video", LibraryPane.id)].compactMap { $0 }
+        return "No transcript open: " + ways.joined(separator: " or ") + "."
+    }()
+
     public func titleNote(_ context: PaneContext) -> String? {
         transcript.map { Citation.timestamp($0.durationSec * 1000) }
     }
@@ -228,8 +238,7 @@ public struct TranscriptPane: Pane {
         let theme = context.theme
         guard let transcript, let rows else {
             let inner = Block(title: Self.title, focused: context.focused, theme: theme).render(into: &buffer, area: context.frame)
-            let text = loading ? "\(Spinner.frame(context.tick)) loading…"
-                : error ?? "No transcript open: Enter on a citation (pane 2) or a video (pane 4)."
+            let text = loading ? "\(Spinner.frame(context.tick)) loading…" : error ?? Self.nothingOpen
             buffer.draw(StyledLine(text, style: error == nil ? theme[.dim] : theme[.error]).wrapped(width: inner.width), in: inner)
             return
         }
