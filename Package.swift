@@ -115,3 +115,35 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// The fuzz suite (scripts/fuzz, Fuzz/): present only when YTCE_FUZZ is set, so a normal build never compiles the
+// harnesses (they read the libraries' internals through @testable imports) and never needs libFuzzer.
+// YTCE_FUZZ=libfuzzer instruments the libraries under test (libFuzzer's coverage, AddressSanitizer), optimised (-O
+// runs the parsers about 7x faster than a debug build; overflow checks stay), and links libFuzzer, whose main() runs
+// the target; YTCE_FUZZ=libfuzzer-smoke is the same unoptimised, for the few seconds per target of
+// `scripts/fuzz --smoke`, where compile time counts (in CI above all) and half the inputs a second does not;
+// YTCE_FUZZ=replay builds the same harnesses plainly, as a program that runs saved inputs (for toolchains without
+// libFuzzer, and to debug a crash without sanitizers).
+if let fuzzMode = Context.environment["YTCE_FUZZ"], !fuzzMode.isEmpty {
+    let libFuzzer = fuzzMode == "libfuzzer" || fuzzMode == "libfuzzer-smoke"
+    let optimised = fuzzMode == "libfuzzer"
+    let instrumented: [SwiftSetting] = libFuzzer ? [.unsafeFlags(["-sanitize=fuzzer,address"] + (optimised ? ["-O"] : []))] : []
+    for target in package.targets where ["JSONKit", "HTTPKit", "PackKit", "JobKit", "TUI"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + instrumented
+    }
+    package.targets += [
+        .target(
+            name: "FuzzHarnesses",
+            dependencies: ["PackKit", "JobKit", "TUI", "HTTPKit", "JSONKit"],
+            path: "Fuzz/Harnesses",
+            swiftSettings: instrumented
+        ),
+        .executableTarget(
+            name: "ytce-fuzz",
+            dependencies: ["FuzzHarnesses"],
+            path: "Fuzz/ytce-fuzz",
+            cSettings: libFuzzer ? [.define("YTCE_LIBFUZZER")] : [],
+            linkerSettings: libFuzzer ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+        ),
+    ]
+}
