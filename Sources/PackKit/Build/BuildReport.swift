@@ -20,10 +20,15 @@ public struct BuildReport: Sendable {
     /// Transcripts used as they are but with something odd, each naming the file and line (cues past the
     /// video's duration in videos.json).
     public var warnings: [TranscriptProblem] = []
+    /// What an embeddings endpoint did (nil for local embedders).
+    public var embedding: EmbeddingStatistics?
+
+    public init(output: String) { self.output = output }
 
     public var summaryLine: String {
         "built \(output): \(videos) videos (\(videosWithTranscript) with transcripts), \(segments) segments, "
             + "\(chunks) chunks, \(sections) sections in \(String(format: "%.2f", seconds)) s"
+            + (embedding.map { "; vectors: \($0.computed) from the endpoint in \($0.requests) requests, \($0.cached) from the cache" } ?? "")
     }
 }
 
@@ -31,6 +36,12 @@ public struct BuildProgress: Sendable {
     public var phase: String
     public var done: Int
     public var total: Int
+
+    public init(phase: String, done: Int, total: Int) {
+        self.phase = phase
+        self.done = done
+        self.total = total
+    }
 }
 
 /// Why a build failed. Nothing was written to the output path.
@@ -39,6 +50,8 @@ public enum PackBuildError: Error, Sendable, CustomStringConvertible {
     case config(String)
     case transcripts([TranscriptProblem])
     case output(String)
+    /// The embeddings endpoint failed (after its retries); vectors it answered stay cached for the next build.
+    case embedding(String)
     case cancelled
 
     public var description: String {
@@ -50,6 +63,7 @@ public enum PackBuildError: Error, Sendable, CustomStringConvertible {
             let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
             return "\(problems.count) transcript(s) could not be read; nothing was written (use --keep-going to skip them):\n\(list)\(more)"
         case .output(let m): return m
+        case .embedding(let m): return "embeddings: \(m); nothing was written (vectors already computed are cached: run the build again to go on)"
         case .cancelled: return "build cancelled; nothing was written"
         }
     }

@@ -18,6 +18,11 @@ public struct PackBuilder: Sendable {
     /// Below it an exact scan is fast enough (about 3 ms at 60k chunks) and the graph would cost more than the build.
     public var annMinimumChunks = PackBuilder.defaultANNMinimumChunks
     public static let defaultANNMinimumChunks = 100_000
+    /// Hash-embedded packs with at least this many chunks carry a bucket index (`PackLayout.chunkBuckets`), so their
+    /// questions never scan the whole matrix.
+    public var bucketMinimumChunks = BucketIndex.minimumRows
+    /// Where the API key of an embeddings endpoint is read (`embedding.api_key_env`) and the default embedding cache.
+    public var environment = ProcessInfo.processInfo.environment
 
     public init(config: PackConfig = PackConfig(), keepGoing: Bool = false, buildDate: Date? = nil,
                 compression: PackCompression = .fast,
@@ -31,24 +36,35 @@ public struct PackBuilder: Sendable {
 
     public static let version = ytceVersion
 
+    /// The embedder the config names: an embeddings endpoint (`openai`), else one ytce computes itself.
+    static func embedder(_ config: PackConfig, environment: [String: String],
+                         isCancelled: @escaping @Sendable () -> Bool) throws(PackBuildError) -> any Embedder {
+        if config.embedding.backend == "openai" {
+            do {
+                return try EndpointEmbedder.connect(config.embedding, environment: environment,
+                                                    cachePath: config.embedding.cachePath ?? EmbeddingCache.standardPath(environment: environment),
+                                                    isCancelled: isCancelled)
+            } catch {
+                throw .embedding(error.message)
+            }
+        }
+        do {
+            return try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim,
+                                                 modelDirectory: config.embedding.modelDirectory)
+        } catch {
+            throw .config("config: \(error.message)")
+        }
+    }
+
     public func build(
         input: URL, output: URL,
         progress: (@Sendable (BuildProgress) -> Void)? = nil,
-        isCancelled: @Sendable () -> Bool = { false }
+        isCancelled: @escaping @Sendable () -> Bool = { false }
     ) throws(PackBuildError) -> BuildReport {
         let started = Date()
         var trace = PhaseTrace(enabled: ProcessInfo.processInfo.environment["YTCE_TRACE"] != nil)
         let embedder: any Embedder
-        if let custom = self.embedder {
-            embedder = custom
-        } else {
-            do {
-                embedder = try EmbedderRegistry.embedder(modelID: config.embedding.modelName, dimension: config.embedding.dim,
-                                                         modelDirectory: config.embedding.modelDirectory)
-            } catch {
-                throw .config("config: \(error.message)")
-            }
-        }
+        if let custom = self.embedder { embedder = custom } else { embedder = try Self.embedder(config, environment: environment, isCancelled: isCancelled) }
         let channelInput: ChannelInput
         do { channelInput = try ChannelInput.load(from: input) } catch { throw .input(error) }
         let plan = TranscriptPlan(directory: input.appendingPathComponent("transcripts"), videos: channelInput.videos)
@@ -72,14 +88,18 @@ public struct PackBuilder: Sendable {
             let sectionVectors = try NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
             let documents = try JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
             let lexical = LexicalIndexSink()
+            // Hash vectors are whole counts over a length: their bucket index is written beside the build.
+            let buckets = embedder.sparseQueries ? try BucketIndexSink(path: workspace.file(PackLayout.chunkBuckets), columns: dimension) : nil
 
             let processor = VideoProcessor(settings: config.chunking, dimension: dimension)
-            let sessions = SessionPool(embedder: embedder, count: workers)
+            // An embedder that waits on the network gets more lanes than cores: many videos' requests in flight.
+            let laneCount = max(workers, embedder.blockingLanes ?? 0)
+            let sessions = SessionPool(embedder: embedder, count: laneCount)
             let videos = channelInput.videos
-            let batchSize = workers * 8
+            let batchSize = laneCount * 8
             var problems: [TranscriptProblem] = []
             // Lanes process batch k+1 while this thread writes batch k: CPU work and SQLite/file writing overlap.
-            let lanes = LanePool(workers: workers)
+            let lanes = LanePool(workers: laneCount, blocking: embedder.blockingLanes != nil)
             func start(_ batchStart: Int) -> PendingBatch {
                 let batch = Array(videos[batchStart..<min(videos.count, batchStart + batchSize)])
                 return lanes.run(count: batch.count) { i, lane in
@@ -92,6 +112,7 @@ public struct PackBuilder: Sendable {
             while let current = pending {
                 let results = current.wait()
                 if isCancelled() { throw PackBuildError.cancelled }
+                if let failure = embedder.failure { throw PackBuildError.embedding(failure.message) }
                 let nextStart = batchStart + batchSize
                 pending = nextStart < videos.count ? start(nextStart) : nil
                 trace.mark("  waited for batch")
@@ -113,6 +134,7 @@ public struct PackBuilder: Sendable {
                     if processed.problem == nil, let chunks = processed.lexical { lexical.add(chunks) }
                     if processed.problem == nil && !processed.chunks.isEmpty {
                         try chunkVectors.append(processed.chunkVectors)
+                        buckets?.add(processed.chunkVectors)
                         try sectionVectors.append(processed.sectionVectors)
                         try documents.append(processed.chunkDocuments)
                         trace.accumulate("files")
@@ -130,6 +152,7 @@ public struct PackBuilder: Sendable {
             report.skipped = problems
             report.segments = database.segmentCount
             try database.finish()
+            try database.chunkTable.write(to: workspace.file(PackLayout.chunkTable))
             trace.mark("database finished")
             try chunkVectors.finish()
             try sectionVectors.finish()
@@ -163,6 +186,11 @@ public struct PackBuilder: Sendable {
                 ]),
             ]
             if !report.skipped.isEmpty { extra["skipped_transcripts"] = .number(Double(report.skipped.count)) }
+            if let endpoint = embedder as? EndpointEmbedder {
+                // The vectors came from a server: say which kind, so a reader knows to ask one for question vectors.
+                extra["embedding_backend"] = .string("openai")
+                report.embedding = endpoint.statistics
+            }
             let manifest = PackManifest(
                 createdAt: createdAt, channelID: channelInput.channel.channelID,
                 channelTitle: channelInput.channel.title, embeddingDim: dimension,
@@ -179,7 +207,8 @@ public struct PackBuilder: Sendable {
             }
             try lexicalWrite.wait()
             try graphWrite?.wait()
-            trace.mark("checksummed; lexical index and graph written")
+            try buckets?.finish(matrix: workspace.file(PackLayout.chunkEmbeddings), keep: report.chunks >= bucketMinimumChunks)
+            trace.mark("checksummed; lexical index, graph and buckets written")
             try workspace.publish(modificationDate: buildDate ?? started, compression: compression, knownCRCs: knownCRCs,
                                   isCancelled: isCancelled)
             trace.mark("zipped, synced, renamed")
@@ -229,6 +258,37 @@ final class LexicalIndexSink: @unchecked Sendable {
     }
 }
 
+/// The bucket index writer on a serial queue of its own, fed each video's chunk vectors in row order.
+final class BucketIndexSink: @unchecked Sendable {
+    // Touched only on `queue`, in the order work was submitted.
+    private let writer: BucketIndexWriter
+    private var failure: (any Error)?
+    private let queue = DispatchQueue(label: "ytce.bucket-index")
+
+    init(path: String, columns: Int) throws {
+        writer = try BucketIndexWriter(path: path, columns: columns)
+    }
+
+    func add(_ vectors: [Float]) {
+        queue.async { [self] in
+            guard failure == nil else { return }
+            do { try vectors.withUnsafeBufferPointer { try writer.add($0) } } catch { failure = error }
+        }
+    }
+
+    /// Completes the index of the finished matrix at `matrix`, or removes it when the pack is too small to want one.
+    func finish(matrix: String, keep: Bool) throws {
+        try queue.sync {
+            if let failure { throw failure }
+            guard keep else {
+                unlink(writer.path)
+                return
+            }
+            try writer.finish(fingerprint: HNSWGraph.fingerprint(of: try NpyMatrix(contentsOf: matrix)))
+        }
+    }
+}
+
 /// Work started on a background thread whose completion (or error) is collected with `wait()`.
 final class BackgroundTask: @unchecked Sendable {
     private let group = DispatchGroup()
@@ -269,14 +329,23 @@ final class SessionPool: @unchecked Sendable {
 /// so a lane's embedding session is used by one thread at a time.
 final class LanePool: Sendable {
     let workers: Int
-    init(workers: Int) { self.workers = workers }
+    /// Lanes that wait on I/O run on threads of their own: blocked dispatch workers would hold back the other lanes.
+    let blocking: Bool
+    init(workers: Int, blocking: Bool = false) {
+        self.workers = workers
+        self.blocking = blocking
+    }
 
     func run(count: Int, _ job: @escaping @Sendable (_ index: Int, _ lane: Int) -> ProcessedVideo) -> PendingBatch {
         let slots = ResultSlots<ProcessedVideo>(count: count)
         let group = DispatchGroup()
-        for lane in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                for i in stride(from: lane, to: count, by: self.workers) { slots.set(i, job(i, lane)) }
+        for lane in 0..<min(workers, max(1, count)) {
+            let work: @Sendable () -> Void = { for i in stride(from: lane, to: count, by: self.workers) { slots.set(i, job(i, lane)) } }
+            if blocking {
+                group.enter()
+                Thread { work(); group.leave() }.start()
+            } else {
+                DispatchQueue.global().async(group: group, execute: work)
             }
         }
         return PendingBatch(group: group, slots: slots)

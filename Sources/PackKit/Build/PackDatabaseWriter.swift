@@ -10,28 +10,48 @@ final class PackDatabaseWriter {
     private let insertChunk: BatchInsert
     private let insertVideo: SQLiteStatement
     private let insertSpan: SQLiteStatement
+    private let insertSource: SQLiteStatement
     private(set) var nextSegmentID: Int64 = 1
     private(set) var nextSectionID: Int64 = 1
     private(set) var nextChunkID: Int64 = 1
     private(set) var segmentCount = 0
+    /// The chunks' videos, sections and times as their rows are written, for the pack's `ChunkTable`.
+    let chunkTable = ChunkTableWriter()
 
     /// 16 KiB pages: chunk rows (~1 KB of text) fill them better than 4 KiB ones, so the file is smaller and
     /// bulk inserts touch fewer pages. Rows are appended in rowid order, so a small page cache (8 MiB) suffices;
     /// a larger one only raised the build's peak memory.
-    init(path: String) throws(SQLiteError) {
+    convenience init(path: String) throws(SQLiteError) {
+        try self.init(path: path, existing: false)
+    }
+
+    /// A copy of a pack's database that an update changes (`pack build --update`): new rows take ids after the
+    /// largest ones there, so the rows of videos that did not change keep theirs.
+    convenience init(updating path: String) throws(SQLiteError) {
+        try self.init(path: path, existing: true)
+    }
+
+    private init(path: String, existing: Bool) throws(SQLiteError) {
         db = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+        // A database being updated is a private copy in the workspace, thrown away if anything fails: no journal.
         try db.execute("""
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;
             PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY; PRAGMA page_size=16384;
             """)
-        try db.execute(PackSchema.createTables)
+        if !existing { try db.execute(PackSchema.createTables) }
         try db.execute(PackSchema.createExtras)
         try db.execute("BEGIN")
+        if existing {
+            nextSegmentID = (try db.scalarInt("SELECT max(segment_id) FROM transcript_segment") ?? 0) + 1
+            nextSectionID = (try db.scalarInt("SELECT max(section_id) FROM section") ?? 0) + 1
+            nextChunkID = (try db.scalarInt("SELECT max(chunk_id) FROM micro_chunk") ?? 0) + 1
+        }
         insertVideo = try db.prepare(
             "INSERT INTO video(video_id,channel_id,title,description,published_at,duration_sec,url) VALUES (?,?,?,?,?,?,?)")
         insertSegment = try BatchInsert(db, table: "transcript_segment",
                                         columns: ["segment_id", "video_id", "start_ms", "end_ms", "text", "speaker"])
         insertSpan = try db.prepare("INSERT INTO ytce_video_span VALUES (?,?,?,?,?,?,?)")
+        insertSource = try db.prepare("INSERT OR REPLACE INTO ytce_video_source VALUES (?,?,?,?)")
         insertSection = try BatchInsert(db, table: "section",
                                         columns: ["section_id", "video_id", "start_ms", "end_ms", "title", "summary"])
         insertChunk = try BatchInsert(db, table: "micro_chunk",
@@ -79,9 +99,10 @@ final class PackDatabaseWriter {
             nextSectionID += 1
         }
         for (i, c) in p.chunks.enumerated() {
-            try insertChunk.add(.int(nextChunkID), .text(id),
-                                p.sections.isEmpty ? .null : .int(firstSection + Int64(p.chunkSection[i])),
+            let section = p.sections.isEmpty ? nil : firstSection + Int64(p.chunkSection[i])
+            try insertChunk.add(.int(nextChunkID), .text(id), section.map { .int($0) } ?? .null,
                                 .int(Int64(c.startMs)), .int(Int64(c.endMs)), .text(c.text))
+            chunkTable.add(video: id, sectionID: section, startMs: c.startMs, endMs: c.endMs)
             nextChunkID += 1
         }
         insertSpan.bind(1, id)
@@ -92,7 +113,51 @@ final class PackDatabaseWriter {
         insertSpan.bind(6, firstChunk)
         insertSpan.bind(7, p.chunks.count)
         try insertSpan.run()
+        insertSource.bind(1, id)
+        insertSource.bind(2, p.source.transcriptFile)
+        insertSource.bind(3, p.source.transcriptSHA256)
+        insertSource.bind(4, p.source.metadataSHA256)
+        try insertSource.run()
     }
+
+    /// Replaces a video's row (its metadata changed).
+    func replace(video v: Video) throws(SQLiteError) {
+        let statement = try db.prepare(
+            "INSERT OR REPLACE INTO video(video_id,channel_id,title,description,published_at,duration_sec,url) VALUES (?,?,?,?,?,?,?)")
+        statement.bind(1, v.videoID); statement.bind(2, v.channelID); statement.bind(3, v.title)
+        statement.bind(4, v.description); statement.bind(5, v.publishedAt); statement.bind(6, v.durationSec); statement.bind(7, v.url)
+        try statement.run()
+    }
+
+    /// Removes a video's segments, sections and chunks (rows `span` locates) and its span and source rows; the
+    /// video's row and its summaries stay.
+    func removeRows(of videoID: String, span: VideoSpan) throws(SQLiteError) {
+        try insertSegment.flush()
+        try insertSection.flush()
+        try insertChunk.flush()
+        for (table, column, first, count) in [("transcript_segment", "segment_id", span.firstSegmentID, span.segmentCount),
+                                              ("section", "section_id", span.firstSectionID, span.sectionCount),
+                                              ("micro_chunk", "chunk_id", span.firstChunkID, span.chunkCount)] where count > 0 {
+            let statement = try db.prepare("DELETE FROM \(table) WHERE \(column) BETWEEN ?1 AND ?2 AND video_id = ?3")
+            statement.bind(1, first); statement.bind(2, first + Int64(count) - 1); statement.bind(3, videoID)
+            try statement.run()
+        }
+        for table in ["ytce_video_span", "ytce_video_source"] {
+            let statement = try db.prepare("DELETE FROM \(table) WHERE video_id = ?1")
+            statement.bind(1, videoID)
+            try statement.run()
+        }
+    }
+
+    /// The channel's row, from the input of an update (the build time stays; `last_sync_at` becomes `syncedAt`).
+    func update(channel: Channel, syncedAt: String) throws(SQLiteError) {
+        let statement = try db.prepare("UPDATE channel SET title = ?2, description = ?3, source = ?4, last_sync_at = ?5 WHERE channel_id = ?1")
+        statement.bind(1, channel.channelID); statement.bind(2, channel.title); statement.bind(3, channel.description)
+        statement.bind(4, channel.source); statement.bind(5, syncedAt)
+        try statement.run()
+    }
+
+    var database: SQLiteDatabase { db }
 
     /// Commits, adds ytce's indexes and leaves a self-contained rollback-journal database.
     func finish() throws(SQLiteError) {

@@ -16,6 +16,8 @@ struct ProcessedVideo {
     var chunkDocuments = JSONArrayWriter.EncodedStrings()
     /// The chunks as lexical index documents (nil when the transcript was not analyzed).
     var lexical: LexicalChunks?
+    /// What the rows were made from (content hashes for `pack build --update`).
+    var source: VideoSource
     var problem: TranscriptProblem?
     /// Oddities that did not stop the transcript from being used (cues past the video's duration).
     var warnings: [TranscriptProblem] = []
@@ -29,11 +31,15 @@ struct VideoProcessor {
 
     func process(_ video: Video, transcript: URL?, session: any EmbeddingSession,
                  lane: Int, lexical: LexicalSession) -> ProcessedVideo {
-        var out = ProcessedVideo(video: video, transcriptFile: transcript?.path)
+        var out = ProcessedVideo(video: video, transcriptFile: transcript?.path, source: VideoSource(video: video, file: nil, bytes: nil))
         guard let transcript else { return out }
         let parsed: ParsedTranscript
         let duration = video.durationSec > 0 ? video.durationSec * 1000 : nil
-        do { parsed = try TranscriptReader.read(contentsOf: transcript, videoDurationMs: duration) } catch {
+        do {
+            let bytes = try TranscriptReader.bytes(of: transcript)
+            out.source = VideoSource(video: video, file: transcript, bytes: bytes)
+            parsed = try TranscriptReader.parse(bytes, fileName: transcript.path, videoDurationMs: duration)
+        } catch {
             out.problem = error
             return out
         }
@@ -78,12 +84,11 @@ struct VideoProcessor {
     /// stands for what is said in it (the reference embedded only "title / Section N", the same for every
     /// auto-section of a video).
     private func sectionVectors(video: Video, sections: [Section], chunkVectors: [Float], session: any EmbeddingSession) -> [Float] {
-        var out = [Float](repeating: 0, count: sections.count * dimension)
-        var heading = [Float](repeating: 0, count: dimension)
+        // All headings of the video in one call: an embedder that batches (MiniLM, an endpoint) does it in one pass.
+        var out = session.embed(sections.map { "\(video.title)\n\($0.title)" }, dimension: dimension)
+        guard out.count == sections.count * dimension else { return [Float](repeating: 0, count: sections.count * dimension) }
         for (s, section) in sections.enumerated() {
-            session.embed("\(video.title)\n\(section.title)", into: &heading, at: 0)
             let base = s * dimension
-            for k in 0..<dimension { out[base + k] = heading[k] }
             for c in section.chunks {
                 let row = c * dimension
                 for k in 0..<dimension { out[base + k] += chunkVectors[row + k] }

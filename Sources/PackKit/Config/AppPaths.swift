@@ -20,12 +20,16 @@ public struct AppPaths: Sendable, Equatable {
     public var packCache: String
     /// A themes folder searched before the config's (`$YTCE_THEMES_DIR`).
     public var themesOverride: String?
+    /// Embeddings of text already embedded, shared by every pack build: `$YTCE_EMBEDDING_CACHE`, else
+    /// `embeddings.sqlite` in the XDG cache folder. `YTCE_CACHE_DIR` does not move it: that folder is the pack
+    /// cache itself, which `cache prune` empties.
+    public var embeddingCache: String
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let home = value("HOME") ?? NSHomeDirectory()
-        func folder(override: String, xdg: String, fallback: String) -> String {
-            if let dir = value(override) { return dir }
+        func folder(override: String?, xdg: String, fallback: String) -> String {
+            if let override, let dir = value(override) { return dir }
             if let base = value(xdg), base.hasPrefix("/") { return (base as NSString).appendingPathComponent("ytce") }
             return (home as NSString).appendingPathComponent(fallback)
         }
@@ -35,6 +39,8 @@ public struct AppPaths: Sendable, Equatable {
         state = folder(override: "YTCE_STATE_DIR", xdg: "XDG_STATE_HOME", fallback: ".local/state/ytce")
         packCache = value("YTCE_CACHE_DIR") ?? (cache as NSString).appendingPathComponent("packs")
         themesOverride = value("YTCE_THEMES_DIR")
+        let xdgCache = folder(override: nil, xdg: "XDG_CACHE_HOME", fallback: ".cache/ytce")
+        embeddingCache = value("YTCE_EMBEDDING_CACHE") ?? (xdgCache as NSString).appendingPathComponent("embeddings.sqlite")
     }
 
     /// The durable list of summarisation jobs.

@@ -8,12 +8,20 @@ public struct PackConfig: Sendable, Equatable {
         public var backend = "hash"
         public var modelName = "hash-384"
         public var dim = 384
+        /// `dim` as the config gave it (nil: not given). An endpoint's vector length is learnt from it, and checked
+        /// against this when given.
+        public var explicitDimension: Int?
         /// For `backend: "openai"`: an OpenAI-compatible `/embeddings` endpoint computes question vectors.
         public var baseURL: String?
         public var model: String?
         public var apiKeyEnv = "OPENAI_API_KEY"
         public var timeoutSeconds = 30.0
         public var verifyTLS = true
+        /// For `backend: "openai"` at build time: texts per request, requests in flight, and the vector cache
+        /// (nil: `EmbeddingCache.standardPath`).
+        public var batchSize = 64
+        public var concurrency = 4
+        public var cachePath: String?
         /// For `backend: "minilm"`: the model folder (else YTCE_MODEL_DIR, the Hugging Face cache, the pip package).
         public var modelDirectory: String?
     }
@@ -40,10 +48,14 @@ public struct PackConfig: Sendable, Equatable {
     public var chunking = ChunkingSettings()
     public var retrieval = Retrieval()
     public var llm = LLM()
+    /// The `answer` block: how answers are put together (ytce's own; the reference has none).
+    public var answer = AnswerSettings()
     /// The `jobs` block (RunPod summarisation), checked by the jobs module.
     public var jobs: [String: JSONValue] = [:]
     /// `ui.theme`: the terminal UI's theme (a name or a JSON file).
     public var uiTheme: String?
+    /// `cache.max_bytes`: the size the pack cache is trimmed to (least recently used entries first); nil: the default.
+    public var cacheMaxBytes: Int64?
 
     public init() {}
 
@@ -105,7 +117,14 @@ public struct PackConfig: Sendable, Equatable {
 
         mutating func config(_ root: JSONValue) throws(Problem) -> PackConfig {
             var config = PackConfig()
-            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm", "jobs", "ui"])
+            let top = try object(root, "config", allowed: ["schema_version", "embedding", "chunking", "retrieval", "llm", "answer", "jobs", "ui", "cache"])
+            if let c = top["cache"] {
+                let o = try object(c, "cache", allowed: ["max_bytes"])
+                var bytes = -1
+                // Up to 1 PiB: a cap, not a need; 0 keeps nothing between runs.
+                try int(o, "max_bytes", "cache", in: 0...(1 << 50), into: &bytes)
+                if bytes >= 0 { config.cacheMaxBytes = Int64(bytes) }
+            }
             if let u = top["ui"] {
                 let o = try object(u, "ui", allowed: ["theme"])
                 if let t = o["theme"] {
@@ -120,7 +139,8 @@ public struct PackConfig: Sendable, Equatable {
             try int(top, "schema_version", "config", in: 1...1000, into: &config.schemaVersion)
             if let e = top["embedding"] {
                 let o = try object(e, "embedding", allowed: ["backend", "model_name", "dim", "base_url", "model", "api_key_env",
-                                                             "timeout_s", "verify_tls", "model_dir"])
+                                                             "timeout_s", "verify_tls", "model_dir", "batch_size",
+                                                             "concurrency", "cache_path"])
                 if let backend = try string(o, "backend", "embedding") {
                     guard ["hash", "sentence_transformer", "minilm", "openai"].contains(backend) else {
                         throw fail("'embedding.backend' is '\(backend)' (valid: hash, sentence_transformer, minilm, openai)")
@@ -145,9 +165,14 @@ public struct PackConfig: Sendable, Equatable {
                 }
                 config.embedding.modelDirectory = try string(o, "model_dir", "embedding")
                 try int(o, "dim", "embedding", in: 1...65_536, into: &config.embedding.dim)
+                if o["dim"] != nil { config.embedding.explicitDimension = config.embedding.dim }
+                try int(o, "batch_size", "embedding", in: 1...2_048, into: &config.embedding.batchSize)
+                try int(o, "concurrency", "embedding", in: 1...256, into: &config.embedding.concurrency)
+                config.embedding.cachePath = try string(o, "cache_path", "embedding")
                 config.embedding.modelName = try string(o, "model_name", "embedding")
                     ?? (config.embedding.backend == "hash" ? "hash-\(config.embedding.dim)"
-                        : config.embedding.backend == "minilm" ? MiniLMEmbedder.canonicalModelID : config.embedding.modelName)
+                        : config.embedding.backend == "minilm" ? MiniLMEmbedder.canonicalModelID
+                        : config.embedding.backend == "openai" ? config.embedding.model ?? config.embedding.modelName : config.embedding.modelName)
             }
             if let c = top["chunking"] {
                 let o = try object(c, "chunking", allowed: ["micro_chunk_sec", "micro_overlap_sec", "target_section_sec", "max_section_sec"])
@@ -171,6 +196,16 @@ public struct PackConfig: Sendable, Equatable {
                     guard let b = v.boolValue else { throw fail("'retrieval.use_bm25' must be true or false, found \(v.shortDescription)") }
                     config.retrieval.useBM25 = b
                 }
+            }
+            if let a = top["answer"] {
+                let o = try object(a, "answer", allowed: ["moments", "max_sentences", "max_words", "evidence_tokens", "evidence_span_sec"])
+                try int(o, "moments", "answer", in: 1...100, into: &config.answer.moments)
+                try int(o, "max_sentences", "answer", in: 1...50, into: &config.answer.maxSentences)
+                try int(o, "max_words", "answer", in: 5...2_000, into: &config.answer.maxWords)
+                try int(o, "evidence_tokens", "answer", in: 50...1_000_000, into: &config.answer.evidenceTokens)
+                var spanSeconds = config.answer.evidenceSpanMs / 1000
+                try int(o, "evidence_span_sec", "answer", in: 5...3_600, into: &spanSeconds)
+                config.answer.evidenceSpanMs = spanSeconds * 1000
             }
             if let l = top["llm"] {
                 let o = try object(l, "llm", allowed: ["backend", "model_path", "provider", "model", "context_tokens",

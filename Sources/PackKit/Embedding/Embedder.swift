@@ -11,11 +11,19 @@ public protocol Embedder: Sendable {
     /// True when the vectors carry meaning (a trained sentence encoder): the retriever then fuses them with BM25
     /// using weights measured for semantic vectors instead of letting them only nudge the lexical ranking.
     var semanticQueries: Bool { get }
+    /// For sessions that wait on the network (an embeddings endpoint): how many lanes a build should run, more than
+    /// cores, so that requests from many videos are in flight at once. Nil: one lane per worker.
+    var blockingLanes: Int? { get }
+    /// Why vectors could not be computed, once that happened (an endpoint that failed after its retries); a build
+    /// checks it after every batch of videos and stops. Local embedders never fail.
+    var failure: EmbedderProblem? { get }
 }
 
 extension Embedder {
     public var sparseQueries: Bool { false }
     public var semanticQueries: Bool { false }
+    public var blockingLanes: Int? { nil }
+    public var failure: EmbedderProblem? { nil }
 }
 
 public protocol EmbeddingSession: AnyObject {

@@ -5,8 +5,8 @@ import Foundation
 public final class ChannelPack {
     /// What the user named: the `.pack` file or the folder.
     public let source: String
-    /// The folder holding the unpacked files (the cache entry for a `.pack`).
-    public let root: URL
+    /// Where the pack's files are read from: a folder, a cache entry, or the `.pack` itself (in place).
+    public let files: PackFiles
     public let manifest: PackManifest
     public let database: SQLiteDatabase
     public let counts: Counts
@@ -14,10 +14,12 @@ public final class ChannelPack {
     public let chunkEmbeddings: NpyMatrix?
     /// True when this open unpacked the archive (a cache miss).
     public let wasExtracted: Bool
-    /// True when `root` is a cache entry (the pack was a `.pack` file), false for a folder the user named.
-    public let wasUnpackedByCache: Bool
     /// Things a user should know that do not stop the pack from working.
     public let notes: [String]
+
+    /// The folder holding the pack's files, when they are in one (a folder the user named, or a cache entry);
+    /// nil for a pack read in place.
+    public var root: URL? { files.folder }
 
     public struct Counts: Sendable, Equatable {
         public var videos: Int
@@ -33,7 +35,7 @@ public final class ChannelPack {
         public init(cache: PackCache) { self.cache = cache }
     }
 
-    /// Opens a `.pack` file (through the cache) or an unpacked pack folder.
+    /// Opens a `.pack` file (in place when ytce wrote it, else through the cache) or an unpacked pack folder.
     public static func open(_ path: String, options: OpenOptions) throws(PackError) -> ChannelPack {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -41,19 +43,26 @@ public final class ChannelPack {
         }
         if isDirectory.boolValue {
             // A folder may be changed by others (shared file systems): open it read-only, checked in full each time.
-            return try ChannelPack(source: path, root: URL(fileURLWithPath: path, isDirectory: true), immutable: false,
+            return try ChannelPack(source: path, files: .folder(URL(fileURLWithPath: path, isDirectory: true)),
                                    checks: .full, extracted: false)
+        }
+        // ytce's own packs: every member stored and page-aligned, read where it lies. Any archive this reader does
+        // not take (another tool's layout, or damage) goes the way of every other pack: libzip unpacks it, or
+        // says what is wrong with it.
+        if let archive = try? PackArchive(path: path), archive.isReadableInPlace {
+            return try ChannelPack(source: path, files: .archive(archive), checks: .inPlace, extracted: false)
         }
         // Checked once, before the entry becomes visible in the cache; the integrity check runs while the
         // vectors are still being unpacked.
         let entry = try options.cache.materialize(
             packFile: path,
             checkDatabase: { database throws(PackError) in try Self.checkIntegrity(atPath: database, source: path) },
-            validate: { root throws(PackError) in
-                _ = try ChannelPack(source: path, root: root, immutable: true, checks: .allButIntegrity, extracted: true)
+            validate: { root, key throws(PackError) in
+                _ = try ChannelPack(source: path, files: .cacheEntry(root, key: key), checks: .allButIntegrity, extracted: true)
             })
         // A cache entry was fully checked before it was published and is never written: open it quickly.
-        return try ChannelPack(source: path, root: entry.root, immutable: true, checks: .trustCache, extracted: entry.extracted)
+        return try ChannelPack(source: path, files: .cacheEntry(entry.root, key: entry.key), checks: .trustCache,
+                               extracted: entry.extracted)
     }
 
     /// How much opening verifies.
@@ -64,37 +73,55 @@ public final class ChannelPack {
         case allButIntegrity
         /// Counts from the span table when there is one: a cache entry that passed `allButIntegrity`.
         case trustCache
+        /// A pack read in place: counts from the span table, checked against the tables' id ranges (which a
+        /// lookup finds at once, where counting rows reads the whole database); SQLite itself reports a damaged
+        /// page when a query reads it. Real counts when the span table and the ids disagree.
+        case inPlace
     }
 
-    init(source: String, root: URL, immutable: Bool, checks: Checks, extracted: Bool) throws(PackError) {
+    init(source: String, files: PackFiles, checks: Checks, extracted: Bool) throws(PackError) {
         self.source = source
-        self.root = root
+        self.files = files
         self.wasExtracted = extracted
-        self.wasUnpackedByCache = immutable
         var notes: [String] = []
-        let manifestURL = root.appendingPathComponent(PackLayout.manifest)
         let manifestData: Data
-        do { manifestData = try InputFile.read(manifestURL.path, limit: PackManifest.maxBytes) } catch {
-            if error.isMissing { throw PackError(.missingEntry, pack: source, "manifest.json is missing") }
-            throw PackError(.badManifest, pack: source, "manifest.json cannot be read: \(error.reason)")
+        do {
+            guard let data = try files.data(PackLayout.manifest, limit: PackManifest.maxBytes) else {
+                throw PackError(.missingEntry, pack: source, "manifest.json is missing")
+            }
+            manifestData = data
+        } catch let error as PackError {
+            throw error
+        } catch {
+            throw PackError(.badManifest, pack: source, "manifest.json cannot be read: \(error)")
         }
         let manifest = try PackManifest.parse(manifestData, pack: source)
         self.manifest = manifest
 
-        let databasePath = root.appendingPathComponent(PackLayout.database).path
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw PackError(.missingEntry, pack: source, "pack.sqlite is missing")
-        }
         let database: SQLiteDatabase
         do {
-            database = try SQLiteDatabase(path: databasePath, mode: .readOnly(immutable: immutable))
+            switch files {
+            case .folder(let root), .cacheEntry(let root, _):
+                let databasePath = root.appendingPathComponent(PackLayout.database).path
+                guard FileManager.default.fileExists(atPath: databasePath) else {
+                    throw PackError(.missingEntry, pack: source, "pack.sqlite is missing")
+                }
+                database = try SQLiteDatabase(path: databasePath, mode: .readOnly(immutable: files.contentKey != nil))
+            case .archive(let archive):
+                guard let region = archive.region(PackLayout.database) else {
+                    throw PackError(.missingEntry, pack: source, "pack.sqlite is missing")
+                }
+                database = try SQLiteDatabase(path: archive.path + "/" + PackLayout.database, mode: .region(region))
+            }
+        } catch let error as PackError {
+            throw error
         } catch {
-            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be opened: \(error.message)")
+            throw PackError(.corruptDatabase, pack: source, "pack.sqlite cannot be opened: \((error as? SQLiteError)?.message ?? "\(error)")")
         }
         self.database = database
-        try Self.checkSchema(database, source: source, root: root)
+        try Self.checkSchema(database, source: source)
         if checks == .full { try Self.checkIntegrity(database, source: source) }
-        let counts = try Self.count(database, source: source, trustSpans: checks == .trustCache)
+        let counts = try Self.count(database, source: source, checks: checks)
         self.counts = counts
         if counts.videos != manifest.videoCount {
             notes.append("manifest says \(manifest.videoCount) videos, the database holds \(counts.videos)")
@@ -103,9 +130,9 @@ public final class ChannelPack {
             notes.append("\(counts.videos - counts.videosWithTranscript) of \(counts.videos) videos have no transcript")
         }
 
-        self.sectionEmbeddings = try Self.loadMatrix(PackLayout.sectionEmbeddings, root: root, source: source,
+        self.sectionEmbeddings = try Self.loadMatrix(PackLayout.sectionEmbeddings, files: files, source: source,
                                                       expectedRows: counts.sections, table: "section", dim: manifest.embeddingDim)
-        self.chunkEmbeddings = try Self.loadMatrix(PackLayout.chunkEmbeddings, root: root, source: source,
+        self.chunkEmbeddings = try Self.loadMatrix(PackLayout.chunkEmbeddings, files: files, source: source,
                                                     expectedRows: counts.chunks, table: "micro_chunk", dim: manifest.embeddingDim)
         if chunkEmbeddings == nil && counts.chunks > 0 { notes.append("no chunk embeddings: vector search is unavailable") }
         if sectionEmbeddings == nil && counts.sections > 0 { notes.append("no section embeddings") }
@@ -120,7 +147,7 @@ public final class ChannelPack {
         modelID.hasPrefix("hash-") ? Int(modelID.dropFirst(5)) : nil
     }
 
-    private static func checkSchema(_ db: SQLiteDatabase, source: String, root: URL) throws(PackError) {
+    private static func checkSchema(_ db: SQLiteDatabase, source: String) throws(PackError) {
         let tables: Set<String>
         do {
             tables = Set(try db.strings("SELECT name FROM sqlite_master WHERE type IN ('table','view')"))
@@ -170,7 +197,7 @@ public final class ChannelPack {
 
     /// Row counts. Packs built by ytce carry per-video spans, which give the counts without scanning the big
     /// tables; they are compared with real counts unless the pack is a checked cache entry.
-    private static func count(_ db: SQLiteDatabase, source: String, trustSpans: Bool) throws(PackError) -> Counts {
+    private static func count(_ db: SQLiteDatabase, source: String, checks: Checks) throws(PackError) -> Counts {
         do {
             func n(_ sql: String) throws(SQLiteError) -> Int { Int(try db.scalarInt(sql) ?? 0) }
             let videos = try n("SELECT count(*) FROM video")
@@ -187,7 +214,23 @@ public final class ChannelPack {
                                         summaries: summaries, videosWithTranscript: row.int(3))
                 }
             }
-            if trustSpans, let spanCounts { return spanCounts }
+            if checks == .trustCache, let spanCounts { return spanCounts }
+            // ytce numbers each video's segments, sections and chunks as one run of ids (`ytce_video_span`): from 1
+            // with no gap after a build; `pack build --update` leaves out the runs of the videos it replaced. The
+            // runs must then not overlap and must start at the smallest id and end at the largest (two lookups per
+            // table; counting rows would read the whole database). A pack whose ids say otherwise is counted in full.
+            if checks == .inPlace, let spanCounts, let spans = try VideoSpan.all(in: db) {
+                func ids(_ table: String, _ column: String) throws(SQLiteError) -> (Int64, Int64) {
+                    (try db.scalarInt("SELECT min(\(column)) FROM \(table)") ?? 0, try db.scalarInt("SELECT max(\(column)) FROM \(table)") ?? 0)
+                }
+                let runs = Array(spans.values)
+                if VideoSpan.runsCover(try ids("transcript_segment", "segment_id"), runs.map { ($0.firstSegmentID, $0.segmentCount) }),
+                   VideoSpan.runsCover(try ids("section", "section_id"), runs.map { ($0.firstSectionID, $0.sectionCount) }),
+                   VideoSpan.runsCover(try ids("micro_chunk", "chunk_id"), runs.map { ($0.firstChunkID, $0.chunkCount) }),
+                   spanCounts.segments == runs.reduce(0, { $0 + $1.segmentCount }) {
+                    return spanCounts
+                }
+            }
             // With spans, checking that each listed video's first and last chunk ids are its own stands in for
             // the full-table DISTINCT scan.
             let withTranscript = spanCounts == nil
@@ -218,13 +261,18 @@ public final class ChannelPack {
         }
     }
 
-    private static func loadMatrix(_ name: String, root: URL, source: String, expectedRows: Int, table: String,
+    private static func loadMatrix(_ name: String, files: PackFiles, source: String, expectedRows: Int, table: String,
                                    dim: Int) throws(PackError) -> NpyMatrix? {
-        let path = root.appendingPathComponent(name).path
-        // A missing matrix is a note (search falls back to lexical), not an error.
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let region: FileRegion
+        do {
+            // A missing matrix is a note (search falls back to lexical), not an error.
+            guard let found = try files.region(name) else { return nil }
+            region = found
+        } catch {
+            throw PackError(.badVectors, pack: source, "\(name): cannot open: \(error.reason)")
+        }
         let matrix: NpyMatrix
-        do { matrix = try NpyMatrix(contentsOf: path) } catch {
+        do { matrix = try NpyMatrix(region: region) } catch {
             throw PackError(.badVectors, pack: source, "\(name): \(error.reason)")
         }
         guard matrix.rows == expectedRows else {

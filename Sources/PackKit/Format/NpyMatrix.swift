@@ -5,25 +5,27 @@ public final class NpyMatrix: @unchecked Sendable {
     // Immutable after init: the mapping is read-only and lives as long as the object.
     public let rows: Int
     public let columns: Int
-    private let mapping: UnsafeRawPointer?
-    private let mappingLength: Int
+    private let mapping: MappedRegion
     private let dataOffset: Int
 
     public struct Problem: Error, Sendable { public let reason: String }
 
-    public init(contentsOf path: String) throws(Problem) {
-        let fd: Int32, size: Int
-        do { (fd, size) = try InputFile.openRegular(path) } catch { throw Problem(reason: "cannot open: \(error.reason)") }
-        defer { close(fd) }
-        guard size >= 10 else { throw Problem(reason: "file of \(size) bytes is too short for a .npy header") }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw Problem(reason: "cannot map: \(String(cString: strerror(errno)))")
-        }
+    public convenience init(contentsOf path: String) throws(Problem) {
+        let region: FileRegion
+        do { region = try FileRegion.file(atPath: path) } catch { throw Problem(reason: "cannot open: \(error.reason)") }
+        try self.init(region: region)
+    }
+
+    /// The matrix in `region` (a file, or a stored member of a pack read in place), mapped.
+    public init(region: FileRegion) throws(Problem) {
+        guard region.length >= 10 else { throw Problem(reason: "file of \(region.length) bytes is too short for a .npy header") }
+        let mapped: MappedRegion
+        do { mapped = try region.map() } catch { throw Problem(reason: "cannot map: \(error.description)") }
+        let size = mapped.count
         let header: NpyHeader
         do {
-            header = try NpyHeader.parse(UnsafeRawBufferPointer(start: base, count: min(size, 65_536 + 12)))
+            header = try NpyHeader.parse(UnsafeRawBufferPointer(rebasing: mapped.bytes.prefix(65_536 + 12)))
         } catch {
-            munmap(base, size)
             throw Problem(reason: error.reason)
         }
         // Checked arithmetic: the shape comes from the file, and its product may not fit in an Int.
@@ -32,24 +34,29 @@ public final class NpyMatrix: @unchecked Sendable {
         let (end, endOverflow) = header.dataOffset.addingReportingOverflow(bytes)
         let overflow = rowOverflow || bytesOverflow || endOverflow
         guard !overflow, end == size else {
-            munmap(base, size)
             throw Problem(reason: "header says shape (\(header.rows), \(header.columns)), which needs \(overflow ? "more bytes than any file can hold" : "\(bytes) bytes") of data, but the file holds \(size - header.dataOffset)")
+        }
+        // Floats are read in place: their first byte must be 4-aligned in memory (the header's length and the
+        // member's offset in a pack decide it; ytce aligns both).
+        guard (Int(bitPattern: mapped.base) + header.dataOffset) % MemoryLayout<Float>.alignment == 0 else {
+            throw Problem(reason: "its data does not start at a multiple of 4 bytes, so it cannot be read in place")
         }
         self.rows = header.rows
         self.columns = header.columns
-        self.mapping = UnsafeRawPointer(base)
-        self.mappingLength = size
+        self.mapping = mapped
         self.dataOffset = header.dataOffset
-    }
-
-    deinit {
-        if let mapping { munmap(UnsafeMutableRawPointer(mutating: mapping), mappingLength) }
     }
 
     /// All elements, row after row. Valid while `self` is alive.
     public var elements: UnsafeBufferPointer<Float> {
-        guard let mapping, rows * columns > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: (mapping + dataOffset).assumingMemoryBound(to: Float.self), count: rows * columns)
+        guard rows * columns > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: (mapping.base + dataOffset).assumingMemoryBound(to: Float.self), count: rows * columns)
+    }
+
+    /// Maps the pages of `rows` before a scan reads them all (see `MappedRegion.populate`).
+    func prepareForScan(rows range: Range<Int>) {
+        let rowBytes = columns * MemoryLayout<Float>.size
+        mapping.populate((dataOffset + range.lowerBound * rowBytes)..<(dataOffset + range.upperBound * rowBytes))
     }
 
     public func row(_ index: Int) -> UnsafeBufferPointer<Float> {

@@ -1,10 +1,13 @@
 import Crypto
 import Foundation
 
-/// Where `.pack` files are unpacked: one folder per pack content, reused on the next open.
-/// Entries appear atomically (unpacked beside, then renamed), so two processes opening the same pack
-/// at once both succeed and neither sees half a folder. Least recently used entries are evicted
-/// when the cache grows past `maxBytes`.
+/// What ytce keeps for the packs it opens, one folder (an entry) each: packs of other builders unpacked (a folder per
+/// pack content), files derived from packs (`DerivedFiles`: a lexical index, a chunk table, a bucket index, for
+/// packs that do not carry them), and packs fetched from S3 (`RemotePack`). ytce's own packs are read in place and
+/// need no entry at all. Entries appear atomically (made beside, then renamed), so two processes making the same
+/// entry at once both succeed and neither sees half a folder. Least recently used entries are evicted when the
+/// cache grows past `maxBytes` (`YTCE_CACHE_MAX_MB`, config `cache.max_bytes`); `ytce cache list|prune` shows and
+/// trims them.
 public struct PackCache: Sendable {
     public let directory: URL
     public let maxBytes: Int64
@@ -14,6 +17,8 @@ public struct PackCache: Sendable {
     public let freeSpaceMargin: Int64
 
     public static let defaultMaxBytes: Int64 = 4 << 30
+    /// Each entry's description (`Entry.Info`): what it holds and for which pack.
+    static let infoFile = "ytce-entry.json"
     public static let defaultFreeSpaceMargin: Int64 = 64 << 20
 
     public init(directory: URL, maxBytes: Int64 = PackCache.defaultMaxBytes, maxUnpackedBytes: Int64 = 32 << 30,
@@ -25,11 +30,12 @@ public struct PackCache: Sendable {
     }
 
     /// The cache `AppPaths` names (`$YTCE_CACHE_DIR`, else `$XDG_CACHE_HOME/ytce/packs`, else `~/.cache/ytce/packs`),
-    /// or `override`; `YTCE_CACHE_MAX_MB` bounds its size.
+    /// or `override`; `YTCE_CACHE_MAX_MB` bounds its size, else `configMaxBytes` (config `cache.max_bytes`), else 4 GiB.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                override: String? = nil) -> PackCache {
+                                override: String? = nil, configMaxBytes: Int64? = nil) -> PackCache {
         let directory = override.flatMap { $0.isEmpty ? nil : $0 } ?? AppPaths(environment: environment).packCache
-        let maxBytes = environment["YTCE_CACHE_MAX_MB"].flatMap(Int64.init).map { $0 << 20 } ?? defaultMaxBytes
+        let fromEnvironment = environment["YTCE_CACHE_MAX_MB"].flatMap(Int64.init).flatMap { $0 >= 0 && $0 < 1 << 40 ? $0 << 20 : nil }
+        let maxBytes = fromEnvironment ?? configMaxBytes ?? defaultMaxBytes
         return PackCache(directory: URL(fileURLWithPath: directory), maxBytes: maxBytes)
     }
 
@@ -40,17 +46,17 @@ public struct PackCache: Sendable {
     }
 
     /// The cache folder for `packFile`, unpacking it first when it is not there yet. `validate` runs on a fresh
-    /// unpack before it is published; when it throws, nothing enters the cache.
+    /// unpack (given its folder and content key) before it is published; when it throws, nothing enters the cache.
     public func materialize(packFile: String,
                             checkDatabase: @Sendable (String) throws(PackError) -> Void = { _ throws(PackError) in },
-                            validate: (URL) throws(PackError) -> Void) throws(PackError) -> Entry {
+                            validate: (URL, String) throws(PackError) -> Void) throws(PackError) -> Entry {
         let archive: ZipArchiveReader
         do { archive = try ZipArchiveReader(path: packFile) } catch {
             throw PackError(error.kind == .notAZip ? .notAZip : error.kind == .truncated ? .truncated : .io,
                             pack: packFile, error.reason)
         }
         let entries = try checkedEntries(archive, pack: packFile)
-        let key = Self.key(of: entries)
+        let key = Self.key(of: entries.map { ($0.name, $0.uncompressedSize, $0.crc32) })
         let root = directory.appendingPathComponent(key, isDirectory: true)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(PackLayout.manifest).path) {
             touch(root)
@@ -65,7 +71,8 @@ public struct PackCache: Sendable {
         let temporary = directory.appendingPathComponent(".tmp-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try unpack(archive, entries: entries, into: temporary, pack: packFile, checkDatabase: checkDatabase)
-            try validate(temporary)
+            try validate(temporary, key)
+            try Info(kind: .unpacked, pack: packFile).write(in: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -85,10 +92,10 @@ public struct PackCache: Sendable {
 
     /// Content key: the names, sizes and CRC-32s of every entry, read from the central directory, so a warm
     /// open never reads the whole file yet any change of content gives a new key.
-    static func key(of entries: [ZipEntry]) -> String {
+    static func key(of entries: [(name: String, size: Int64, crc32: UInt32)]) -> String {
         var hasher = SHA256()
         for entry in entries.sorted(by: { $0.name < $1.name }) {
-            hasher.update(data: Data("\(entry.name)\u{0}\(entry.uncompressedSize)\u{0}\(entry.crc32)\u{0}".utf8))
+            hasher.update(data: Data("\(entry.name)\u{0}\(entry.size)\u{0}\(entry.crc32)\u{0}".utf8))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(32).description
     }
@@ -194,12 +201,12 @@ public struct PackCache: Sendable {
     static func mebibytes(_ bytes: Int64) -> String { "\((bytes + (1 << 20) - 1) >> 20) MiB" }
 
     /// Marks an entry as just used (its folder's modification time drives LRU eviction).
-    private func touch(_ root: URL) {
+    func touch(_ root: URL) {
         utimes(root.path, nil)
     }
 
     /// Temporary folders left by processes that died mid-unpack.
-    private func removeAbandonedTemporaries() {
+    public func removeAbandonedTemporaries() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
         for name in names where name.hasPrefix(".tmp-") || name.hasPrefix(".evict-") {
             let parts = name.split(separator: "-")
@@ -208,30 +215,85 @@ public struct PackCache: Sendable {
         }
     }
 
-    /// Removes least recently used entries until the cache fits, never the one just opened.
-    /// An entry is renamed away before deletion, so a reader never sees it half-deleted; a process that
-    /// already has its files open keeps reading them (the files live until closed).
+    /// Removes least recently used entries until the cache fits, never the one just made or used (`key`).
     func evict(keeping key: String) {
+        _ = prune(toBytes: maxBytes, keeping: [key])
+    }
+
+    /// What an entry holds and for which pack, written into it when it is made.
+    public struct Info: Sendable, Equatable {
+        public enum Kind: String, Sendable {
+            /// A `.pack` of another builder (or deflated), unpacked.
+            case unpacked
+            /// Files derived from a pack that does not carry them.
+            case derived
+            /// A pack fetched from S3.
+            case download
+        }
+        public var kind: Kind
+        /// The pack as the user named it (a path, a folder or an `s3://` location).
+        public var pack: String
+
+        public init(kind: Kind, pack: String) {
+            self.kind = kind
+            self.pack = pack
+        }
+
+        func write(in folder: URL) throws(PackError) {
+            let text = JSONValue.serialize(.object(["kind": .string(kind.rawValue), "pack": .string(pack)]))
+            do { try AtomicFile.write(Array(text.utf8), to: folder.appendingPathComponent(PackCache.infoFile).path) } catch {
+                throw PackError(.io, pack: pack, "cannot write in the cache folder \(folder.path): \(error)")
+            }
+        }
+
+        static func read(in folder: URL) -> Info? {
+            guard let data = try? InputFile.read(folder.appendingPathComponent(PackCache.infoFile).path, limit: 1 << 16),
+                  let value = try? JSONValue.parse(data), let kind = value["kind"]?.stringValue.flatMap(Kind.init(rawValue:)),
+                  let pack = value["pack"]?.stringValue else { return nil }
+            return Info(kind: kind, pack: pack)
+        }
+    }
+
+    /// One entry of the cache as `ytce cache list` shows it.
+    public struct Listing: Sendable, Equatable {
+        public var name: String
+        public var bytes: Int64
+        public var lastUsed: Date
+        /// Nil for a folder whose description is missing (made by an older ytce).
+        public var info: Info?
+    }
+
+    /// Every entry, least recently used first.
+    public func list() -> [Listing] {
         let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
-        var entries: [(name: String, used: Date, size: Int64)] = []
-        var total: Int64 = 0
+        guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return [] }
+        var out: [Listing] = []
         for name in names where !name.hasPrefix(".") {
             let url = directory.appendingPathComponent(name)
             let used = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast
-            let size = Self.size(of: url)
-            total += size
-            entries.append((name, used, size))
+            out.append(Listing(name: name, bytes: Self.size(of: url), lastUsed: used, info: Info.read(in: url)))
         }
-        guard total > maxBytes else { return }
-        for entry in entries.sorted(by: { $0.used < $1.used }) where entry.name != key {
+        return out.sorted { $0.lastUsed != $1.lastUsed ? $0.lastUsed < $1.lastUsed : $0.name < $1.name }
+    }
+
+    /// Removes least recently used entries until the cache holds at most `limit` bytes (0: every entry), except
+    /// those named in `keeping`. An entry is renamed away before it is deleted, so a reader never sees it half
+    /// deleted, and a process that has its files open or mapped keeps reading them (they live until closed).
+    /// Returns the entries removed.
+    @discardableResult
+    public func prune(toBytes limit: Int64, keeping: Set<String> = []) -> [Listing] {
+        let entries = list()
+        var total = entries.reduce(Int64(0)) { $0 + $1.bytes }
+        var removed: [Listing] = []
+        for entry in entries where total > limit && !keeping.contains(entry.name) {
             let doomed = directory.appendingPathComponent(".evict-\(entry.name)-\(getpid())-x")
             if rename(directory.appendingPathComponent(entry.name).path, doomed.path) == 0 {
-                try? fm.removeItem(at: doomed)
-                total -= entry.size
+                try? FileManager.default.removeItem(at: doomed)
+                total -= entry.bytes
+                removed.append(entry)
             }
-            if total <= maxBytes { break }
         }
+        return removed
     }
 
     static func size(of folder: URL) -> Int64 {

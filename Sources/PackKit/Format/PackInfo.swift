@@ -3,7 +3,9 @@ import Foundation
 /// A summary of an opened pack: what `ytce pack info` prints and the pack picker shows.
 public struct PackInfo: Sendable {
     public var source: String
-    public var cacheRoot: String
+    /// The folder holding the pack's files, nil for a pack read in place.
+    public var cacheRoot: String?
+    public var readInPlace: Bool
     public var extracted: Bool
     public var manifest: PackManifest
     public var counts: ChannelPack.Counts
@@ -16,13 +18,14 @@ public struct PackInfo: Sendable {
 
     public init(_ pack: ChannelPack) {
         source = pack.source
-        cacheRoot = pack.root.path
+        cacheRoot = pack.root?.path
+        readInPlace = pack.files.isReadInPlace
         extracted = pack.wasExtracted
         manifest = pack.manifest
         counts = pack.counts
         sectionVectors = pack.sectionEmbeddings.map { ($0.rows, $0.columns) }
         chunkVectors = pack.chunkEmbeddings.map { ($0.rows, $0.columns) }
-        hasBM25Docs = PackLayout.contains(PackLayout.bm25Docs, root: pack.root)
+        hasBM25Docs = pack.files.contains(PackLayout.bm25Docs)
         var missing: [String] = []
         if pack.chunkEmbeddings == nil { missing.append("chunk embeddings (\(PackLayout.chunkEmbeddings))") }
         if pack.sectionEmbeddings == nil { missing.append("section embeddings (\(PackLayout.sectionEmbeddings))") }
@@ -49,7 +52,7 @@ public struct PackInfo: Sendable {
             ("Chunks", "\(counts.chunks)"),
             ("Summaries", "\(counts.summaries)"),
             ("Vectors", "sections \(sectionVectors.map { "\($0.rows)×\($0.dim)" } ?? "none"), chunks \(chunkVectors.map { "\($0.rows)×\($0.dim)" } ?? "none")"),
-            ("Unpacked", cacheRoot + (extracted ? " (just extracted)" : "")),
+            ("Files", readInPlace ? "read in place (no copy)" : (cacheRoot ?? "") + (extracted ? " (just extracted)" : "")),
             ("Missing", missing.isEmpty ? "nothing" : missing.joined(separator: "; ")),
         ]
         for note in notes { lines.append(("Note", note)) }
@@ -72,7 +75,8 @@ public struct PackInfo: Sendable {
         manifestObject["video_count"] = n(manifest.videoCount)
         let value: JSONValue = .object([
             "pack": .string(source),
-            "unpacked_at": .string(cacheRoot),
+            "unpacked_at": cacheRoot.map { .string($0) } ?? .null,
+            "read_in_place": .bool(readInPlace),
             "extracted": .bool(extracted),
             "manifest": .object(manifestObject),
             "counts": .object([

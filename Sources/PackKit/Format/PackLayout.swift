@@ -14,6 +14,15 @@ public enum PackLayout {
     /// ytce's HNSW graph over the chunk vectors (`HNSWGraph`), built for large packs; readers that do not know it
     /// ignore it, and ytce searches exactly without it.
     public static let chunkGraph = "vectors/" + HNSWGraph.fileName
+    /// ytce's table of the chunks' videos, sections and times in row order (`ChunkTable`), so a question needs
+    /// no scan of the database's chunks; readers that do not know it ignore it.
+    public static let chunkTable = "vectors/" + ChunkTable.fileName
+    /// ytce's bucket index over hash-embedded chunk vectors (`BucketIndex`), built for large packs; readers that
+    /// do not know it ignore it.
+    public static let chunkBuckets = "vectors/" + BucketIndex.fileName
+    /// Where every member's bytes start in a `.pack` ytce writes: a multiple of the page size, so members are
+    /// mapped straight from the file (as Android's zipalign does for apps).
+    public static let memberAlignment = 4096
     /// Written by ytce into a cache entry: the archive's file list, including files it did not unpack.
     public static let archiveListing = "ytce-archive.json"
 

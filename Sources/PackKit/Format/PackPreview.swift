@@ -11,6 +11,9 @@ public struct PackPreview: Sendable, Equatable {
     public var embeddingModelID: String
     public var createdAt: String
     public var fileBytes: Int64
+    /// The channel overview `ytce jobs summarize` put into the pack, read where the database lies (an unpacked
+    /// folder's file, a stored `.pack` member); nil when there is none or reading it would mean unzipping.
+    public var channelOverview: String? = nil
 
     /// Reads the preview of a `.pack` file or an unpacked pack folder; the error is the pack's one-line problem.
     public static func read(_ path: String) throws(PackError) -> PackPreview {
@@ -49,6 +52,20 @@ public struct PackPreview: Sendable, Equatable {
         }
         return PackPreview(path: path, channelTitle: manifest.channelTitle, videoCount: manifest.videoCount,
                            chunkCount: chunks, embeddingModelID: manifest.embeddingModelID,
-                           createdAt: manifest.createdAt, fileBytes: bytes)
+                           createdAt: manifest.createdAt, fileBytes: bytes,
+                           channelOverview: overview(path, isDirectory: isDirectory.boolValue))
+    }
+
+    /// The channel overview, when the database can be read without unzipping it.
+    private static func overview(_ path: String, isDirectory: Bool) -> String? {
+        let database: SQLiteDatabase?
+        if isDirectory {
+            database = try? SQLiteDatabase(path: URL(fileURLWithPath: path).appendingPathComponent(PackLayout.database).path, mode: .readOnly(immutable: false))
+        } else if let archive = try? PackArchive(path: path), archive.isReadableInPlace, let region = archive.region(PackLayout.database) {
+            database = try? SQLiteDatabase(path: "\(path):\(PackLayout.database)", mode: .region(region))
+        } else {
+            database = nil
+        }
+        return database.flatMap { PackSummaryWriter.channelOverview(database: $0) }
     }
 }

@@ -81,7 +81,7 @@ public enum PackSchema {
           first_chunk_id INTEGER NOT NULL,
           chunk_count INTEGER NOT NULL
         ) WITHOUT ROWID;
-        """
+        """ + VideoSource.createTable
 
     static let createIndexes = """
         CREATE INDEX IF NOT EXISTS ytce_section_video_time ON section(video_id, start_ms);

@@ -5,27 +5,104 @@ import Foundation
 /// over memory-mapped files on all cores, and the bytes move file-to-file inside the kernel (`sendfile`),
 /// never through user space. libzip (used for reading and for `--compress`) copies every byte through an
 /// 8 KiB user-space buffer, which made packing a 300 MB pack take most of a second.
-/// Zip64 records are written when an entry or an offset passes 4 GiB, as the format requires.
+/// Zip64 records are written when an entry or an offset passes 4 GiB, as the format requires. Every member's
+/// bytes start at a multiple of `alignment` (padding in the local header's extra field, as Android's zipalign
+/// does), so readers map members straight from the archive; zip readers skip the padding.
 enum ZipAssembler {
     struct Entry {
         var name: String
-        var path: String
-        /// The file's CRC-32 when the caller computed it already (in parallel with other work).
+        /// The member's bytes, in order: whole files, ranges of files (an older pack's unchanged bytes), bytes in memory.
+        var parts: [Part]
+        /// The member's CRC-32 when the caller computed it already (in parallel with other work, or from the
+        /// checksums of the parts).
         var crc32: UInt32?
+
+        /// A whole file.
+        init(name: String, path: String, crc32: UInt32? = nil) {
+            self.name = name
+            self.parts = [.file(path: path, offset: 0, length: nil)]
+            self.crc32 = crc32
+        }
+
+        init(name: String, parts: [Part], crc32: UInt32? = nil) {
+            self.name = name
+            self.parts = parts
+            self.crc32 = crc32
+        }
+    }
+
+    enum Part {
+        /// `length` bytes of `path` from `offset` (nil: to the end of the file).
+        case file(path: String, offset: Int64, length: Int64?)
+        case bytes([UInt8])
+    }
+
+    /// The parts with every length known.
+    private static func resolved(_ parts: [Part]) throws -> [Part] {
+        try parts.map { part in
+            guard case .file(let path, let offset, nil) = part else { return part }
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            return .file(path: path, offset: offset, length: max(0, size - offset))
+        }
+    }
+
+    private static func length(_ part: Part) -> Int64 {
+        switch part {
+        case .file(_, _, let length): length ?? 0
+        case .bytes(let bytes): Int64(bytes.count)
+        }
+    }
+
+    /// Writes a member's bytes to a file of its own.
+    static func materialize(_ entry: Entry, to path: String) throws {
+        let file = try OutputFile(path: path)
+        for part in try resolved(entry.parts) {
+            switch part {
+            case .file(let source, let offset, let length): try copy(from: source, offset: offset, count: length ?? 0, to: file.descriptor, output: path)
+            case .bytes(let bytes): try file.write(bytes)
+            }
+        }
+        try file.close()
+    }
+
+    /// CRC-32 of a member's parts.
+    static func checksum(_ parts: [Part]) throws -> UInt32 {
+        var crc: UInt32 = 0
+        for part in try resolved(parts) {
+            switch part {
+            case .file(let path, let offset, let length):
+                let count = length ?? 0
+                crc = CRC32.combine(crc, try CRC32.of(file: path, ranges: [(offset, count)]), secondLength: count)
+            case .bytes(let bytes):
+                crc = CRC32.of(bytes, continuing: crc)
+            }
+        }
+        return crc
     }
 
     struct Problem: Error, CustomStringConvertible {
         let description: String
     }
 
-    static func write(_ entries: [Entry], to output: String, modificationDate: Date) throws {
-        let sizes = try entries.map { entry -> Int64 in
-            let attributes = try FileManager.default.attributesOfItem(atPath: entry.path)
-            return (attributes[.size] as? NSNumber)?.int64Value ?? 0
-        }
+    /// The extra field record that pads a local header (the ID zipalign uses): ID, size, the alignment, zeros.
+    static let alignmentExtraID: UInt16 = 0xD935
+
+    static func write(_ given: [Entry], to output: String, modificationDate: Date,
+                      alignment: Int = PackLayout.memberAlignment) throws {
+        var entries = given
+        for i in entries.indices { entries[i].parts = try resolved(entries[i].parts) }
+        let sizes = entries.map { $0.parts.reduce(Int64(0)) { $0 + length($1) } }
         let missing = entries.indices.filter { entries[$0].crc32 == nil }
         var crcs = entries.map { $0.crc32 ?? 0 }
-        for (i, crc) in zip(missing, try checksums(missing.map { entries[$0].path })) { crcs[i] = crc }
+        // Whole files are checksummed in parallel; other parts one member at a time (each range on every core).
+        func wholeFile(_ entry: Entry) -> String? {
+            guard entry.parts.count == 1, case .file(let path, 0, _) = entry.parts[0] else { return nil }
+            return path
+        }
+        let wholeFiles = missing.filter { wholeFile(entries[$0]) != nil }
+        for (i, crc) in zip(wholeFiles, try checksums(wholeFiles.compactMap { wholeFile(entries[$0]) })) { crcs[i] = crc }
+        for i in missing where !wholeFiles.contains(i) { crcs[i] = try checksum(entries[i].parts) }
         let (dosTime, dosDate) = dosDateTime(modificationDate)
 
         let file = try OutputFile(path: output)
@@ -45,12 +122,26 @@ enum ZipAssembler {
             local.u32(crcs[i])
             local.u32(big ? 0xFFFF_FFFF : UInt32(size))
             local.u32(big ? 0xFFFF_FFFF : UInt32(size))
+            var extraField = ZipBytes()
+            if big { extraField.u16(1); extraField.u16(16); extraField.u64(UInt64(size)); extraField.u64(UInt64(size)) }
+            if alignment > 1 {
+                // The record takes 6 bytes at least; the padding after it makes the data start on the boundary.
+                let unpadded = Int(offset) + 30 + name.count + extraField.data.count + 6
+                let padding = (alignment - unpadded % alignment) % alignment
+                extraField.u16(alignmentExtraID); extraField.u16(UInt16(2 + padding)); extraField.u16(UInt16(min(alignment, 0xFFFF)))
+                extraField.bytes([UInt8](repeating: 0, count: padding))
+            }
             local.u16(UInt16(name.count))
-            local.u16(big ? 20 : 0)
+            local.u16(UInt16(extraField.data.count))
             local.bytes(name)
-            if big { local.u16(1); local.u16(16); local.u64(UInt64(size)); local.u64(UInt64(size)) }
+            local.bytes(extraField.data)
             try file.write(local.data)
-            try copy(from: entry.path, count: size, to: fd, output: output)
+            for part in entry.parts {
+                switch part {
+                case .file(let path, let offset, let length): try copy(from: path, offset: offset, count: length ?? 0, to: fd, output: output)
+                case .bytes(let bytes): try file.write(bytes)
+                }
+            }
 
             let farOffset = offset >= 0xFFFF_FFFF
             var extra = ZipBytes()
@@ -134,14 +225,15 @@ enum ZipAssembler {
         return UInt32(crc)
     }
 
-    /// Moves `count` bytes of `path` to the end of `fd` inside the kernel.
-    private static func copy(from path: String, count: Int64, to fd: Int32, output: String) throws {
+    /// Moves `count` bytes of `path` from `offset` to the end of `fd` inside the kernel.
+    private static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, output: String) throws {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(input) }
         var remaining = count
+        var position = off_t(offset)
         while remaining > 0 {
-            let n = sendfile(fd, input, nil, Int(min(remaining, 1 << 30)))
+            let n = sendfile(fd, input, &position, Int(min(remaining, 1 << 30)))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 throw Problem(description: "cannot write \(output): \(n < 0 ? String(cString: strerror(errno)) : "\(path) ended early")")

@@ -70,8 +70,7 @@ public final class HNSWGraph: @unchecked Sendable {
     let upperOffsets: UnsafePointer<UInt32>
     let upper: UnsafePointer<UInt32>
     let upperWords: Int
-    private let mapping: UnsafeMutableRawPointer
-    private let mappingLength: Int
+    private let mapping: MappedRegion
     private let lock = NSLock()
     private var pool: [VisitedSet] = []
 
@@ -80,25 +79,29 @@ public final class HNSWGraph: @unchecked Sendable {
     static let metricInnerProduct: UInt32 = 1
 
     /// Maps the graph at `path` and checks its header and length.
-    public init(contentsOf path: String) throws(Problem) {
+    public convenience init(contentsOf path: String) throws(Problem) {
+        let region: FileRegion
+        do { region = try FileRegion.file(atPath: path) } catch { throw Problem(path: path, reason: "cannot open: \(error.reason)") }
+        try self.init(region: region)
+    }
+
+    /// The graph in `region` (a file, or a stored member of a pack read in place), mapped and checked.
+    public init(region: FileRegion) throws(Problem) {
+        let path = region.name
         self.path = path
         func problem(_ reason: String) -> Problem { Problem(path: path, reason: reason) }
-        let fd: Int32, size: Int
-        do { (fd, size) = try InputFile.openRegular(path) } catch { throw problem("cannot open: \(error.reason)") }
-        defer { close(fd) }
-        guard size >= Self.headerBytes else {
-            throw problem("file of \(size) bytes is too short for an HNSW graph header (\(Self.headerBytes) bytes)")
+        guard region.length >= Int64(Self.headerBytes) else {
+            throw problem("file of \(region.length) bytes is too short for an HNSW graph header (\(Self.headerBytes) bytes)")
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw problem("cannot map: \(String(cString: strerror(errno)))")
-        }
-        let raw = UnsafeRawPointer(base)
+        let mapped: MappedRegion
+        do { mapped = try region.map() } catch { throw problem(error.description) }
+        let size = mapped.count
+        let raw = mapped.base
+        // The lists are read as UInt32 in place.
+        guard Int(bitPattern: raw) % 4 == 0 else { throw problem("does not start at a multiple of 4 bytes, so it cannot be read in place") }
         func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
         func u64(_ offset: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
-        func fail(_ reason: String) -> Problem {
-            munmap(base, size)
-            return problem(reason)
-        }
+        func fail(_ reason: String) -> Problem { problem(reason) }
         guard UnsafeRawBufferPointer(start: raw, count: 8).elementsEqual(Self.magic) else {
             throw fail("not an ytce HNSW graph (bad magic)")
         }
@@ -143,18 +146,13 @@ public final class HNSWGraph: @unchecked Sendable {
         self.levels = levels
         self.upperOffsets = (raw + offsetsOffset).assumingMemoryBound(to: UInt32.self)
         self.upper = (raw + upperOffset).assumingMemoryBound(to: UInt32.self)
-        self.mapping = base
-        self.mappingLength = size
+        self.mapping = mapped
     }
 
     /// Maps the graph at `path` and checks that it was built for `matrix`.
     public convenience init(contentsOf path: String, matching matrix: NpyMatrix) throws(Problem) {
         try self.init(contentsOf: path)
         try check(against: matrix)
-    }
-
-    deinit {
-        munmap(mapping, mappingLength)
     }
 
     /// Throws unless the graph was built for `matrix`: same shape and same fingerprint.
@@ -255,15 +253,20 @@ public final class HNSWGraph: @unchecked Sendable {
     /// FNV-1a over the shape and the bytes of the first, middle and last rows: catches a graph paired with
     /// other vectors of the same shape, at the cost of reading three rows.
     public static func fingerprint(of matrix: NpyMatrix) -> UInt64 {
+        fingerprint(rows: matrix.rows, columns: matrix.columns) { Array(matrix.row($0)) }
+    }
+
+    /// The fingerprint of a matrix known by its shape and a way to read a row (one not yet written out).
+    static func fingerprint(rows: Int, columns: Int, row: (Int) -> [Float]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: UnsafeRawBufferPointer) {
             for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         }
-        withUnsafeBytes(of: UInt64(matrix.rows).littleEndian) { mix($0) }
-        withUnsafeBytes(of: UInt64(matrix.columns).littleEndian) { mix($0) }
-        guard matrix.rows > 0 else { return hash }
-        for row in [0, matrix.rows / 2, matrix.rows - 1] {
-            mix(UnsafeRawBufferPointer(matrix.row(row)))
+        withUnsafeBytes(of: UInt64(rows).littleEndian) { mix($0) }
+        withUnsafeBytes(of: UInt64(columns).littleEndian) { mix($0) }
+        guard rows > 0 else { return hash }
+        for index in [0, rows / 2, rows - 1] {
+            row(index).withUnsafeBytes { mix($0) }
         }
         return hash
     }

@@ -34,6 +34,7 @@ public enum VectorSearch {
     }
 
     private static func scan(_ query: [Float], _ matrix: NpyMatrix, _ range: Range<Int>, k: Int) -> TopK {
+        matrix.prepareForScan(rows: range)
         var top = TopK(k)
         let columns = matrix.columns
         guard let base = matrix.elements.baseAddress else { return top }

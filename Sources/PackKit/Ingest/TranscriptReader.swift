@@ -53,14 +53,16 @@ public enum TranscriptReader {
     /// (no such file, a folder, a FIFO, a symbolic link loop, no permission, too large); errors name the file by
     /// `url.path`. `videoDurationMs`, the video's length when known, makes cues past it a warning.
     public static func read(contentsOf url: URL, videoDurationMs: Int? = nil) throws(TranscriptProblem) -> ParsedTranscript {
-        let name = url.isFileURL ? url.path : url.absoluteString
-        let data: Data
+        try parse(try bytes(of: url), fileName: url.isFileURL ? url.path : url.absoluteString, videoDurationMs: videoDurationMs)
+    }
+
+    /// A transcript file's bytes, as `read` reads them (same checks, same errors).
+    public static func bytes(of url: URL) throws(TranscriptProblem) -> Data {
         do {
-            data = try InputFile.read(url.path, limit: maxFileBytes)
+            return try InputFile.read(url.path, limit: maxFileBytes)
         } catch {
-            throw TranscriptProblem(file: name, line: nil, message: "cannot read file: \(error.reason)")
+            throw TranscriptProblem(file: url.isFileURL ? url.path : url.absoluteString, line: nil, message: "cannot read file: \(error.reason)")
         }
-        return try parse(data, fileName: name, videoDurationMs: videoDurationMs)
     }
 
     /// UTF-16 input: a UTF-16 BOM, or (without BOM) the `x 00 x 00` / `00 x 00 x` pattern that

@@ -1,5 +1,3 @@
-import HTTPKit
-
 /// An answer written by a model, checked against the evidence it was given.
 public struct LLMAnswer: Sendable {
     /// The final text; citations that point at no evidence carry a visible mark (`LLMAnswerer.inventedMark`).
@@ -41,15 +39,17 @@ public struct LLMAnswerer: Sendable {
 
     /// The messages for `question`, with the best evidence moments that fit `context_tokens - max_new_tokens`
     /// (in ranking order; a moment that does not fit is skipped, so shorter later ones may still enter).
-    public func prompt(question: String, channelTitle: String, summaries: [String], hits: [SearchHit]) -> (messages: [PromptBuilder.Message], used: [SearchHit]) {
+    /// `history`: the conversation's recent turns (already cut to their own budget), which count against this one.
+    public func prompt(question: String, channelTitle: String, summaries: [String], hits: [SearchHit],
+                       history: [PromptBuilder.Message] = []) -> (messages: [PromptBuilder.Message], used: [SearchHit]) {
         let budget = Int(Double(settings.contextTokens - settings.maxNewTokens) * 0.9)
         func cost(_ messages: [PromptBuilder.Message]) -> Int { messages.reduce(0) { $0 + Self.estimateTokens($1.text) + 4 } }
         var sections = summaries
-        while !sections.isEmpty && cost(PromptBuilder.messages(question: question, channelTitle: channelTitle, sections: sections, evidence: [])) > budget {
+        while !sections.isEmpty && cost(PromptBuilder.messages(question: question, channelTitle: channelTitle, sections: sections, evidence: [], history: history)) > budget {
             sections.removeLast()
         }
         var used: [SearchHit] = []
-        var total = cost(PromptBuilder.messages(question: question, channelTitle: channelTitle, sections: sections, evidence: []))
+        var total = cost(PromptBuilder.messages(question: question, channelTitle: channelTitle, sections: sections, evidence: [], history: history))
         for hit in hits {
             let line = Self.estimateTokens("\(Citation(videoID: hit.videoID, startMs: hit.startMs, endMs: hit.endMs)) \(hit.text)\n")
             if total + line <= budget {
@@ -57,22 +57,22 @@ public struct LLMAnswerer: Sendable {
                 total += line
             }
         }
-        return (PromptBuilder.messages(question: question, channelTitle: channelTitle, sections: sections, evidence: used), used)
+        return (PromptBuilder.messages(question: question, channelTitle: channelTitle, sections: sections, evidence: used, history: history), used)
     }
 
     public func answer(question: String, channelTitle: String, summaries: [String] = [], hits: [SearchHit], stream: Bool,
-                       cancellation: HTTPCancellation? = nil,
+                       history: [PromptBuilder.Message] = [],
                        onDelta: @Sendable (String) -> Void = { _ in },
                        onRetry: () -> Void = {}) async throws(LLMError) -> LLMAnswer {
-        let (messages, used) = prompt(question: question, channelTitle: channelTitle, summaries: summaries, hits: hits)
-        var completion = try await client.complete(messages, stream: stream, cancellation: cancellation, onDelta: onDelta)
+        let (messages, used) = prompt(question: question, channelTitle: channelTitle, summaries: summaries, hits: hits, history: history)
+        var completion = try await client.complete(messages, stream: stream, onDelta: onDelta)
         var regenerated = false
         if !used.isEmpty && CitationParser.citations(in: completion.text).isEmpty {
             regenerated = true
             onRetry()
             let again = messages + [PromptBuilder.Message(role: "assistant", text: completion.text),
                                     PromptBuilder.Message(role: "user", text: Self.reminder)]
-            completion = try await client.complete(again, stream: stream, cancellation: cancellation, onDelta: onDelta)
+            completion = try await client.complete(again, stream: stream, onDelta: onDelta)
         }
         let checked = Self.check(completion.text, evidence: used)
         return LLMAnswer(text: checked.text, sources: checked.sources, invented: checked.invented, regenerated: regenerated,

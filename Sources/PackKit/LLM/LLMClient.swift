@@ -20,7 +20,7 @@ public struct LLMCompletion: Sendable, Equatable {
 /// the whole text once otherwise); the returned completion holds all of it.
 public protocol LLMClient: Sendable {
     var backendName: String { get }
-    func complete(_ messages: [PromptBuilder.Message], stream: Bool, cancellation: HTTPCancellation?,
+    func complete(_ messages: [PromptBuilder.Message], stream: Bool,
                   onDelta: @Sendable (String) -> Void) async throws(LLMError) -> LLMCompletion
 }
 

@@ -26,13 +26,13 @@ struct LLMHubClient: LLMClient {
         return .object(object)
     }
 
-    func complete(_ messages: [PromptBuilder.Message], stream: Bool, cancellation: HTTPCancellation?,
+    func complete(_ messages: [PromptBuilder.Message], stream: Bool,
                   onDelta: @Sendable (String) -> Void) async throws(LLMError) -> LLMCompletion {
         let payload = body(messages)
         if !stream {
             let response: HTTPResponse
             do {
-                response = try await http.send(settings.request("/generate", body: payload, apiKey: apiKey, streaming: false), cancellation: cancellation)
+                response = try await http.send(settings.request("/generate", body: payload, apiKey: apiKey, streaming: false), cancellation: nil)
             } catch {
                 throw LLMError.from(error, backend: backendName, serverMessage: Self.errorMessage(error.body))
             }
@@ -48,7 +48,7 @@ struct LLMHubClient: LLMClient {
         }
 
         let events = http.stream(settings.request("/generate/stream", body: payload, apiKey: apiKey, streaming: true),
-                                 cancellation: cancellation).serverSentEvents()
+                                 cancellation: nil).serverSentEvents()
         var completion = LLMCompletion(text: "")
         var ended = false
         do {

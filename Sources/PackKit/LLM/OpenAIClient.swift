@@ -22,12 +22,12 @@ struct OpenAIClient: LLMClient {
         return .object(object)
     }
 
-    func complete(_ messages: [PromptBuilder.Message], stream: Bool, cancellation: HTTPCancellation?,
+    func complete(_ messages: [PromptBuilder.Message], stream: Bool,
                   onDelta: @Sendable (String) -> Void) async throws(LLMError) -> LLMCompletion {
         let request = settings.request("/chat/completions", body: payload(messages, stream: stream), apiKey: apiKey, streaming: stream)
         if !stream {
             let response: HTTPResponse
-            do { response = try await http.send(request, cancellation: cancellation) } catch {
+            do { response = try await http.send(request, cancellation: nil) } catch {
                 throw LLMError.from(error, backend: backendName, serverMessage: LLMHubClient.errorMessage(error.body))
             }
             let json = try parseJSONBody(response.body, backend: backendName, what: "the /chat/completions reply")
@@ -45,7 +45,7 @@ struct OpenAIClient: LLMClient {
         var completion = LLMCompletion(text: "")
         var done = false
         do {
-            for try await event in http.stream(request, cancellation: cancellation).serverSentEvents() {
+            for try await event in http.stream(request, cancellation: nil).serverSentEvents() {
                 let data = event.data.trimmingCharacters(in: .whitespaces)
                 if data == "[DONE]" { done = true; break }
                 if data.isEmpty { continue }

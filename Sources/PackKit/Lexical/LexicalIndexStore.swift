@@ -1,29 +1,39 @@
 import Foundation
 
 /// Finds or builds the lexical index of an opened pack. Packs ytce builds carry one (`PackLayout.lexicalIndex`);
-/// for other packs it is built from the chunk texts on the first search and kept next to the unpacked pack in
-/// the cache (a `.pack`'s cache entry, or a cache folder keyed by an unpacked folder's path and database),
-/// written to a temporary name and renamed, so concurrent processes and crashes never leave half an index.
+/// for other packs it is built from the chunk texts on the first search and kept in the pack's derived-files entry
+/// of the cache (`DerivedFiles`), written to a temporary name and renamed, so concurrent processes and crashes
+/// never leave half an index.
 public enum LexicalIndexStore {
     /// The name carries the recipe (chunk text + video title, this analyzer): a new recipe gets a new file
     /// rather than reusing an index built the old way.
     public static let fileName = "lexical_index.v1.bin"
 
     public static func index(for pack: ChannelPack, cache: PackCache, analyzer: LexicalAnalyzer = LexicalAnalyzer()) throws -> LexicalIndex {
-        let carried = pack.root.appendingPathComponent(PackLayout.lexicalIndex).path
-        if FileManager.default.fileExists(atPath: carried) {
+        let carried: FileRegion?
+        do { carried = try pack.files.region(PackLayout.lexicalIndex) } catch {
+            throw PackError(.badVectors, pack: pack.source, "\(PackLayout.lexicalIndex): cannot open: \(error.reason)")
+        }
+        if let carried {
             let index: LexicalIndex
-            do { index = try LexicalIndex(contentsOf: carried) } catch { throw PackError(.badVectors, pack: pack.source, "\(PackLayout.lexicalIndex): \(error.description)") }
+            do { index = try LexicalIndex(region: carried) } catch { throw PackError(.badVectors, pack: pack.source, "\(PackLayout.lexicalIndex): \(error.description)") }
             guard index.documentCount == pack.counts.chunks else {
                 throw PackError(.badVectors, pack: pack.source, "\(PackLayout.lexicalIndex) indexes \(index.documentCount) chunks but pack.sqlite holds \(pack.counts.chunks)")
             }
             return index
         }
-        let path = try location(for: pack, cache: cache)
-        if FileManager.default.fileExists(atPath: path.path), let index = try? LexicalIndex(contentsOf: path.path),
-           index.documentCount == pack.counts.chunks {
+        return try DerivedFiles.obtain(fileName, for: pack, cache: cache, open: { path throws -> LexicalIndex in
+            let index = try LexicalIndex(contentsOf: path)
+            guard index.documentCount == pack.counts.chunks else {
+                throw PackError(.badVectors, pack: pack.source, "\(path) indexes \(index.documentCount) chunks, the pack holds \(pack.counts.chunks)")
+            }
             return index
-        }
+        }, make: { path in try build(for: pack, analyzer: analyzer, to: path) })
+    }
+
+    /// Builds the index of `pack` from its chunk texts into `path` (a temporary file, then renamed).
+    static func build(for pack: ChannelPack, analyzer: LexicalAnalyzer, to path: String) throws {
+        let path = URL(fileURLWithPath: path)
         let builder = LexicalIndexBuilder()
         let statement = try pack.database.prepare("""
             SELECT c.text, coalesce(v.title, '') FROM micro_chunk c
@@ -57,7 +67,6 @@ public enum LexicalIndexStore {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        return try LexicalIndex(contentsOf: path.path)
     }
 
     /// Where the index of `pack` lives.

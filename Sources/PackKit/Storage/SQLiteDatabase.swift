@@ -16,10 +16,15 @@ public final class SQLiteDatabase {
         /// Read-only; `immutable` promises nobody changes the file (cache copies), which skips locking.
         case readOnly(immutable: Bool)
         case readWriteCreate
+        /// Read-only from a byte range of an open file (a stored `.pack` member), through `RegionVFS`.
+        case region(FileRegion)
     }
 
     let handle: OpaquePointer
     public let path: String
+    /// The file a region database is read from, kept open as long as the connection (which holds its own copy
+    /// of the descriptor anyway).
+    private var file: OpenFile?
 
     public init(path: String, mode: Mode) throws(SQLiteError) {
         var db: OpaquePointer?
@@ -31,6 +36,10 @@ public final class SQLiteDatabase {
             uri += immutable ? "?immutable=1" : "?mode=ro"
         case .readWriteCreate:
             flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .region(let region):
+            RegionVFS.register()
+            flags |= SQLITE_OPEN_READONLY
+            uri += "?vfs=\(RegionVFS.name)&immutable=1&ytce_fd=\(region.file.descriptor)&ytce_offset=\(region.offset)&ytce_length=\(region.length)"
         }
         let rc = sqlite3_open_v2(uri, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
@@ -40,10 +49,24 @@ public final class SQLiteDatabase {
         }
         self.handle = db
         self.path = path
+        if case .region(let region) = mode { file = region.file }
         sqlite3_extended_result_codes(db, 1)
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// For a WAL database that short-lived processes write a little to (`pack ask --session`): closing leaves the
+    /// write-ahead log for the next connection instead of checkpointing it and deleting it, so a process that
+    /// commits one turn syncs nothing (with `synchronous = NORMAL`) rather than syncing the log, the database and
+    /// the folder (tens of ms on a busy disk). The log is still checkpointed as it grows (`wal_autocheckpoint`).
+    /// Committed transactions survive a crash of the process either way.
+    public func keepWriteAheadLogOnClose() throws(SQLiteError) {
+        var rc = ytce_sqlite_skip_checkpoint_on_close(handle)
+        guard rc == SQLITE_OK else { throw error(rc, "\(path): keeping the write-ahead log on close") }
+        var persist: Int32 = 1
+        rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        guard rc == SQLITE_OK else { throw error(rc, "\(path): keeping the write-ahead log on close") }
+    }
 
     private static func percentEncode(_ path: String) -> String {
         var allowed = CharacterSet.urlPathAllowed

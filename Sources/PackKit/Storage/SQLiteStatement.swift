@@ -44,6 +44,11 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Binds bytes as a blob (copied by SQLite).
+    public func bind(_ index: Int32, bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), ytce_sqlite_transient())
+    }
+
     public func bindNull(_ index: Int32) {
         sqlite3_bind_null(handle, index)
     }
@@ -74,6 +79,13 @@ public final class SQLiteStatement {
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    /// A blob column's bytes (valid until the next step, reset or column read of this statement).
+    public func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: bytes, count: count)
+    }
 
     public func string(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }

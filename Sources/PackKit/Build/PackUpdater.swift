@@ -1,0 +1,609 @@
+import Foundation
+
+/// `pack build --update X.pack --input DIR`: grows a ytce pack from its input folder. Videos new to the pack are
+/// processed and added; videos whose transcript or shaping metadata changed (content hashes in `ytce_video_source`)
+/// are processed again and replace their old rows; everything else is kept as it is, vectors included: nothing
+/// unchanged is parsed, embedded or analyzed again.
+///
+/// What stays stable: a video's id, its summaries (rows of `summary`, by video id) and, for every video that did
+/// not change, the ids of its segments, sections and chunks. A changed video's rows get new ids (the old ones are not
+/// reused). Vector and lexical rows follow chunk ids, so the row numbers of chunks after a changed video shift:
+/// anything that outlives a pack version (a conversation's citations) should refer to a video and a time, never to a
+/// chunk id or row. Videos in the pack but not in the input are kept. The channel's row follows `channel.json`.
+///
+/// The new pack is written beside the old one and renamed over it (readers see the old pack or the new one), under
+/// the pack's `PackFileLock` from the first read to the rename, so a summary attached meanwhile is never lost. Bytes
+/// that did not change are copied from the old pack's stored members inside the kernel, and their checksums are
+/// derived from the old ones rather than read again.
+public struct PackUpdater: Sendable {
+    public var config: PackConfig
+    public var keepGoing: Bool
+    public var workers: Int
+    public var buildDate: Date?
+    /// An embedder to use instead of the one the config names; it must be the pack's.
+    public var embedder: (any Embedder)?
+    public var environment = ProcessInfo.processInfo.environment
+    /// Hash-embedded packs with at least this many chunks carry a bucket index, as `PackBuilder` writes them.
+    public var bucketMinimumChunks = BucketIndex.minimumRows
+
+    public init(config: PackConfig = PackConfig(), keepGoing: Bool = false, buildDate: Date? = nil,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.config = config
+        self.keepGoing = keepGoing
+        self.buildDate = buildDate
+        self.workers = max(1, workers)
+    }
+
+    public func update(
+        pack: URL, input: URL,
+        progress: (@Sendable (BuildProgress) -> Void)? = nil,
+        isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) throws(PackBuildError) -> UpdateReport {
+        do {
+            return try run(pack: pack, input: input, progress: progress, isCancelled: isCancelled)
+        } catch let error as PackBuildError {
+            throw error
+        } catch {
+            throw .output("\(pack.path): \(error)")
+        }
+    }
+
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func run(pack: URL, input: URL, progress: (@Sendable (BuildProgress) -> Void)?,
+                     isCancelled: @escaping @Sendable () -> Bool) throws -> UpdateReport {
+        let started = Date()
+        var trace = PhaseTrace(enabled: environment["YTCE_TRACE"] != nil)
+        var report = UpdateReport(output: pack.path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: pack.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw PackBuildError.output("\(pack.path): --update needs an existing .pack file")
+        }
+        // Read, change and replace the pack under its lock: an attach meanwhile waits instead of being undone.
+        let lock = try PackFileLock(packPath: pack.path)
+        defer { lock.release() }
+        let archive: PackArchive
+        do { archive = try PackArchive(path: pack.path) } catch { throw PackBuildError.output(error.description) }
+        let reader = try ZipArchiveReader(path: pack.path)
+        func member(_ name: String) throws -> ZipDirectory.Member {
+            guard let found = archive.member(name) else {
+                throw PackBuildError.output("\(pack.path): no \(name) in the pack: --update grows packs ytce built; build this one again")
+            }
+            return found
+        }
+        guard let manifestEntry = reader.entries.first(where: { $0.name == PackLayout.manifest }) else {
+            throw PackBuildError.output("\(pack.path): no \(PackLayout.manifest) in the archive")
+        }
+        let oldManifest = try PackManifest.parse(try reader.data(of: manifestEntry, limit: Int64(PackManifest.maxBytes)), pack: pack.path)
+        try checkSettings(oldManifest, pack: pack.path)
+        let embedder = try self.embedder ?? PackBuilder.embedder(config, environment: environment, isCancelled: isCancelled)
+        guard embedder.modelID == oldManifest.embeddingModelID, embedder.dimension == oldManifest.embeddingDim else {
+            throw PackBuildError.config("\(pack.path) holds \(oldManifest.embeddingModelID) vectors (\(oldManifest.embeddingDim) dimensions); "
+                                        + "the embedder configured makes \(embedder.modelID) (\(embedder.dimension)): --update must use the pack's embedder")
+        }
+
+        let workspace = try BuildWorkspace(output: pack)
+        defer { workspace.discard() }
+        // Members that are deflated (a pack built with --compress) are unpacked into the workspace; stored ones are
+        // read where they lie in the pack.
+        var compressed = false
+        func place(_ name: String) throws -> (path: String, offset: Int64, member: ZipDirectory.Member) {
+            let found = try member(name)
+            if found.isStored { return (pack.path, found.dataOffset, found) }
+            compressed = true
+            let path = workspace.file("old-" + name.replacingOccurrences(of: "/", with: "-"))
+            guard let entry = reader.entries.first(where: { $0.name == name }) else { throw Problem(description: "\(name) vanished from the archive") }
+            try reader.extract(entry, to: path)
+            return (path, 0, found)
+        }
+
+        // The database: a private copy to change.
+        let databasePath = workspace.file(PackLayout.database)
+        let db = try place(PackLayout.database)
+        try Self.copy(from: db.path, offset: db.offset, count: db.member.uncompressedSize, to: databasePath)
+        trace.mark("database copied")
+        let writer = try PackDatabaseWriter(updating: databasePath)
+        guard let sources = try VideoSource.all(in: writer.database), let spans = try VideoSpan.all(in: writer.database) else {
+            throw PackBuildError.output("\(pack.path) records no content hashes (it was built by the reference or an older ytce): "
+                                        + "--update cannot tell what changed; build it again with `ytce pack build`")
+        }
+        var stored: [String: Video] = [:]
+        let videoRows = try writer.database.prepare("SELECT video_id, channel_id, title, description, published_at, duration_sec, url FROM video")
+        while try videoRows.step() {
+            let id = videoRows.string(0) ?? ""
+            stored[id] = Video(videoID: id, channelID: videoRows.string(1) ?? "", title: videoRows.string(2) ?? "",
+                               description: videoRows.string(3) ?? "", publishedAt: videoRows.string(4) ?? "",
+                               durationSec: videoRows.int(5), url: videoRows.string(6) ?? "")
+        }
+
+        // What changed: every input transcript is hashed (in parallel) and compared with what the pack recorded.
+        let channelInput: ChannelInput
+        do { channelInput = try ChannelInput.load(from: input) } catch { throw PackBuildError.input(error) }
+        guard channelInput.channel.channelID == oldManifest.channelID else {
+            throw PackBuildError.config("\(input.path) is channel '\(channelInput.channel.channelID)' but \(pack.path) holds channel '\(oldManifest.channelID)'")
+        }
+        let plan = TranscriptPlan(directory: input.appendingPathComponent("transcripts"), videos: channelInput.videos)
+        report.strayTranscripts = plan.stray
+        report.duplicateTranscripts = plan.duplicates
+        let current = Self.sources(of: channelInput.videos, plan: plan)
+        var toProcess: [Video] = []
+        var metadataOnly: [Video] = []
+        for (video, source) in zip(channelInput.videos, current) {
+            guard let before = stored[video.videoID] else {
+                report.added.append(video.videoID)
+                toProcess.append(video)
+                continue
+            }
+            // The file's name may change (an .srt replaced by the same text as .vtt): its bytes and metadata count.
+            let recorded = sources[video.videoID]
+            if recorded?.transcriptSHA256 != source.transcriptSHA256 || recorded?.metadataSHA256 != source.metadataSHA256 {
+                report.changed.append(video.videoID)
+                toProcess.append(video)
+            } else if before != video {
+                metadataOnly.append(video)
+            } else {
+                report.unchanged += 1
+            }
+        }
+        let inputIDs = Set(channelInput.videos.map(\.videoID))
+        report.notInInput = stored.keys.filter { !inputIDs.contains($0) }.sorted()
+        report.metadataOnly = metadataOnly.map(\.videoID)
+        trace.mark("compared \(channelInput.videos.count) videos")
+        let oldChannel = try writer.database.prepare("SELECT title, description, source FROM channel WHERE channel_id = ?1")
+        oldChannel.bind(1, channelInput.channel.channelID)
+        let channelChanged = try oldChannel.step()
+            ? [oldChannel.string(0) ?? "", oldChannel.string(1) ?? "", oldChannel.string(2) ?? ""]
+                != [channelInput.channel.title, channelInput.channel.description, channelInput.channel.source]
+            : true
+        oldChannel.reset()
+        if toProcess.isEmpty && metadataOnly.isEmpty && !channelChanged {
+            report.seconds = Date().timeIntervalSince(started)
+            report.nothingChanged = true
+            return report
+        }
+
+        // Rows of the videos replaced, by position (vector and lexical rows follow chunk and section ids).
+        let chunkRows = Self.rowRanges(spans, first: \.firstChunkID, count: \.chunkCount, of: Set(report.changed))
+        let sectionRows = Self.rowRanges(spans, first: \.firstSectionID, count: \.sectionCount, of: Set(report.changed))
+
+        // Process what is new or changed, as a build does.
+        let processor = VideoProcessor(settings: config.chunking, dimension: embedder.dimension)
+        let laneCount = max(workers, embedder.blockingLanes ?? 0)
+        let sessions = SessionPool(embedder: embedder, count: laneCount)
+        let lanes = LanePool(workers: laneCount, blocking: embedder.blockingLanes != nil)
+        var processed: [ProcessedVideo] = []
+        var batchStart = 0
+        while batchStart < toProcess.count {
+            let batch = Array(toProcess[batchStart..<min(toProcess.count, batchStart + laneCount * 8)])
+            processed += lanes.run(count: batch.count) { i, lane in
+                processor.process(batch[i], transcript: plan.files[batch[i].videoID], session: sessions.session(lane),
+                                  lane: lane, lexical: sessions.lexical(lane))
+            }.wait()
+            if isCancelled() { throw PackBuildError.cancelled }
+            if let failure = embedder.failure { throw PackBuildError.embedding(failure.message) }
+            batchStart += batch.count
+            progress?(BuildProgress(phase: "videos", done: batchStart, total: toProcess.count))
+        }
+        trace.mark("processed \(toProcess.count) videos")
+        var problems: [TranscriptProblem] = []
+        for index in processed.indices {
+            if let problem = processed[index].problem {
+                problems.append(problem)
+                processed[index].segments = []
+                processed[index].chunks = []
+                processed[index].sections = []
+            } else {
+                report.warnings += processed[index].warnings
+            }
+            if processed[index].transcriptFile == nil { report.withoutTranscript.append(processed[index].video.videoID) }
+        }
+        if !problems.isEmpty && !keepGoing { throw PackBuildError.transcripts(problems) }
+        report.skipped = problems
+
+        // The database: old rows of changed videos out, new rows in (ids after the largest), metadata, channel.
+        let syncedAt = PackBuilder.isoTimestamp(buildDate ?? Date())
+        for id in report.changed { if let span = spans[id] { try writer.removeRows(of: id, span: span) } }
+        for video in metadataOnly { try writer.replace(video: video) }
+        var newChunkVectors: [Float] = [], newSectionVectors: [Float] = []
+        var newDocuments = JSONArrayWriter.EncodedStrings()
+        let lexicalAdditions = LexicalIndexBuilder()
+        for video in processed {
+            if stored[video.video.videoID] == nil { try writer.insert(video: video.video) } else { try writer.replace(video: video.video) }
+            try writer.insert(video)
+            if video.problem == nil, let chunks = video.lexical { lexicalAdditions.add(chunks) }
+            if video.problem == nil && !video.chunks.isEmpty {
+                newChunkVectors += video.chunkVectors
+                newSectionVectors += video.sectionVectors
+                if newDocuments.count > 0 && video.chunkDocuments.count > 0 { newDocuments.bytes += Array(", ".utf8) }
+                newDocuments.bytes += video.chunkDocuments.bytes
+                newDocuments.count += video.chunkDocuments.count
+                report.chunksEmbedded += video.chunks.count
+            }
+        }
+        try writer.update(channel: channelInput.channel, syncedAt: syncedAt)
+        // Counts from the spans (a row per video) rather than from millions of rows.
+        let counts = (segments: try writer.database.scalarInt("SELECT coalesce(sum(segment_count), 0) FROM ytce_video_span") ?? 0,
+                      sections: try writer.database.scalarInt("SELECT coalesce(sum(section_count), 0) FROM ytce_video_span") ?? 0,
+                      chunks: try writer.database.scalarInt("SELECT coalesce(sum(chunk_count), 0) FROM ytce_video_span") ?? 0,
+                      videos: try writer.database.scalarInt("SELECT count(*) FROM video") ?? 0)
+        try writer.finish()
+        try workspace.verifyDatabase()
+        trace.mark("database changed")
+
+        // The members, each as parts: a new header, the old pack's kept bytes, the new rows.
+        var entries: [ZipAssembler.Entry] = []
+        let chunkMatrix = try place(PackLayout.chunkEmbeddings)
+        let chunksEntry = try Self.matrixEntry(PackLayout.chunkEmbeddings, old: chunkMatrix, removing: chunkRows, adding: newChunkVectors,
+                                               columns: embedder.dimension)
+        report.vectorsReused = chunksEntry.keptRows
+        guard Int64(chunksEntry.rows) == counts.chunks else {
+            throw Problem(description: "the pack's chunk vectors (\(chunksEntry.rows) rows) no longer match its chunks (\(counts.chunks)): build it again")
+        }
+        let sectionMatrix = try place(PackLayout.sectionEmbeddings)
+        let sectionsEntry = try Self.matrixEntry(PackLayout.sectionEmbeddings, old: sectionMatrix, removing: sectionRows,
+                                                 adding: newSectionVectors, columns: embedder.dimension)
+        guard Int64(sectionsEntry.rows) == counts.sections else {
+            throw Problem(description: "the pack's section vectors (\(sectionsEntry.rows) rows) no longer match its sections (\(counts.sections)): build it again")
+        }
+        let documents = try Self.documentsEntry(old: try place(PackLayout.bm25Docs), rows: chunksEntry.keptRows + chunkRows.reduce(0) { $0 + $1.count },
+                                                removing: chunkRows, adding: newDocuments)
+        trace.mark("vectors and documents planned")
+        let lexical = try place(PackLayout.lexicalIndex)
+        let oldIndex = try LexicalIndex(region: try Self.region(lexical))
+        let lexicalPath = workspace.file(PackLayout.lexicalIndex)
+        try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
+        let lexicalCRC = try LexicalIndexMerger.merge(oldIndex, renumber: Self.renumbering(oldIndex.documentCount, removing: chunkRows),
+                                                      additions: lexicalAdditions, to: lexicalPath)
+        trace.mark("lexical index merged")
+        if isCancelled() { throw PackBuildError.cancelled }
+
+        var manifest = oldManifest
+        manifest.videoCount = Int(counts.videos)
+        manifest.channelTitle = channelInput.channel.title
+        manifest.extra["builder"] = .string("ytce \(PackBuilder.version)")
+        manifest.extra["segment_count"] = .number(Double(counts.segments))
+        manifest.extra["chunk_count"] = .number(Double(counts.chunks))
+        manifest.extra["section_count"] = .number(Double(counts.sections))
+        manifest.extra["updated_at"] = .string(syncedAt)
+        if report.skipped.isEmpty { manifest.extra["skipped_transcripts"] = nil }
+        else { manifest.extra["skipped_transcripts"] = .number(Double(report.skipped.count)) }
+        entries.append(.init(name: PackLayout.manifest, parts: [.bytes(Array(manifest.encoded()))]))
+        entries.append(.init(name: PackLayout.database, path: databasePath,
+                             crc32: try CRC32.of(file: databasePath, ranges: [(0, Int64(try Self.size(of: databasePath)))])))
+        entries.append(sectionsEntry.entry)
+        entries.append(chunksEntry.entry)
+        entries.append(documents)
+        entries.append(.init(name: PackLayout.lexicalIndex, path: lexicalPath, crc32: lexicalCRC))
+        trace.mark("database checksummed")
+        // The chunk table: the old rows that stay, then the new ones (a pack without one gets it from its database).
+        let tablePath = workspace.file(PackLayout.chunkTable)
+        if archive.member(PackLayout.chunkTable) != nil {
+            let merged = ChunkTableWriter()
+            merged.add(try ChunkTable(region: try Self.region(try place(PackLayout.chunkTable))), removing: chunkRows)
+            merged.add(writer.chunkTable)
+            try merged.write(to: tablePath)
+        } else {
+            try ChunkTableWriter.write(from: try SQLiteDatabase(path: databasePath, mode: .readOnly(immutable: true)), source: pack.path, to: tablePath)
+        }
+        guard let tableRows = try? ChunkTable(contentsOf: tablePath).count, tableRows == chunksEntry.rows else {
+            throw Problem(description: "the chunk table no longer matches the chunk vectors (\(chunksEntry.rows) rows): build the pack again")
+        }
+        entries.append(.init(name: PackLayout.chunkTable, path: tablePath))
+        trace.mark("chunk table written")
+        // The bucket index (hash vectors, large packs): pages before the first changed row are kept, the rest made again.
+        if embedder.sparseQueries && chunksEntry.rows >= bucketMinimumChunks {
+            let bucketsPath = workspace.file(PackLayout.chunkBuckets)
+            let oldMatrix = try NpyMatrix(region: try Self.region(chunkMatrix))
+            var oldIndex: BucketIndex?
+            if archive.member(PackLayout.chunkBuckets) != nil {
+                let index = try BucketIndex(region: try Self.region(try place(PackLayout.chunkBuckets)))
+                // An index that does not match the old vectors is not carried over: it is made again whole.
+                if (try? index.check(against: oldMatrix)) != nil { oldIndex = index }
+            }
+            try Self.writeBuckets(keeping: oldIndex, oldMatrix: oldMatrix, removing: chunkRows, adding: newChunkVectors,
+                                  rows: chunksEntry.rows, to: bucketsPath)
+            entries.append(.init(name: PackLayout.chunkBuckets, path: bucketsPath))
+            trace.mark("bucket index written")
+        }
+        // A graph over the chunk vectors no longer matches them: it is built again from the new matrix.
+        if archive.member(PackLayout.chunkGraph) != nil {
+            progress?(BuildProgress(phase: "indexing vectors", done: 0, total: 1))
+            let matrixPath = workspace.file(PackLayout.chunkEmbeddings)
+            try ZipAssembler.materialize(chunksEntry.entry, to: matrixPath)
+            let graphPath = workspace.file(PackLayout.chunkGraph)
+            try HNSWGraph.build(matrix: try NpyMatrix(contentsOf: matrixPath), to: graphPath, threads: workers)
+            entries[3] = .init(name: PackLayout.chunkEmbeddings, path: matrixPath, crc32: chunksEntry.entry.crc32)
+            entries.append(.init(name: PackLayout.chunkGraph, path: graphPath))
+        }
+        // Members ytce does not know are carried over as they are.
+        let known = Set(entries.map(\.name) + [PackLayout.chunkGraph, PackLayout.chunkTable, PackLayout.chunkBuckets])
+        for extra in archive.directory.members where !known.contains(extra.name) && !extra.name.hasSuffix("/") {
+            let placed = try place(extra.name)
+            entries.append(.init(name: extra.name, parts: [.file(path: placed.path, offset: placed.offset, length: placed.member.uncompressedSize)],
+                                 crc32: extra.crc32))
+        }
+        if isCancelled() { throw PackBuildError.cancelled }
+        progress?(BuildProgress(phase: "packing", done: 0, total: 1))
+        if compressed {
+            // A pack built with --compress stays compressed: its members are written out and deflated.
+            for entry in entries where entry.name != PackLayout.database && entry.name != PackLayout.lexicalIndex {
+                let path = workspace.file(entry.name)
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if !FileManager.default.fileExists(atPath: path) { try ZipAssembler.materialize(entry, to: path) }
+            }
+            try workspace.publish(modificationDate: buildDate ?? started, compression: .small, entries: entries.map(\.name),
+                                  holding: lock, isCancelled: isCancelled)
+        } else {
+            try workspace.publish(entries, modificationDate: buildDate ?? started, holding: lock, isCancelled: isCancelled)
+        }
+        trace.mark("zipped, synced, renamed")
+        progress?(BuildProgress(phase: "packing", done: 1, total: 1))
+        report.videos = Int(counts.videos)
+        report.chunks = Int(counts.chunks)
+        report.embedding = (embedder as? EndpointEmbedder)?.statistics
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// The bytes of a member placed by `place`, as a region to map.
+    static func region(_ placed: (path: String, offset: Int64, member: ZipDirectory.Member)) throws -> FileRegion {
+        let file = try OpenFile(path: placed.path)
+        guard placed.offset >= 0, placed.offset <= file.size, placed.member.uncompressedSize <= file.size - placed.offset else {
+            throw Problem(description: "\(placed.path): \(placed.member.name) lies past the end of the file")
+        }
+        return FileRegion(file: file, offset: placed.offset, length: placed.member.uncompressedSize, name: "\(placed.path):\(placed.member.name)")
+    }
+
+    /// Writes the bucket index of the updated chunk matrix: the old rows except `removing`, then `adding`. The pages
+    /// of `old` before the page of the first row that moved are copied as they are; the rows from there on are
+    /// indexed again (after a pure addition: the last, partial page and the new rows).
+    static func writeBuckets(keeping old: BucketIndex?, oldMatrix: NpyMatrix, removing: [Range<Int>], adding: [Float],
+                             rows: Int, to path: String) throws {
+        let columns = oldMatrix.columns
+        let firstMoved = removing.first?.lowerBound ?? oldMatrix.rows
+        let keptPages = old.map { min($0.pages, firstMoved / BucketIndex.pageRows) } ?? 0
+        // New row r: an old row (kept rows keep their order) or one of the added rows.
+        var keptOldRows: [Range<Int>] = []
+        var row = 0
+        for range in removing + [oldMatrix.rows..<oldMatrix.rows] {
+            if range.lowerBound > row { keptOldRows.append(row..<range.lowerBound) }
+            row = range.upperBound
+        }
+        let keptCount = keptOldRows.reduce(0) { $0 + $1.count }
+        func newRow(_ r: Int) -> [Float] {
+            if r >= keptCount { return Array(adding[((r - keptCount) * columns)..<((r - keptCount + 1) * columns)]) }
+            var before = 0
+            for range in keptOldRows {
+                if r < before + range.count { return Array(oldMatrix.row(range.lowerBound + r - before)) }
+                before += range.count
+            }
+            return []
+        }
+        let writer = try BucketIndexWriter(path: path, columns: max(1, columns))
+        if let old { try writer.keep(pages: keptPages, of: old) }
+        // Old rows from the first page written again, in runs, then the added rows.
+        var next = keptPages * BucketIndex.pageRows
+        var before = 0
+        for range in keptOldRows {
+            let start = max(range.lowerBound, range.lowerBound + next - before)
+            if start < range.upperBound {
+                try writer.add(UnsafeBufferPointer(rebasing: oldMatrix.elements[(start * columns)..<(range.upperBound * columns)]))
+                next += range.upperBound - start
+            }
+            before += range.count
+        }
+        try adding.withUnsafeBufferPointer { try writer.add($0) }
+        guard writer.rows == rows else { throw Problem(description: "the bucket index holds \(writer.rows) rows, the vectors \(rows)") }
+        try writer.finish(fingerprint: HNSWGraph.fingerprint(rows: rows, columns: columns, row: newRow))
+    }
+
+    /// The chunking the pack was cut with must be the config's: rows of both kinds cannot live in one pack.
+    private func checkSettings(_ manifest: PackManifest, pack: String) throws {
+        let wanted: [String: JSONValue] = [
+            "micro_chunk_sec": .number(Double(config.chunking.microChunkSec)),
+            "micro_overlap_sec": .number(Double(config.chunking.microOverlapSec)),
+            "target_section_sec": .number(Double(config.chunking.targetSectionSec)),
+            "max_section_sec": .number(Double(config.chunking.maxSectionSec)),
+        ]
+        guard case .object(let chunking)? = manifest.extra["chunking"] else {
+            throw PackBuildError.output("\(pack): the manifest does not say how the pack was chunked (not built by ytce): build it again")
+        }
+        for (key, value) in wanted.sorted(by: { $0.key < $1.key }) where chunking[key] != value {
+            throw PackBuildError.config("\(pack) was chunked with \(key) \(chunking[key]?.shortDescription ?? "unknown"), the config says "
+                                        + "\(value.shortDescription): --update keeps the pack's chunking (build it again to change it)")
+        }
+    }
+
+    /// Each input video's source (content hashes), the transcripts read and hashed on every core.
+    static func sources(of videos: [Video], plan: TranscriptPlan) -> [VideoSource] {
+        let slots = ResultSlots<VideoSource>(count: videos.count)
+        DispatchQueue.concurrentPerform(iterations: videos.count) { i in
+            let file = plan.files[videos[i].videoID]
+            // An unreadable file hashes as no transcript; processing it then reports why.
+            let bytes = file.flatMap { try? TranscriptReader.bytes(of: $0) }
+            slots.set(i, VideoSource(video: videos[i], file: bytes == nil ? nil : file, bytes: bytes))
+        }
+        return slots.values()
+    }
+
+    /// Row ranges (positions in id order) of the given videos' rows, from the spans: every row of a ytce pack belongs
+    /// to one video's span, and spans do not overlap.
+    static func rowRanges(_ spans: [String: VideoSpan], first: KeyPath<VideoSpan, Int64>, count: KeyPath<VideoSpan, Int>,
+                          of videos: Set<String>) -> [Range<Int>] {
+        var row = 0
+        var ranges: [Range<Int>] = []
+        for (id, span) in spans.sorted(by: { $0.value[keyPath: first] < $1.value[keyPath: first] }) {
+            let n = span[keyPath: count]
+            if videos.contains(id) && n > 0 { ranges.append(row..<(row + n)) }
+            row += n
+        }
+        return ranges
+    }
+
+    /// Old row → new row (-1 removed), nil when no row is removed.
+    static func renumbering(_ rows: Int, removing ranges: [Range<Int>]) -> [Int32]? {
+        guard !ranges.isEmpty else { return nil }
+        var map = [Int32](repeating: 0, count: rows)
+        var next: Int32 = 0
+        var removed = ranges.makeIterator()
+        var current = removed.next()
+        for row in 0..<rows {
+            while let range = current, range.upperBound <= row { current = removed.next() }
+            if let range = current, range.contains(row) { map[row] = -1 } else { map[row] = next; next += 1 }
+        }
+        return map
+    }
+
+    /// A `.npy` member: a new header, the old rows except `removing`, then the rows added. Its checksum comes from the
+    /// old one when no row is removed.
+    static func matrixEntry(_ name: String, old: (path: String, offset: Int64, member: ZipDirectory.Member), removing: [Range<Int>],
+                            adding rows: [Float], columns: Int) throws -> (entry: ZipAssembler.Entry, rows: Int, keptRows: Int) {
+        let prefix = try readBytes(old.path, offset: old.offset, count: Int(min(4096, old.member.uncompressedSize)))
+        let header: NpyHeader
+        do { header = try prefix.withUnsafeBytes { buffer throws(NpyHeader.Problem) in try NpyHeader.parse(buffer) } } catch {
+            throw Problem(description: "\(name): \((error as? NpyHeader.Problem)?.reason ?? "\(error)")")
+        }
+        guard header.columns == columns else {
+            throw Problem(description: "\(name) has \(header.columns) columns, the embedder makes \(columns)")
+        }
+        let rowBytes = Int64(columns * 4)
+        let dataStart = old.offset + Int64(header.dataOffset)
+        guard Int64(header.dataOffset) + Int64(header.rows) * rowBytes == old.member.uncompressedSize else {
+            throw Problem(description: "\(name): its header says \(header.rows) rows, its size disagrees")
+        }
+        let removed = removing.reduce(0) { $0 + $1.count }
+        let kept = header.rows - removed
+        let added = rows.count / columns
+        let newHeader = NpyHeader.encode(rows: kept + added, columns: columns)
+        var parts: [ZipAssembler.Part] = [.bytes(newHeader)]
+        var row = 0
+        for range in removing + [header.rows..<header.rows] {
+            if range.lowerBound > row {
+                parts.append(.file(path: old.path, offset: dataStart + Int64(row) * rowBytes, length: Int64(range.lowerBound - row) * rowBytes))
+            }
+            row = range.upperBound
+        }
+        let newBytes: [UInt8] = rows.withUnsafeBytes { Array($0) }
+        if !newBytes.isEmpty { parts.append(.bytes(newBytes)) }
+        var crc: UInt32?
+        if removing.isEmpty {
+            let oldRows = CRC32.removingPrefix(old.member.crc32, prefix: CRC32.of(Array(prefix.prefix(header.dataOffset))),
+                                               remainderLength: Int64(header.rows) * rowBytes)
+            crc = CRC32.of(newBytes, continuing: CRC32.combine(CRC32.of(newHeader), oldRows, secondLength: Int64(header.rows) * rowBytes))
+        }
+        return (ZipAssembler.Entry(name: name, parts: parts, crc32: crc), kept + added, kept)
+    }
+
+    /// `bm25_docs.json`: the old array's strings except `removing`, then the new ones.
+    static func documentsEntry(old: (path: String, offset: Int64, member: ZipDirectory.Member), rows: Int, removing: [Range<Int>],
+                               adding: JSONArrayWriter.EncodedStrings) throws -> ZipAssembler.Entry {
+        let size = old.member.uncompressedSize
+        let last = try readBytes(old.path, offset: old.offset + size - 1, count: 1)
+        guard size >= 2, last == [UInt8(ascii: "]")] else { throw Problem(description: "\(PackLayout.bm25Docs) does not end its array where ytce does") }
+        if removing.isEmpty {
+            // The old array without its "]", then the new strings and a "]": the checksum follows from the old one.
+            var tail: [UInt8] = []
+            if adding.count > 0 { tail += (rows > 0 ? Array(", ".utf8) : []) + adding.bytes }
+            tail.append(UInt8(ascii: "]"))
+            let crc = CRC32.of(tail, continuing: CRC32.removingSuffix(old.member.crc32, suffix: last))
+            return ZipAssembler.Entry(name: PackLayout.bm25Docs, parts: [.file(path: old.path, offset: old.offset, length: size - 1), .bytes(tail)],
+                                      crc32: crc)
+        }
+        // Runs of kept strings, found by one pass over the old array.
+        var runs: [Range<Int>] = []
+        var row = 0
+        for range in removing + [rows..<rows] {
+            if range.lowerBound > row { runs.append(row..<range.lowerBound) }
+            row = range.upperBound
+        }
+        let offsets = try JSONArrayOffsets.find(in: old.path, offset: old.offset, length: size,
+                                                wanted: Set(runs.flatMap { [$0.lowerBound, $0.upperBound - 1] }))
+        var parts: [ZipAssembler.Part] = [.bytes(Array("[".utf8))]
+        for (i, run) in runs.enumerated() {
+            guard let first = offsets[run.lowerBound], let lastString = offsets[run.upperBound - 1] else {
+                throw Problem(description: "\(PackLayout.bm25Docs): strings \(run) not found")
+            }
+            if i > 0 { parts.append(.bytes(Array(", ".utf8))) }
+            parts.append(.file(path: old.path, offset: old.offset + first.start, length: lastString.end - first.start))
+        }
+        if adding.count > 0 { parts.append(.bytes((runs.isEmpty ? [] : Array(", ".utf8)) + adding.bytes)) }
+        parts.append(.bytes(Array("]".utf8)))
+        return ZipAssembler.Entry(name: PackLayout.bm25Docs, parts: parts)
+    }
+
+    static func readBytes(_ path: String, offset: Int64, count: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Problem(description: "cannot read \(path): \(n < 0 ? String(cString: strerror(errno)) : "it ended early")") }
+            done += n
+        }
+        return bytes
+    }
+
+    static func size(of path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Copies `count` bytes of `path` from `offset` into a new file inside the kernel.
+    static func copy(from path: String, offset: Int64, count: Int64, to destination: String) throws {
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw Problem(description: "cannot create \(destination): \(String(cString: strerror(errno)))") }
+        defer { close(output) }
+        var position = off_t(offset)
+        var remaining = count
+        while remaining > 0 {
+            let n = sendfile(output, input, &position, Int(min(remaining, 1 << 30)))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Problem(description: "cannot copy \(path) to \(destination): \(n < 0 ? String(cString: strerror(errno)) : "it ended early")") }
+            remaining -= Int64(n)
+        }
+    }
+}
+
+/// What an update did.
+public struct UpdateReport: Sendable {
+    public var output: String
+    public var videos = 0
+    public var chunks = 0
+    public var added: [String] = []
+    public var changed: [String] = []
+    /// Videos whose metadata changed in ways that shape no row (publication date, link): their row only.
+    public var metadataOnly: [String] = []
+    public var unchanged = 0
+    /// Videos of the pack the input no longer lists: kept as they are.
+    public var notInInput: [String] = []
+    /// Chunk vector rows carried over from the old pack.
+    public var vectorsReused = 0
+    /// Chunks embedded for new or changed videos.
+    public var chunksEmbedded = 0
+    public var nothingChanged = false
+    public var skipped: [TranscriptProblem] = []
+    public var withoutTranscript: [String] = []
+    public var strayTranscripts: [String] = []
+    public var duplicateTranscripts: [String] = []
+    public var warnings: [TranscriptProblem] = []
+    public var embedding: EmbeddingStatistics?
+    public var seconds = 0.0
+
+    public var summaryLine: String {
+        if nothingChanged { return "\(output): nothing changed (\(unchanged) videos as they were); the pack was not rewritten" }
+        var line = "updated \(output): \(added.count) videos added, \(changed.count) changed, \(unchanged) unchanged"
+        if !metadataOnly.isEmpty { line += ", \(metadataOnly.count) with new metadata" }
+        if !notInInput.isEmpty { line += ", \(notInInput.count) not in the input (kept)" }
+        line += "; \(videos) videos, \(chunks) chunks; \(chunksEmbedded) chunks embedded, \(vectorsReused) vectors kept in "
+            + String(format: "%.2f", seconds) + " s"
+        return line
+    }
+}
