@@ -5,6 +5,11 @@ public enum PromptBuilder {
     public struct Message: Sendable, Equatable {
         public var role: String
         public var text: String
+
+        public init(role: String, text: String) {
+            self.role = role
+            self.text = text
+        }
     }
 
     public static let systemRules = """
@@ -18,7 +23,10 @@ public enum PromptBuilder {
         Do not invent citations.
         """
 
-    public static func messages(question: String, channelTitle: String, sections: [String], evidence: [SearchHit]) -> [Message] {
+    /// `history`: earlier turns of the conversation (user questions and assistant answers, oldest first), placed
+    /// between the rules and the question so a follow-up is read in its context.
+    public static func messages(question: String, channelTitle: String, sections: [String], evidence: [SearchHit],
+                                history: [Message] = []) -> [Message] {
         var lines = ["Channel: \(channelTitle)", "Question: \(question)"]
         if !sections.isEmpty {
             lines += ["", "Relevant sections (summaries):"] + sections.map { "- \($0)" }
@@ -28,6 +36,6 @@ public enum PromptBuilder {
             lines += evidence.map { "\(Citation(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs)) \($0.text)" }
         }
         lines += ["", "Write the best possible answer. Use citations inline."]
-        return [Message(role: "system", text: systemRules), Message(role: "user", text: lines.joined(separator: "\n"))]
+        return [Message(role: "system", text: systemRules)] + history + [Message(role: "user", text: lines.joined(separator: "\n"))]
     }
 }

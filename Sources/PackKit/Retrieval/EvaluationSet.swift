@@ -12,8 +12,15 @@ public struct EvaluationSet: Sendable {
     public struct Question: Sendable {
         public var id: String
         public var kind: String
+        /// The question judged: the last of `turns`.
         public var text: String
         public var gold: [Gold]
+        /// The turns of a conversation asked in one session (`{"turns": [...]}`), the judged question last; empty
+        /// for a question asked alone.
+        public var turns: [String] = []
+
+        /// What is asked, in order: the turns, or the question alone.
+        public var asked: [String] { turns.isEmpty ? [text] : turns }
     }
 
     public var channel: String
@@ -21,6 +28,7 @@ public struct EvaluationSet: Sendable {
     public var questions: [Question]
     /// How far each gold span is widened on both sides before testing overlap.
     public var toleranceMs = 15_000
+    static let maxToleranceMs = 86_400_000
 
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -36,8 +44,15 @@ public struct EvaluationSet: Sendable {
         }
         var questions: [Question] = []
         for (i, item) in items.enumerated() {
-            guard let text = item["question"]?.stringValue, case .array(let golds)? = item["gold"] else {
-                throw Problem(description: "\(url.path): question \(i): needs 'question' and 'gold'")
+            var turns: [String] = []
+            if let list = item["turns"] {
+                guard let texts = list.arrayValue?.map(\.stringValue), !texts.isEmpty, texts.allSatisfy({ $0?.isEmpty == false }) else {
+                    throw Problem(description: "\(url.path): question \(i): 'turns' must be a non-empty array of questions")
+                }
+                turns = texts.compactMap { $0 }
+            }
+            guard let text = item["question"]?.stringValue ?? turns.last, case .array(let golds)? = item["gold"] else {
+                throw Problem(description: "\(url.path): question \(i): needs 'question' (or 'turns') and 'gold'")
             }
             let gold = try golds.enumerated().map { (g, value) throws(Problem) -> Gold in
                 guard let video = value["video_id"]?.stringValue, let start = value["start_ms"]?.intValue,
@@ -47,13 +62,17 @@ public struct EvaluationSet: Sendable {
                 return Gold(videoID: video, startMs: start, endMs: end)
             }
             questions.append(Question(id: item["id"]?.stringValue ?? "q\(i)", kind: item["kind"]?.stringValue ?? "all",
-                                      text: text, gold: gold))
+                                      text: text, gold: gold, turns: turns))
         }
         var set = EvaluationSet(channel: root["channel"]?.stringValue ?? "", metricNote: root["metric_note"]?.stringValue ?? "",
                                 questions: questions)
         if let widened = set.metricNote.range(of: #"widened by (\d+) ?ms"#, options: .regularExpression) {
             let digits = set.metricNote[widened].filter(\.isNumber)
-            set.toleranceMs = Int(digits) ?? set.toleranceMs
+            // Bounded, so that widening a span (isHit) cannot overflow; a day is already far wider than any moment.
+            guard let tolerance = Int(digits), tolerance <= maxToleranceMs else {
+                throw Problem(description: "\(url.path): metric_note widens spans by \(digits) ms; at most \(maxToleranceMs) (a day) is understood")
+            }
+            set.toleranceMs = tolerance
         }
         return set
     }

@@ -10,6 +10,24 @@ public struct SearchHit: Sendable, Equatable {
     public var score: Double
     /// The segments the moment covers, in order, each with its span and text.
     public var segments: [Segment]
+    /// The chunk windows merged into the moment, each with its retrieval score, best first: where in the moment
+    /// the question matched (empty when not known).
+    public var windows: [Window] = []
+
+    public struct Window: Sendable, Equatable {
+        public var startMs: Int
+        public var endMs: Int
+        public var score: Double
+        /// Cosine similarity of the question with the window's vector, when the pack's embedder carries meaning.
+        public var similarity: Double?
+
+        public init(startMs: Int, endMs: Int, score: Double, similarity: Double? = nil) {
+            self.startMs = startMs
+            self.endMs = endMs
+            self.score = score
+            self.similarity = similarity
+        }
+    }
 
     public struct Segment: Sendable, Equatable {
         public var id: Int64
@@ -38,6 +56,30 @@ public struct SearchHit: Sendable, Equatable {
     /// one second, as `CitationCheck` does).
     public func segments(overlapping startMs: Int, _ endMs: Int) -> [Segment] {
         segments.filter { $0.startMs < endMs + 1000 && $0.endMs > startMs - 1000 }
+    }
+}
+
+/// What ranks a pack's moments for a question besides the words: the status line of a session says it.
+public enum RetrievalMode: Sendable, Equatable {
+    /// Vectors that carry meaning (all-MiniLM-L6-v2, or an embeddings endpoint).
+    case semantic
+    /// Hash vectors: words, not meaning.
+    case hash
+    /// Words only: no vectors can be computed for questions (the pack has none, or its model is missing).
+    case lexicalOnly(reason: String)
+
+    public var label: String {
+        switch self {
+        case .semantic: "semantic"
+        case .hash: "hash"
+        case .lexicalOnly: "lexical only"
+        }
+    }
+
+    /// Why questions are matched by words only (nil otherwise).
+    public var reason: String? {
+        if case .lexicalOnly(let reason) = self { return reason }
+        return nil
     }
 }
 
@@ -104,17 +146,27 @@ public final class Retriever {
     private let hasVideoSpans: Bool
     /// The pack's HNSW graph over the chunk vectors, when it has one that matches them.
     public let graph: HNSWGraph?
-    /// A column-major copy of a large pack's vectors, for sparse (hash-embedded) questions.
-    public let columns: ColumnMatrix?
+    /// The bucket index of a large hash-embedded pack, for sparse (hash-embedded) questions.
+    public let buckets: BucketIndex?
 
     /// `embedder` replaces the registry's choice; it must be the model the pack's vectors were made with.
     /// `modelDirectory` is where the user keeps a model's files (config `embedding.model_dir`), for the registry.
-    public init(pack: ChannelPack, cache: PackCache, embedder custom: (any Embedder)? = nil, modelDirectory: String? = nil) throws {
+    /// `vectors` false: the lexical index and the chunks only (no embedder, graph or column copy), for work that
+    /// never ranks by vectors (`moments(matching:)`, the timeline), which then starts faster.
+    public init(pack: ChannelPack, cache: PackCache, embedder custom: (any Embedder)? = nil, modelDirectory: String? = nil,
+                vectors: Bool = true) throws {
         self.pack = pack
         self.lexical = try LexicalIndexStore.index(for: pack, cache: cache)
-        self.chunks = try ChunkTable(database: pack.database, pack: pack.source)
+        self.chunks = try ChunkTable.of(pack, cache: cache)
         self.hasVideoSpans = (try pack.database.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'ytce_video_span'") ?? 0) > 0
         var notes: [String] = []
+        if !vectors {
+            embedder = nil
+            graph = nil
+            buckets = nil
+            self.notes = []
+            return
+        }
         if pack.chunkEmbeddings == nil {
             embedder = nil
             notes.append("lexical search only: the pack has no chunk embeddings")
@@ -132,45 +184,81 @@ public final class Retriever {
                 notes.append("lexical search only: ytce cannot compute query embeddings for '\(pack.manifest.embeddingModelID)' (\(error.message))")
             }
         }
-        if embedder?.semanticQueries == true { settings = .semantic }
+        // Vectors from an embeddings endpoint come from a trained model too (their questions' vectors come from it).
+        if embedder?.semanticQueries == true || pack.manifest.extra["embedding_backend"]?.stringValue == "openai" { settings = .semantic }
         var graph: HNSWGraph?
-        let graphPath = pack.root.appendingPathComponent(PackLayout.chunkGraph).path
-        if let matrix = pack.chunkEmbeddings, FileManager.default.fileExists(atPath: graphPath) {
-            do { graph = try HNSWGraph(contentsOf: graphPath, matching: matrix) } catch {
+        if let matrix = pack.chunkEmbeddings, let region = try? pack.files.region(PackLayout.chunkGraph) {
+            do {
+                let opened = try HNSWGraph(region: region)
+                try opened.check(against: matrix)
+                graph = opened
+            } catch {
                 notes.append("exact vector search: the pack's HNSW graph is unusable (\(error.reason))")
             }
         }
         self.graph = graph
         // Hash-embedded questions have one non-zero entry per word: on large packs an exact search reads just
-        // those columns of a column-major copy (made once into the cache), which beats a graph in time and recall.
-        var columns: ColumnMatrix?
-        if let matrix = pack.chunkEmbeddings, matrix.rows >= ColumnMatrix.minimumRows, embedder?.sparseQueries == true {
-            do { columns = try ColumnMatrix.cached(for: pack, matrix: matrix, cache: cache) } catch {
-                notes.append("full vector scan: cannot keep a column copy of the vectors (\(error))")
+        // those buckets of the bucket index (carried by ytce's packs, else made once into the cache), which beats
+        // a graph in time and recall.
+        var buckets: BucketIndex?
+        if let matrix = pack.chunkEmbeddings, matrix.rows >= BucketIndex.minimumRows, embedder?.sparseQueries == true {
+            do {
+                let index: BucketIndex
+                if let region = try pack.files.region(PackLayout.chunkBuckets) {
+                    index = try BucketIndex(region: region)
+                    try index.check(against: matrix)
+                } else {
+                    index = try BucketIndex.derived(for: pack, matrix: matrix, cache: cache)
+                }
+                if index.isUseful { buckets = index } else {
+                    notes.append("full vector scan: the pack's vectors are not hash counts (\(index.exceptions.count) of \(index.rows) rows)")
+                }
+            } catch {
+                notes.append("full vector scan: no usable bucket index of the vectors (\(error))")
             }
         }
-        self.columns = columns
+        self.buckets = buckets
         self.notes = notes
+    }
+
+    /// How questions are matched: by meaning, by hashed words, or by words alone (and why).
+    /// `endpoint`: question vectors come from an embeddings endpoint, which serves a model that carries meaning.
+    public func mode(endpoint: Bool = false) -> RetrievalMode {
+        guard pack.chunkEmbeddings != nil else { return .lexicalOnly(reason: notes.first ?? "the pack has no chunk embeddings") }
+        if endpoint { return .semantic }
+        guard let embedder else { return .lexicalOnly(reason: notes.first ?? "no embedder for \(pack.manifest.embeddingModelID)") }
+        return embedder.semanticQueries ? .semantic : .hash
     }
 
     /// `queryVector` is the question's embedding when it was computed elsewhere (an embeddings endpoint for a
     /// model ytce cannot run); it must have the pack's dimension.
-    public func search(_ question: String, topK: Int = 10, queryVector: [Float]? = nil) throws -> SearchResult {
-        try search(question, topK: topK, queryVector: queryVector, fromEndpoint: queryVector != nil)
+    /// `context` folds a conversation's earlier turns in and limits the moments to a scope.
+    public func search(_ question: String, topK: Int = 10, queryVector: [Float]? = nil,
+                       context: RetrievalContext = RetrievalContext()) throws -> SearchResult {
+        try search(question, topK: topK, queryVector: queryVector, fromEndpoint: queryVector != nil, context: context)
     }
 
     /// `fromEndpoint`: the vector came from outside (an embeddings endpoint), so the "lexical only" note of a pack
     /// whose model ytce cannot run does not apply.
-    func search(_ question: String, topK: Int, queryVector: [Float]?, fromEndpoint: Bool) throws -> SearchResult {
+    func search(_ question: String, topK: Int, queryVector: [Float]?, fromEndpoint: Bool,
+                context: RetrievalContext = RetrievalContext()) throws -> SearchResult {
         if let queryVector, let matrix = pack.chunkEmbeddings, queryVector.count != matrix.columns {
             throw EmbedderProblem(message: "the query embedding has \(queryVector.count) dimensions but the pack's vectors have \(matrix.columns) (\(pack.manifest.embeddingModelID)): configure the model the pack was built with")
         }
         var fused: [Int: Double] = [:]
-        let query = LexicalQuery(question, analyzer: analyzer) { lexical.documentFrequency($0) > 0 }
+        let query = context.folding(into: LexicalQuery(question, analyzer: analyzer) { lexical.documentFrequency($0) > 0 })
+        // A scope keeps only its videos' chunks, so more candidates are read to leave enough inside it.
+        let candidates = context.videoIDs == nil ? settings.candidates : settings.candidates * 10
         // Lexical scores enter as BM25 relative to the best hit, on the scale of a first rank in reciprocal-rank
         // fusion: a chunk naming all of a question's rare words keeps its lead over one naming a single word,
         // which rank fusion throws away (measured: hf-course MRR 0.78 → 0.83, hit@1 0.68 → 0.78; py4e equal).
-        var lexicalHits = lexical.search(query, k: settings.candidates)
+        var lexicalHits = lexical.search(query, k: candidates)
+        if let scope = context.videoIDs {
+            // Then as many as an unscoped search keeps: every window of a short video would merge into one moment
+            // the length of the video, which the answerer cannot quote from.
+            lexicalHits.removeAll { !scope.contains(chunks.video($0.row)) }
+            lexicalHits = Array(lexicalHits.prefix(settings.candidates))
+        }
         if let ownWeight = settings.neighbourhoodOwnWeight {
             lexicalHits = NeighbourhoodScoring.rescore(lexicalHits, query: query, index: lexical, chunks: chunks, ownWeight: ownWeight)
         }
@@ -179,9 +267,18 @@ public final class Retriever {
                 fused[hit.row, default: 0] += settings.lexicalWeight * Double(hit.score / best) / (settings.rrfK + 1)
             }
         }
-        if let matrix = pack.chunkEmbeddings, let query = queryVector ?? embedder?.makeSession().embed([question], dimension: matrix.columns) {
+        var semanticQuery: [Float]?
+        if let matrix = pack.chunkEmbeddings, let own = queryVector ?? embedded(question, dimension: matrix.columns) {
+            // An embeddings endpoint serves a model that carries meaning, like the embedders that say so.
+            let semantic = embedder?.semanticQueries == true || (embedder == nil && queryVector != nil)
+            let query = semantic ? context.folding(into: own) : own
             if query.contains(where: { $0 != 0 }) {
-                let nearest = nearestChunks(query, in: matrix)
+                if semantic { semanticQuery = query }
+                var nearest = nearestChunks(query, in: matrix, candidates: candidates)
+                if let scope = context.videoIDs {
+                    nearest.removeAll { !scope.contains(chunks.video($0.row)) }
+                    nearest = Array(nearest.prefix(settings.candidates))
+                }
                 switch settings.vectorFusion {
                 case .reciprocalRank:
                     for (rank, hit) in nearest.enumerated() {
@@ -203,23 +300,30 @@ public final class Retriever {
                 }
             }
         }
+        if context.threadVideoBoost > 0, !context.threadVideos.isEmpty {
+            for row in fused.keys where context.threadVideos.contains(chunks.video(row)) {
+                fused[row, default: 0] += context.threadVideoBoost / (settings.rrfK + 1)
+            }
+        }
         let ranked = fused.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
         let moments = MomentMerger.merge(ranked.map { (videoID: chunks.video($0.key), startMs: chunks.startMs[$0.key],
                                                        endMs: chunks.endMs[$0.key], score: Float($0.value), row: $0.key) },
                                          limit: topK)
-        return SearchResult(hits: try moments.map(resolve), notes: !fromEndpoint || pack.chunkEmbeddings == nil ? notes : [])
+        return SearchResult(hits: try moments.map { try resolve($0, scores: fused, query: semanticQuery) },
+                            notes: !fromEndpoint || pack.chunkEmbeddings == nil ? notes : [])
     }
 
-    /// The best `candidates` chunks for a question vector: exactly from the column copy when the question has
+    /// The best `candidates` chunks for a question vector: exactly from the bucket index when the question has
     /// few non-zero entries, else through the HNSW graph when the pack has one, else by the full exact scan.
-    func nearestChunks(_ query: [Float], in matrix: NpyMatrix) -> [ScoredRow] {
-        if let columns, query.lazy.filter({ $0 != 0 }).count * 4 <= matrix.columns {
-            return columns.topK(query, k: settings.candidates)
+    func nearestChunks(_ query: [Float], in matrix: NpyMatrix, candidates: Int? = nil) -> [ScoredRow] {
+        let k = candidates ?? settings.candidates
+        if let buckets, query.lazy.filter({ $0 != 0 }).count * 4 <= matrix.columns {
+            return buckets.topK(query, k: k, matrix: matrix)
         }
         if let graph {
-            return ANNSearch.topK(query, in: matrix, graph: graph, k: settings.candidates, ef: max(settings.candidates, settings.annEf))
+            return ANNSearch.topK(query, in: matrix, graph: graph, k: k, ef: max(k, settings.annEf))
         }
-        return VectorSearch.topK(query, in: matrix, k: settings.candidates)
+        return VectorSearch.topK(query, in: matrix, k: k)
     }
 
     /// BM25 inverse document frequency of an analyzed term. A term the pack never uses gets the highest
@@ -230,29 +334,27 @@ public final class Retriever {
         return log(1 + (n - df + 0.5) / (df + 0.5))
     }
 
-    /// Answers offline from the best moments (see `ExtractiveAnswerer`).
-    public func answer(_ question: String, topK: Int = 8, queryVector: [Float]? = nil) throws -> (answer: Answer, result: SearchResult) {
-        // With a semantic embedder the answerer may also judge sentences by meaning (paraphrased questions share
-        // few words with the answer): the question is embedded once, for the search and for that.
-        var similarity: (([String]) -> [Float])?
-        var vector = queryVector
-        if let embedder, embedder.semanticQueries, let matrix = pack.chunkEmbeddings {
-            let session = embedder.makeSession()
-            let dimension = matrix.columns
-            let query = vector ?? session.embed([question], dimension: dimension)
-            vector = query
-            similarity = { texts in
-                let vectors = session.embed(texts, dimension: dimension)
-                return (0..<texts.count).map { row in
-                    var dot: Float = 0
-                    for d in 0..<dimension { dot += vectors[row * dimension + d] * query[d] }
-                    return dot
-                }
-            }
-        }
-        let result = try search(question, topK: topK, queryVector: vector, fromEndpoint: queryVector != nil)
-        let answer = ExtractiveAnswerer().answer(question, hits: result.hits, idf: idf, similarity: similarity)
-        return (answer, result)
+    /// The question's terms as the answerer weighs them (`QuestionTerms`), with their rarity in this pack.
+    /// Folded terms of a `context` are content the thread established (a follow-up's own words are few): they
+    /// count as content words, but their rarity is scaled by their folded weight, so the question's own words
+    /// still lead the choice of sentences.
+    public func questionTerms(_ question: String, context: RetrievalContext = RetrievalContext()) -> QuestionTerms {
+        let own = LexicalQuery(question, analyzer: analyzer) { lexical.documentFrequency($0) > 0 }
+        let ownTexts = Set(own.terms.map(\.text))
+        return QuestionTerms(own.terms.map {
+            .init(text: $0.text, weight: $0.weight, idf: idf($0.text), known: lexical.documentFrequency($0.text) > 0)
+        } + (context.judgesWithFoldedTerms ? context.foldedTerms : []).filter { !ownTexts.contains($0.text) }.map {
+            .init(text: $0.text, weight: 1, idf: idf($0.text) * $0.weight, known: lexical.documentFrequency($0.text) > 0)
+        })
+    }
+
+    /// Dot product of `query` with a chunk's vector (the cosine, for normalised vectors); nil without vectors.
+    func similarity(_ query: [Float], row: Int) -> Double? {
+        guard let matrix = pack.chunkEmbeddings, row < matrix.rows, query.count == matrix.columns else { return nil }
+        let vector = matrix.row(row)
+        var dot: Float = 0
+        for d in 0..<query.count { dot += vector[d] * query[d] }
+        return Double(dot)
     }
 
     /// Section ids of section-matrix rows (row i = i-th section by id).
@@ -264,6 +366,19 @@ public final class Retriever {
         return rows.compactMap { $0 < all.count ? all[$0] : nil }
     }
     private var sectionIDCache: [Int64]?
+
+    /// The last questions embedded by the pack's embedder, newest last: a conversation folds an earlier turn's
+    /// vector in without embedding it again.
+    private var recentVectors: [(text: String, vector: [Float])] = []
+
+    /// The pack embedder's vector for `text` (kept among the recent ones); nil without an embedder.
+    func embedded(_ text: String, dimension: Int) -> [Float]? {
+        if let kept = recentVectors.last(where: { $0.text == text }), kept.vector.count == dimension { return kept.vector }
+        guard let vector = embedder?.makeSession().embed([text], dimension: dimension) else { return nil }
+        recentVectors.append((text, vector))
+        if recentVectors.count > 8 { recentVectors.removeFirst() }
+        return vector
+    }
 
     private var videoStatement: SQLiteStatement?
     private var segmentStatement: SQLiteStatement?
@@ -279,8 +394,26 @@ public final class Retriever {
         return prepared
     }
 
-    /// The video's title and link, and the segments the moment covers.
-    private func resolve(_ moment: Moment) throws -> SearchHit {
+    /// The texts of the chunk windows at matrix rows `rows` (ascending): row i is the i-th chunk by id, so one
+    /// ordered read from the first row asked to the last.
+    func chunkTexts(_ rows: [Int]) throws -> [Int: String] {
+        guard let first = rows.first, let last = rows.last else { return [:] }
+        let wanted = Set(rows)
+        let statement = try pack.database.prepare("SELECT text FROM micro_chunk ORDER BY chunk_id LIMIT ? OFFSET ?")
+        statement.bind(1, last - first + 1)
+        statement.bind(2, first)
+        var texts: [Int: String] = [:]
+        var row = first
+        while try statement.step() {
+            if wanted.contains(row) { texts[row] = statement.string(0) ?? "" }
+            row += 1
+        }
+        return texts
+    }
+
+    /// The video's title and link, the segments the moment covers and its windows with their `scores` (and their
+    /// similarity with a semantic `query`); without scores (a phrase's or a topic's moments) no windows are listed.
+    func resolve(_ moment: Moment, scores: [Int: Double]? = nil, query: [Float]? = nil) throws -> SearchHit {
         let video = try statement(&videoStatement, "SELECT title, url FROM video WHERE video_id = ?")
         video.bind(1, moment.videoID)
         var title = "", url = ""
@@ -305,7 +438,13 @@ public final class Retriever {
                 endMs: try PackTime.read(segments, 3, name: "end_ms", table: "transcript_segment", rowID: id, pack: pack.source),
                 text: segments.string(1) ?? ""))
         }
+        let windows = scores.map { scores in
+            moment.chunkRows.map { row in
+                SearchHit.Window(startMs: Int(chunks.startMs[row]), endMs: Int(chunks.endMs[row]), score: scores[row] ?? 0,
+                                 similarity: query.flatMap { similarity($0, row: row) })
+            }.sorted { $0.score > $1.score }
+        } ?? []
         return SearchHit(videoID: moment.videoID, title: title, url: url, startMs: moment.startMs, endMs: moment.endMs,
-                         score: Double(moment.score), segments: covered)
+                         score: Double(moment.score), segments: covered, windows: windows)
     }
 }

@@ -88,6 +88,8 @@ public struct VideoListing: Sendable, Equatable {
     public var sectionCount: Int
     public var hasTranscript: Bool
     public var hasSummary: Bool
+    /// The episode summary a list shows under the selected video: the short kind when there is one, else the long.
+    public var summary: String? = nil
 
     /// Every video of the pack, in published order (then title).
     public static func all(in pack: ChannelPack) throws -> [VideoListing] {
@@ -98,6 +100,13 @@ public struct VideoListing: Sendable, Equatable {
         var summarised = Set<String>()
         let summaries = try db.prepare("SELECT DISTINCT video_id FROM summary WHERE kind LIKE 'episode%' AND length(text) > 0")
         while try summaries.step() { summarised.insert(summaries.string(0) ?? "") }
+        // Each video's newest summary, long ones read first so that a short one replaces them.
+        var texts: [String: String] = [:]
+        let episode = try db.prepare("""
+            SELECT video_id, text FROM summary WHERE kind IN ('episode_long', 'episode_short') AND length(text) > 0
+            ORDER BY kind = 'episode_short', summary_id
+            """)
+        while try episode.step() { if let id = episode.string(0), let text = episode.string(1) { texts[id] = text } }
         let spans = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'ytce_video_span'") ?? 0
         var transcribed = Set<String>()
         let withSegments = try db.prepare(spans > 0 ? "SELECT video_id FROM ytce_video_span WHERE segment_count > 0"
@@ -111,7 +120,7 @@ public struct VideoListing: Sendable, Equatable {
                                     durationSec: try PackTime.readSeconds(videos, 3, name: "duration_sec", table: "video", row: "'\(id)'", pack: pack.source),
                                     publishedAt: videos.string(4) ?? "",
                                     sectionCount: sections[id] ?? 0, hasTranscript: transcribed.contains(id),
-                                    hasSummary: summarised.contains(id)))
+                                    hasSummary: summarised.contains(id), summary: texts[id]))
         }
         return out
     }

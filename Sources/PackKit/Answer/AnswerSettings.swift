@@ -1,0 +1,74 @@
+/// How answers are put together: how many moments are read, how sentences are judged, how long an offline
+/// answer may grow and how much evidence a model is given. The `answer` block of a config sets the lengths.
+public struct AnswerSettings: Sendable, Equatable {
+    /// Moments retrieved for each question.
+    public var moments = 8
+    /// Moments whose sentences are candidates for the answer.
+    public var momentsRead = 5
+    /// Moments whose evidence decides whether the question is answered at all.
+    public var momentsJudged = 3
+
+    /// Moments the first sentence of an answer may come from: the first, whose lead retrieval measured; a better
+    /// sentence of a later moment still joins the answer.
+    public var leadMoments = 1
+    /// Added to a sentence's score as `rankPrior / (rank + 1)` of its moment.
+    public var rankPrior = 0.0
+
+    /// Sentences an offline answer quotes at most.
+    public var maxSentences = 3
+    /// Words an offline answer holds at most (citations not counted); a longer first sentence is cut.
+    public var maxWords = 80
+    /// A sentence joins the answer only when it scores at least this share of the first one's score.
+    public var minShareOfLead = 0.6
+    /// Sentences with fewer content words than this are filler ("Um, so, yeah.") and never quoted.
+    public var minContentWords = 3
+    /// A sentence whose words overlap an already quoted one's this much (Jaccard) adds nothing.
+    public var maxOverlap = 0.6
+    /// Two sentences of one moment in an answer start at least this far apart.
+    public var minGapMs = 20_000
+
+    /// Longest span of transcript a model is given as one piece of evidence.
+    public var evidenceSpanMs = 60_000
+    /// Tokens of evidence a model is given at most (also bounded by the model's context).
+    public var evidenceTokens = 1500
+
+    /// How a sentence is scored: the share of the question's known terms it holds, that share for the sentence
+    /// with its neighbours, its cosine similarity with the question (semantic packs), how close its chunk window
+    /// came to the moment's best, and its moment's score relative to the first moment's.
+    public struct Weights: Sendable, Equatable {
+        public var coverage = 1.0
+        public var passage = 0.0
+        public var similarity = 1.0
+        public var window = 0.5
+        public var moment = 0.5
+        public init() {}
+    }
+    public var weights = Weights()
+    /// Within a moment, a question term weighs less the more of the moment's sentences hold it
+    /// (`QuestionTerms.localWeights`): the sentence with the question's distinguishing words leads, not the one
+    /// that names the video's topic. Measured with `ytce eval --answers`, no setting fitted: py4e hash cites gold
+    /// 0.60 → 0.65, [1] is gold 0.525 → 0.55; hf-course hash [1] 0.70 → 0.725; py4e.minilm [1] 0.70 → 0.725;
+    /// hf-course MiniLM unchanged (mean words 59 → 54); nothing refused or answered that was not before. Counting
+    /// over all the moments read instead of each one: py4e hash 0.625 / 0.55, py4e.minilm [1] 0.70.
+    public var localTermWeights = true
+    /// Score factor of a sentence that asks a question or announces a video's topic ("In this video, we'll…").
+    public var announcementFactor = 0.5
+
+    /// Similarity of the question with a chunk window of the best moments that counts as evidence by itself
+    /// (all-MiniLM-L6-v2: off-topic questions stay below 0.32 on the shared channels, answerable ones reach 0.36).
+    public var semanticEvidence = 0.35
+    /// Questions with this share of content words the channel never uses (or more) are not answered.
+    public var maxUnknownShare = 0.4
+    /// Distinct content words of the question one passage must hold.
+    public var passageMatches = 3
+    /// One fewer suffices when less than this share of the question's content words are unknown to the channel.
+    public var maxUnknownShareForFewerMatches = 0.3
+    /// Or when the first moment's score leads the second's by this share (`(first - second) / first`), and less
+    /// than `maxUnknownShareWithClearLead` of the content words are unknown. Off-topic questions can lead
+    /// clearly too (one rare word found once), so this asks for two matched words and stays above what the
+    /// shared off-topic questions with two matches reach (0.36).
+    public var clearLead = 0.5
+    public var maxUnknownShareWithClearLead = 0.5
+
+    public init() {}
+}
