@@ -180,6 +180,10 @@ public final class JobRunner: @unchecked Sendable {
         }
     }
 
+    /// Set when a summary was left for its pack: `pollDue` then attaches the round's summaries together.
+    /// (Guarded by `abandonedCheck`.)
+    private var packAttachmentsWaiting = false
+
     private let abandonedCheck = NSLock()
     // When `pollDue` last looked for summaries left undelivered (guarded by `abandonedCheck`).
     private var lastAbandonedCheck = 0.0
@@ -196,6 +200,14 @@ public final class JobRunner: @unchecked Sendable {
             }
             try? store.release(job.id, owner: leaseOwner)
         }
+        await attachPendingToPacks()
+    }
+
+    /// Attaches the summaries this runner left for their packs since it last did.
+    private func attachIfWaiting() async {
+        if abandonedCheck.withLock({ () -> Bool in defer { packAttachmentsWaiting = false }; return packAttachmentsWaiting }) {
+            await attachPendingToPacks()
+        }
     }
 
     /// Polls every job that is due and not claimed by another runner (at most `concurrency` at once), and sends
@@ -203,18 +215,25 @@ public final class JobRunner: @unchecked Sendable {
     @discardableResult
     public func pollDue(now: Double = JobRunner.now()) async -> Int {
         if abandonedCheck.withLock({ Self.now() - lastAbandonedCheck >= 5 }) { await deliverAbandoned() }
-        guard let due = try? store.claimDue(owner: leaseOwner, dueBy: now, leaseSeconds: leaseSeconds), !due.isEmpty else { return 0 }
+        guard let due = try? store.claimDue(owner: leaseOwner, dueBy: now, leaseSeconds: leaseSeconds), !due.isEmpty else {
+            await attachIfWaiting()
+            return 0
+        }
         for job in due where job.state == .waitingToSubmit {
             if (try? store.beginResubmission(job.id, owner: leaseOwner)) == true { _ = await send(job, patient: false) }
         }
         let polls = due.filter { $0.state != .waitingToSubmit }
-        guard !polls.isEmpty else { return due.count }
+        guard !polls.isEmpty else {
+            await attachIfWaiting()
+            return due.count
+        }
         // The round runs on the RunPod client's transfer thread: each answer then resumes its poll there, without
         // the thread hops that were most of the poller's CPU at a hundred polls a second. Delivering a summary
         // (files, packs, S3) leaves that thread (see `poll`).
         let routine = await withTaskExecutorPreference(client.http.executor) { await self.pollRound(polls) }
         // Store writes can wait on another process's lock: never on the transfer thread.
         try? store.polled(routine, owner: leaseOwner)
+        await attachIfWaiting()
         return due.count
     }
 
@@ -403,7 +422,9 @@ public final class JobRunner: @unchecked Sendable {
     /// Writes the summary to `sinks` of the job's outputs, renewing the job's lease before each; stops when the
     /// lease was lost (another runner then delivers what is left).
     private func deliver(_ job: Job, summary: String, sinks wanted: Set<String>) async {
-        for sink in SummarySinks.order where wanted.contains(sink) {
+        // The pack output is written in batches (`attachPendingToPacks`), after the round that completed the job.
+        if wanted.contains("pack") { abandonedCheck.withLock { packAttachmentsWaiting = true } }
+        for sink in SummarySinks.order where wanted.contains(sink) && sink != "pack" {
             guard (try? store.renew(job.id, owner: leaseOwner, leaseSeconds: leaseSeconds)) == true else { return }
             guard let result = await sinks.deliver(job, summary: summary, to: sink) else { continue }
             onEvent(.delivered((try? store.job(job.id)) ?? job, sink: result.sink, location: result.location, error: result.error))
@@ -448,7 +469,9 @@ public final class JobRunner: @unchecked Sendable {
                 throw Problem(description: "job \(id) is \(job.state.rawValue)\(job.role == .single || job.role == .parent ? "" : " (a part of job \(job.parentID ?? 0))"): it has no summary to deliver")
             }
             let reached = Set(try store.deliveries(id).filter(\.succeeded).map(\.sink))
-            await deliver(job, summary: summary, sinks: SummarySinks.sinks(of: job).subtracting(reached))
+            let wanted = SummarySinks.sinks(of: job).subtracting(reached)
+            await deliver(job, summary: summary, sinks: wanted.subtracting(["pack"]))
+            if wanted.contains("pack"), let pack = job.outputs.packPath { _ = await attach([(job, summary)], to: pack) }
             return try store.deliveries(id).filter { !reached.contains($0.sink) }
         } catch let problem as Problem {
             throw problem

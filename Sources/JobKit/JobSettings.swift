@@ -21,6 +21,10 @@ public struct JobSettings: Sendable, Equatable {
     public var contextTokens = 120_000
     /// `{transcript}` is replaced by the transcript text.
     public var promptTemplate = JobSettings.defaultPrompt
+    /// What 1,000 input tokens cost on the endpoint, for the estimate before a whole channel is sent (nil: unknown).
+    public var pricePer1kTokens: Double?
+    /// Jobs the endpoint runs at once (its workers), for the time estimate of a whole channel.
+    public var concurrency = 4
 
     public init() {}
 
@@ -47,7 +51,12 @@ extension JobSettings {
     public static let runPodDurationRange = 1.0...604_800.0
 
     static let keys = ["endpoint_url", "api_key_env", "max_new_tokens", "temperature", "top_p", "execution_timeout_s", "ttl_s",
-                       "poll_interval_s", "max_wait_s", "context_tokens", "prompt_template"]
+                       "poll_interval_s", "max_wait_s", "context_tokens", "prompt_template", "price_per_1k_tokens", "concurrency"]
+
+    /// `jobs.price_per_1k_tokens`: from 0 (free) to 1,000 per 1,000 tokens.
+    public static let priceRange = 0.0...1_000.0
+    /// `jobs.concurrency`: one to a thousand workers.
+    public static let concurrencyRange = 1...1_000
 
     /// Settings from a config's `jobs` block (`file` names it in errors), then `RUNPOD_ENDPOINT_URL` when the
     /// block names no endpoint.
@@ -80,6 +89,8 @@ extension JobSettings {
         if let v = try number("poll_interval_s", Self.pollIntervalRange) { settings.pollInterval = v }
         if let v = try number("max_wait_s", Self.maxWaitRange) { settings.maxWait = v }
         if let v = try integer("context_tokens", 1_000...10_000_000) { settings.contextTokens = v }
+        if let v = try number("price_per_1k_tokens", Self.priceRange) { settings.pricePer1kTokens = v }
+        if let v = try integer("concurrency", Self.concurrencyRange) { settings.concurrency = v }
         if let v = try text("prompt_template") {
             guard v.contains("{transcript}") else { throw fail("'jobs.prompt_template' must contain {transcript}, where the transcript goes") }
             settings.promptTemplate = v

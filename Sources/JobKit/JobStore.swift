@@ -286,6 +286,15 @@ public final class JobStore: @unchecked Sendable {
             """).sorted { $0.id < $1.id }
     }
 
+    /// Claims completed jobs whose summary waits to go into its pack (no pack delivery recorded yet): the runner
+    /// puts them in together, one rewrite of each pack per batch. Oldest first.
+    public func claimPackAttachments(owner: String, leaseSeconds: Double, now: Double = Date().timeIntervalSince1970) throws(Problem) -> [Job] {
+        try claim(owner: owner, leaseSeconds: leaseSeconds, now: now, condition: """
+            state = 'completed' AND role IN ('single', 'parent') AND pack_path IS NOT NULL AND video_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM job_delivery d WHERE d.job_id = job.job_id AND d.sink = 'pack')
+            """).sorted { $0.id < $1.id }
+    }
+
     /// Claims one job for `owner` whatever its state (a user's explicit action: deliver again); nil when another
     /// runner holds it.
     public func claim(_ id: Int64, owner: String, leaseSeconds: Double, now: Double = Date().timeIntervalSince1970) throws(Problem) -> Job? {
@@ -473,6 +482,16 @@ public final class JobStore: @unchecked Sendable {
         let deliveries = try locked { try deliveryRows(of: nil) }
         for index in all.indices { all[index].deliveries = deliveries[all[index].id] ?? [] }
         return all
+    }
+
+    /// Jobs whose source starts with `prefix` (`pack:PATH#`: every job of one pack's videos), newest first, with
+    /// their deliveries.
+    public func jobs(sourcePrefix prefix: String) throws(Problem) -> [Job] {
+        var found = try jobs(where: "substr(source, 1, length(?1)) = ?1") { $0.bind(1, prefix) }
+        let ids = Set(found.map(\.id))
+        let deliveries = try locked { try deliveryRows(of: nil) }.filter { ids.contains($0.key) }
+        for index in found.indices { found[index].deliveries = deliveries[found[index].id] ?? [] }
+        return found
     }
 
     /// When the next poll or resubmission is due that a runner could claim then (nil when no job waits on RunPod).

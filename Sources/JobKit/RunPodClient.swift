@@ -97,7 +97,7 @@ public struct RunPodClient: Sendable {
         request.isSafeToRepeat = false
         let json = try await send(request, operation: operation, cancellation: cancellation)
         guard let id = json["id"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
-            throw badResponse(operation, "no job id in the answer (\(RunPodClient.excerpt(json))); the job may "
+            throw badResponse(operation, "no job id in the answer (\(RunPodReply.excerpt(json))); the job may "
                               + "have been queued anyway")
         }
         // An unknown status must not lose the id: the job is queued as far as we know.
@@ -112,14 +112,7 @@ public struct RunPodClient: Sendable {
         var request = try makeRequest(.get, path, operation: operation)
         request.retryPolicy = queryRetryPolicy
         let json = try await send(request, operation: operation, cancellation: cancellation)
-        let status = try jobStatus(json, operation)
-        var state = RunPodJobState(id: json["id"]?.stringValue ?? id, status: status)
-        if status == .completed { state.output = RunPodOutput.text(from: json["output"]) }
-        state.error = RunPodOutput.errorMessage(from: json["error"])
-        if status == .failed && state.error == nil { state.error = "the job failed without an error message" }
-        state.executionTimeMs = json["executionTime"]?.doubleValue.flatMap(RunPodClient.milliseconds)
-        state.delayTimeMs = json["delayTime"]?.doubleValue.flatMap(RunPodClient.milliseconds)
-        return state
+        do { return try RunPodReply.jobState(json, id: id) } catch { throw badResponse(operation, error.reason) }
     }
 
     /// `POST /cancel/{id}`; returns the status RunPod reports afterwards (CANCELLED, or the job's final
@@ -132,7 +125,7 @@ public struct RunPodClient: Sendable {
         request.retryPolicy = queryRetryPolicy
         request.isSafeToRepeat = true  // cancelling twice does no harm
         let json = try await send(request, operation: operation, cancellation: cancellation)
-        return try jobStatus(json, operation)
+        do { return try RunPodReply.status(json) } catch { throw badResponse(operation, error.reason) }
     }
 
     /// `POST /retry/{id}`: queues a FAILED or TIMED_OUT job again under the same id (RunPod refuses others:
@@ -154,21 +147,7 @@ public struct RunPodClient: Sendable {
         var request = try makeRequest(.get, "/health", operation: operation)
         request.retryPolicy = queryRetryPolicy
         let json = try await send(request, operation: operation, cancellation: cancellation)
-        guard case .object = json else { throw badResponse(operation, "expected a JSON object") }
-        func count(_ group: String, _ key: String) -> Int { json[group]?[key]?.doubleValue.map { Int($0) } ?? 0 }
-        var health = RunPodHealth()
-        health.jobs.completed = count("jobs", "completed")
-        health.jobs.failed = count("jobs", "failed")
-        health.jobs.inProgress = count("jobs", "inProgress")
-        health.jobs.inQueue = count("jobs", "inQueue")
-        health.jobs.retried = count("jobs", "retried")
-        health.workers.idle = count("workers", "idle")
-        health.workers.running = count("workers", "running")
-        health.workers.initializing = count("workers", "initializing")
-        health.workers.ready = count("workers", "ready")
-        health.workers.throttled = count("workers", "throttled")
-        health.workers.unhealthy = count("workers", "unhealthy")
-        return health
+        do { return try RunPodReply.health(json) } catch { throw badResponse(operation, error.reason) }
     }
 
     // MARK: request body
@@ -246,16 +225,6 @@ public struct RunPodClient: Sendable {
             throw badResponse(operation, "not JSON (\(error.reason))" + (text.isEmpty ? ", empty body" : ": \(text)"),
                               status: response.status)
         }
-    }
-
-    private func jobStatus(_ json: JSONValue, _ operation: Operation) throws(RunPodError) -> RunPodStatus {
-        guard let text = json["status"]?.stringValue else {
-            throw badResponse(operation, "no status in the answer (\(RunPodClient.excerpt(json)))")
-        }
-        guard let status = RunPodStatus(apiValue: text) else {
-            throw badResponse(operation, "unknown status \(JSONValue.string(text).shortDescription)")
-        }
-        return status
     }
 
     private func map(_ error: HTTPError, _ operation: Operation) -> RunPodError {
@@ -347,15 +316,6 @@ public struct RunPodClient: Sendable {
             }
         }
         return out
-    }
-
-    private static func excerpt(_ json: JSONValue) -> String {
-        let text = JSONValue.serialize(json)
-        return text.count > 120 ? String(text.prefix(119)) + "…" : text
-    }
-
-    private static func milliseconds(_ value: Double) -> Int? {
-        value.isFinite && value >= 0 && value < 9e15 ? Int(value.rounded()) : nil
     }
 
     static func seconds(_ value: Double) -> String {

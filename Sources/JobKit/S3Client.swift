@@ -206,6 +206,48 @@ public struct S3Client: Sendable {
                               cancellation: cancellation).body
     }
 
+    /// The object's size and ETag, without its bytes (`HeadObject`).
+    public func headObject(_ location: S3Location, cancellation: HTTPCancellation? = nil) async throws(S3Error) -> S3Object {
+        let operation = "looking up \(location)"
+        try S3Client.requireObject(location, operation)
+        let request = makeRequest(.head, bucket: location.bucket, key: location.key)
+        let response = try await send(request, operation: operation, location: location, isObject: true,
+                                      cancellation: cancellation)
+        guard let length = response.headers["Content-Length"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), length >= 0 else {
+            throw S3Error(.invalidResponse, "S3 sent no Content-Length while \(operation)")
+        }
+        guard let etag = response.headers["ETag"].map(S3Client.unquoted), !etag.isEmpty else {
+            throw S3Error(.invalidResponse, "S3 sent no ETag while \(operation)")
+        }
+        return S3Object(key: location.key, size: length, etag: etag, lastModified: nil)
+    }
+
+    /// Bytes `range` of the object (a ranged `GetObject`), only while its ETag is still `etag` (`If-Match`): a
+    /// changed object fails with `isPreconditionFailed` instead of mixing two versions. Checks that S3 sent
+    /// exactly the bytes asked for.
+    public func getObject(_ location: S3Location, range: Range<Int64>, ifMatch etag: String,
+                          cancellation: HTTPCancellation? = nil) async throws(S3Error) -> [UInt8] {
+        let operation = "reading \(location) (bytes \(range.lowerBound)-\(range.upperBound - 1))"
+        try S3Client.requireObject(location, operation)
+        guard !range.isEmpty, range.lowerBound >= 0 else {
+            throw S3Error(.invalidLocation, "empty byte range while \(operation)")
+        }
+        var request = makeRequest(.get, bucket: location.bucket, key: location.key)
+        request.headers.set("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")
+        request.headers.set("If-Match", "\"\(etag)\"")
+        let response = try await send(request, operation: operation, location: location, isObject: true,
+                                      cancellation: cancellation)
+        guard response.status == 206 || (response.status == 200 && range.lowerBound == 0) else {
+            throw S3Error(.invalidResponse, "S3 answered HTTP \(response.status) to a ranged read while \(operation)",
+                          httpStatus: response.status)
+        }
+        let wanted = range.upperBound - range.lowerBound
+        guard Int64(response.body.count) == wanted || (response.status == 200 && Int64(response.body.count) >= wanted) else {
+            throw S3Error(.invalidResponse, "S3 sent \(response.body.count) bytes for \(wanted) asked while \(operation)")
+        }
+        return response.body.count == Int(wanted) ? response.body : Array(response.body.prefix(Int(wanted)))
+    }
+
     /// Writes `body` to the object (`PutObject`), replacing it; returns the ETag S3 answered (without quotes),
     /// when it sent one. With `onlyIfAbsent`, an object already there is left alone and the call fails with
     /// `isPreconditionFailed` (S3's conditional write, `If-None-Match: *`).
@@ -340,7 +382,7 @@ public struct S3Client: Sendable {
         }
     }
 
-    private func send(_ request: HTTPRequest, operation: String, location: S3Location, isObject: Bool,
+    func send(_ request: HTTPRequest, operation: String, location: S3Location, isObject: Bool,
                       cancellation: HTTPCancellation?) async throws(S3Error) -> HTTPResponse {
         do {
             return try await http.send(request, cancellation: cancellation)
