@@ -126,8 +126,10 @@ enum TextWrapper {
 
     static func wrap(_ line: StyledLine, width: Int) -> [StyledLine] {
         let width = max(1, width)
-        // Fast path: a single line that fits and has no hard breaks.
-        if line.width <= width, !line.spans.contains(where: { $0.text.utf8.contains(0x0A) }) {
+        // Fast path: a single line that fits and has no hard breaks, and no tabs or other controls (the slow path
+        // makes a tab a space and drops controls: a line that fits must come out as the same line wrapped at a
+        // larger width, e.g. the rest of a streamed paragraph wrapped on its own).
+        if line.width <= width, !line.spans.contains(where: { $0.text.utf8.contains { $0 < 0x20 || $0 == 0x7F } }) {
             return [line]
         }
         var out = LineBuilder()

@@ -15,7 +15,8 @@ enum AppEffects {
             if let orElse, !FileManager.default.fileExists(atPath: (path as NSString).expandingTildeInPath) { chosen = orElse }
             let expanded = (chosen as NSString).expandingTildeInPath
             do {
-                let session = try PackSession(path: expanded, cache: context.cache, config: context.config, environment: context.environment)
+                let session = try PackSession(path: expanded, cache: context.cache, config: context.config, environment: context.environment,
+                                              conversations: context.paths.conversations)
                 guard !Task.isCancelled else { return }
                 RecentPacks.remember(expanded, context.paths)
                 sink.send(.packOpened(path: expanded, .success(session)))
@@ -48,6 +49,32 @@ enum AppEffects {
                 return
             }
             sink.send(.backendChanged(label: session.backendLabel, note: "answers: \(session.backendLabel)"))
+        }
+    }
+
+    /// One question asked of several packs at once (`PackComparison`, with the explorer's config: its model answers
+    /// when it names one, unless `offline`): the answers one under the other, each under its channel's name, its
+    /// citations listed.
+    static func compare(_ question: String, packs: [String], offline: Bool, _ context: ExplorerContext) -> Fx {
+        .task("compare") { sink in
+            var config = context.config
+            if offline { config.llm.backend = "extractive" }
+            do {
+                let sides = try await PackComparison.ask(question, packs: packs.map { ($0 as NSString).expandingTildeInPath }, cache: context.cache,
+                                                         config: config, environment: context.environment)
+                let text = sides.map { side in
+                    var part = "━━ \(side.label) ━━\n\n\(side.answer.text)"
+                    if !side.answer.invented.isEmpty {
+                        part += "\n\n\(side.answer.invented.count) citation(s) point at no evidence: \(side.answer.invented.map(\.description).joined(separator: " "))"
+                    }
+                    if !side.answer.sources.isEmpty { part += "\n\n" + Answer.Source.listing(side.answer.sources) }
+                    return part
+                }.joined(separator: "\n\n")
+                sink.send(.compared(title: "Compare · \(question)", text: text))
+            } catch is CancellationError {
+            } catch {
+                sink.send(.failure("compare: \(error)"))
+            }
         }
     }
 }

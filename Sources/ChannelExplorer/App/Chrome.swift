@@ -46,7 +46,9 @@ enum Chrome {
         var line = StyledLine()
         if let session = model.session {
             line.append(" \((session.path as NSString).lastPathComponent) ", style: theme[.statusBarAccent])
-            line.append(" \(model.backendLabel) ", style: theme[.statusBar])
+            line.append(" \(model.backendLabel) · \(session.retrieval.label) ", style: theme[.statusBar])
+            let scope = model.panes[AskPane.self].scope
+            if !scope.isAll { line.append("│ scope: \(scope.summary) ", style: theme[.statusBarAccent]) }
         } else {
             line.append(" no pack ", style: theme[.statusBarAccent])
         }

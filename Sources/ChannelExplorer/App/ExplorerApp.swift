@@ -58,7 +58,16 @@ public struct ChannelExplorer: Program, Sendable {
                 post(.notice, job.state == .completed ? "job \(job.id) (\(job.name)) completed: summary saved"
                      : "job \(job.id) (\(job.name)) \(job.state.rawValue.replacingOccurrences(of: "_", with: " ")): \(job.detail)",
                      &model, &effects)
+                // Its runner put the summary into the open pack: show it without reopening.
+                if job.state == .completed, let pack = job.outputs.packPath, pack == model.session?.path, let video = job.outputs.videoID,
+                   let jobs = context.jobs {
+                    effects.append(JobEffects.attachedSummary(job.id, pack: pack, videoID: video, jobs))
+                }
             }
+        case .summaryAttached(let pack, let videoID, let text):
+            guard pack == model.session?.path else { break }
+            withPane(LibraryPane.self, &model, &effects) { pane, _ in pane.summaryAttached(videoID: videoID, text: text) }
+            withPane(TranscriptPane.self, &model, &effects) { pane, _ in pane.summaryAttached(videoID: videoID, text: text) }
         case .jobActionFinished(let text, let failed, let wasSubmission):
             if wasSubmission { model.jobs.submitting = max(0, model.jobs.submitting - 1) }
             post(failed ? .error : .notice, text, &model, &effects)
@@ -74,6 +83,8 @@ public struct ChannelExplorer: Program, Sendable {
         case .backendChanged(let label, let note):
             model.backendLabel = label
             post(.notice, note, &model, &effects)
+        case .compared(let title, let text):
+            perform(.popup(.text(TextPopup(title: title, text: text, theme: model.theme))), &model, &effects)
         case .statusExpired(let serial):
             model.status.expire(serial: serial)
         case .notice(let text):
@@ -237,6 +248,11 @@ public struct ChannelExplorer: Program, Sendable {
         var ran = false
         if !model.showPicker {
             withPane(model.focus, &model, &effects, argument: argument) { pane, call in ran = pane.runCommand(name, &call) }
+            // The conversation's commands (:scope, :new, :export) work from every pane: `:scope transcript` is typed
+            // where the transcript is.
+            if !ran, model.focus != AskPane.id {
+                withPane(AskPane.id, &model, &effects, argument: argument) { pane, call in ran = pane.runCommand(name, &call) }
+            }
         }
         if !ran {
             let names = KeyReference.commands(for: model).compactMap(\.command)
@@ -289,8 +305,33 @@ public struct ChannelExplorer: Program, Sendable {
         case .searchTranscript(let query):
             focus(TranscriptPane.id, &model, &effects)
             withPane(TranscriptPane.self, &model, &effects) { pane, call in pane.search(query, &call) }
+        case .compare(let pack, let question):
+            guard let session = model.session else { post(.error, "open a pack first", &model, &effects); return }
+            guard let question = question ?? model.panes[AskPane.self].entries.last?.question else {
+                post(.error, "compare PACK [QUESTION]: ask a question first, or give one after the pack", &model, &effects)
+                return
+            }
+            post(.notice, "asking \(session.channelTitle) and \(pack): \(question)…", &model, &effects)
+            // As this pack answers now: by the model, or offline after :offline.
+            effects.append(AppEffects.compare(question, packs: [session.path, pack], offline: !session.usesModel, context))
+        case .copy(let text):
+            effects.append(.writeTerminal(Clipboard.copy(text)))
+            post(.notice, "copied \(text.count) characters", &model, &effects)
+        case .pin(let pin):
+            withPane(BriefPane.self, &model, &effects) { pane, call in pane.pin(pin, &call) }
+        case .scopeQuestions(let scope):
+            focus(AskPane.id, &model, &effects)
+            withPane(AskPane.self, &model, &effects) { pane, call in pane.limit(to: scope, &call) }
+        case .scopeToTranscript:
+            guard let video = model.panes[TranscriptPane.self].transcript?.videoID else {
+                post(.error, "scope transcript: no transcript is open (Enter on a citation or a video opens one)", &model, &effects)
+                return
+            }
+            perform(.scopeQuestions(AskScope(videoIDs: [video])), &model, &effects)
         case .answerFinished(let entry):
             broadcast(.answerFinished(entry), &model, &effects)
+        case .browseCitations(let entry):
+            withPane(CitationsPane.self, &model, &effects) { pane, _ in pane.show(entry) }
         case .submitVideo(let video):
             submitVideo(video, &model, &effects)
         case .submitFile(let path):
@@ -323,6 +364,13 @@ public struct ChannelExplorer: Program, Sendable {
         case .stepMatch(let forward):
             var stepped = false
             if !model.showPicker { withPane(model.focus, &model, &effects) { pane, call in stepped = pane.step(match: forward, &call) } }
+            // A transcript opened from a search hit goes on through the search's hits.
+            if !stepped, !model.showPicker, model.focus == TranscriptPane.id,
+               model.panes[SearchPane.self].isShown(model.panes[TranscriptPane.self].highlighted) {
+                let shown = model.panes[TranscriptPane.self].highlighted
+                withPane(SearchPane.self, &model, &effects) { pane, call in pane.walk(forward ? 1 : -1, transcriptShows: shown, &call) }
+                stepped = true
+            }
             if !stepped { perform(.stepCitation(forward ? 1 : -1), &model, &effects) }
         case .stepCitation(let step):
             let shown = model.focus == TranscriptPane.id ? model.panes[TranscriptPane.self].highlighted : nil
@@ -378,8 +426,10 @@ public struct ChannelExplorer: Program, Sendable {
             model.focus = PaneList.tabs[0].id
             broadcast(.packOpened(session), &model, &effects)
             model.laidOut = nil
+            // How questions are matched shows in the status bar, and why (a missing model) under each answer.
+            let notes = session.notes.filter { $0 != session.retrieval.reason }
             post(.notice, "opened \(session.channelTitle): \(session.counts.videos) videos, \(session.counts.chunks) chunks"
-                 + (session.notes.isEmpty ? "" : " · " + session.notes.joined(separator: "; ")), &model, &effects)
+                 + (notes.isEmpty ? "" : " · " + notes.joined(separator: "; ")), &model, &effects)
         }
     }
 

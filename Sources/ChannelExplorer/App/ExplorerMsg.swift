@@ -16,9 +16,13 @@ public enum ExplorerMsg: Sendable {
     case jobsLoaded([Job])
     /// `submission`: the end of a submission counted in `JobsFeed.submitting`.
     case jobActionFinished(String, failed: Bool, submission: Bool = false)
+    /// An episode summary went into a pack (a job's delivery, or attached by hand): shown at once if it is the open one.
+    case summaryAttached(pack: String, videoID: String, text: String)
     // Settings changed at run time
     case themeLoaded(Result<Theme, ThemeError>, keeping: String)
     case backendChanged(label: String, note: String)
+    /// `:compare`'s answers, each pack's under its name.
+    case compared(title: String, text: String)
     // The status line
     case statusExpired(serial: Int)
     case notice(String)

@@ -88,6 +88,12 @@ enum GlobalBindings {
         Binding([], "search inside the transcript shown", command: "search", argument: "WORDS") { _, call in
             call.request(.searchTranscript(call.argument))
         },
+        Binding([], "ask the last question (or QUESTION) of this pack and PACK: the answers side by side", command: "compare",
+                argument: "PACK [QUESTION]") { _, call in
+            let parts = call.argument.split(separator: " ", maxSplits: 1)
+            guard let pack = parts.first else { call.request(.fail("compare PACK [QUESTION]: name the pack to compare with")); return }
+            call.request(.compare(pack: String(pack), question: parts.count > 1 ? String(parts[1]) : nil))
+        },
         Binding([], "show or switch what answers: the offline extractive answerer, or the configured model", command: "backend",
                 argument: "[offline|model]") { _, call in call.request(.setBackend(call.argument)) },
     ]

@@ -39,7 +39,9 @@ enum JobEffects {
     static func submit(video videoID: String, session: PackSession, _ jobs: JobsService) -> Fx {
         .task { sink in
             do {
-                let job = try await jobs.submit(video: videoID, of: session, attach: false)
+                // The summary goes into the pack too (a `.pack` file: rewritten atomically when the job finishes), so the
+                // library and the transcript show it once the pack is reopened.
+                let job = try await jobs.submit(video: videoID, of: session, attach: session.path.hasSuffix(".pack"))
                 sink.send(.jobActionFinished("job \(job.id) submitted: summary of \(videoID)", failed: false, submission: true))
             } catch { sink.send(.jobActionFinished("could not submit \(videoID): \(error)", failed: true, submission: true)) }
         }
@@ -59,12 +61,20 @@ enum JobEffects {
         }
     }
 
+    /// A finished job's summary, which its runner put into `pack`: the library and the transcript show it.
+    static func attachedSummary(_ id: Int64, pack: String, videoID: String, _ jobs: JobsService) -> Fx {
+        .task { sink in
+            guard let text = try? jobs.summary(id) else { return }
+            sink.send(.summaryAttached(pack: pack, videoID: videoID, text: text))
+        }
+    }
+
     static func attach(_ id: Int64, pack: String, videoID: String, _ jobs: JobsService) -> Fx {
         .task { sink in
             do {
-                try jobs.attach(id, toPack: pack, videoID: videoID)
-                sink.send(.jobActionFinished("summary of job \(id) attached to \((pack as NSString).lastPathComponent) (\(videoID)); reopen the pack to see it",
-                                             failed: false))
+                let text = try jobs.attach(id, toPack: pack, videoID: videoID)
+                sink.send(.jobActionFinished("summary of job \(id) attached to \((pack as NSString).lastPathComponent) (\(videoID))", failed: false))
+                sink.send(.summaryAttached(pack: pack, videoID: videoID, text: text))
             } catch { sink.send(.jobActionFinished("could not attach job \(id)'s summary: \(error)", failed: true)) }
         }
     }

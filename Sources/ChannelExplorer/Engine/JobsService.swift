@@ -79,8 +79,9 @@ public final class JobsService: @unchecked Sendable {
     public func deliveries(_ id: Int64) throws -> [JobDelivery] { try store.deliveries(id) }
 
     /// Puts a finished job's summary into a pack as the video's episode summary (an atomic `.pack` rewrite); a
-    /// failure is recorded too, so the job shows it.
-    public func attach(_ id: Int64, toPack packPath: String, videoID: String) throws {
+    /// failure is recorded too, so the job shows it. Returns the summary attached.
+    @discardableResult
+    public func attach(_ id: Int64, toPack packPath: String, videoID: String) throws -> String {
         guard let text = try store.summary(id) else { throw Problem(description: "job \(id) has no summary yet") }
         let location = "\(packPath)#\(videoID)"
         do {
@@ -90,6 +91,7 @@ public final class JobsService: @unchecked Sendable {
             throw error
         }
         try store.recordDelivery(id, sink: "pack", location: location, error: nil)
+        return text
     }
 
     /// Polls every open job until cancelled: resumes what a stopped process left, then keeps polling; new jobs

@@ -45,6 +45,12 @@ public struct CitationsPane: Pane {
             call.notify("copied \(link)")
             call.run(.writeTerminal(Clipboard.copy(link)))
         },
+        Binding([.character("/")], "search the whole pack", hint: "search") { _, call in SearchPane.start(&call) },
+        Binding([.character("p")], "pin the cited moment to the brief") { p, call in
+            guard let source = p.selected else { return }
+            call.request(.pin(Brief.Pin(videoID: source.citation.videoID, title: source.title, startMs: source.citation.startMs,
+                                        endMs: source.citation.endMs, quote: source.excerpt, pack: call.context.session?.channelTitle ?? "")))
+        },
         Binding([.character("o")], "show the link") { p, call in
             guard let source = p.selected else { return }
             call.request(.popup(.text(TextPopup(title: "Link to [\(p.selection + 1)]",
@@ -70,14 +76,19 @@ public struct CitationsPane: Pane {
         return (next, sources[next])
     }
 
+    /// Lists `entry`'s citations (the newest answer, or an earlier one chosen in the conversation).
+    mutating func show(_ entry: AskEntry) {
+        answer = entry
+        selection = 0
+        items = Self.items(entry)
+    }
+
     // MARK: Events
 
     public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
         switch event {
         case .answerFinished(let entry):
-            answer = entry
-            selection = 0
-            items = Self.items(entry)
+            show(entry)
         case .packOpened:
             self = CitationsPane()
         case .layout, .focused:
@@ -138,7 +149,7 @@ public struct CitationsPane: Pane {
             guard !t.isEmpty, t.count <= chars.count else { continue }
             var i = 0
             while i + t.count <= chars.count {
-                if chars[i] == t[0], Array(chars[i..<(i + t.count)]) == t, i == 0 || !chars[i - 1].isLetter {
+                if chars[i] == t[0], chars[i..<(i + t.count)].elementsEqual(t), i == 0 || !chars[i - 1].isLetter {
                     for j in i..<(i + t.count) { marks[j] = true }
                     i += t.count
                 } else { i += 1 }

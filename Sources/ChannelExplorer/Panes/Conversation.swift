@@ -9,7 +9,9 @@ public struct AskEntry: Equatable, Sendable {
     public var question: String
     /// The answer so far (streamed) and, when done, the checked text.
     public var text = ""
-    public var outcome: AskOutcome?
+    public var outcome: AskResult?
+    /// What was searched for, when a model rewrote the follow-up ("searching for: …").
+    public var searchedFor: String?
     /// The question's content words, highlighted in the citation browser's snippets (worked out once).
     public var highlightTerms: [String] = []
     public var state: State = .running
@@ -29,6 +31,8 @@ struct ConversationRows: Sendable {
     private(set) var count = 0
     /// Entries styled and wrapped so far (a measure of the work: tests check it does not grow with scrolling).
     private(set) var entriesWrapped = 0
+    /// The answer being written, grown piece by piece (`grow`).
+    private var streaming: StreamingRows?
 
     /// Whether the rows were made for this width and theme.
     func isCurrent(width: Int, theme: Theme) -> Bool { width == self.width && theme == self.theme }
@@ -37,6 +41,7 @@ struct ConversationRows: Sendable {
     mutating func rebuild(_ entries: [AskEntry], width: Int, theme: Theme) {
         self.width = max(1, width)
         self.theme = theme
+        streaming = nil
         perEntry = []
         for i in entries.indices { perEntry.append(rows(entries, i, width: self.width, theme: theme)) }
         count = perEntry.reduce(0) { $0 + $1.count }
@@ -45,6 +50,8 @@ struct ConversationRows: Sendable {
     /// Makes the rows of entry `index` again (appending when it is new).
     mutating func refresh(_ entries: [AskEntry], at index: Int) {
         guard let theme, index < entries.count else { return }
+        // The answer being written changed otherwise than by growing (its question's lines, its end): its kept rows go.
+        if streaming?.entryID == entries[index].id { streaming = nil }
         let rows = rows(entries, index, width: width, theme: theme)
         if index < perEntry.count {
             count += rows.count - perEntry[index].count
@@ -54,6 +61,20 @@ struct ConversationRows: Sendable {
             perEntry.append(rows)
             count += rows.count
         }
+    }
+
+    /// Makes the rows of entry `index`, an answer being written whose text grew, keeping the rows that cannot change.
+    mutating func grow(_ entries: [AskEntry], at index: Int) {
+        guard let theme, index < perEntry.count, entries[index].state == .running else { return refresh(entries, at: index) }
+        if streaming?.entryID != entries[index].id || streaming?.width != width {
+            streaming = StreamingRows(entries[index], first: index == 0, width: width, theme: theme)
+        }
+        guard let rows = streaming?.rows(for: entries[index].text, theme: theme) else {
+            streaming = nil
+            return refresh(entries, at: index)
+        }
+        count += rows.count - perEntry[index].count
+        perEntry[index] = rows
     }
 
     /// Rows of the last entry without its leading blank.
@@ -84,6 +105,7 @@ struct ConversationRows: Sendable {
     static func lines(_ entry: AskEntry, first: Bool, theme: Theme) -> [StyledLine] {
         var lines: [StyledLine] = first ? [] : [StyledLine()]
         lines.append(StyledLine("❯ " + entry.question, style: theme[.accent].with(bold: true)))
+        if let searched = entry.searchedFor { lines.append(StyledLine("searching for: " + searched, style: theme[.dim])) }
         let sources = entry.outcome?.sources ?? []
         if !entry.text.isEmpty || entry.state != .running {
             for paragraph in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -109,18 +131,27 @@ struct ConversationRows: Sendable {
         return lines
     }
 
-    /// The text with each `[video @ a-b]` citation replaced by its source's number, `[n]`.
+    /// The text with each `[video @ a-b]` citation replaced by its source's number, `[n]` (a bracket of several,
+    /// `[a @ …; b @ …]`, by theirs, `[n, m]`); a bracket with a citation that is no source stays as written.
     static func markedLine(_ text: String, sources: [Answer.Source], theme: Theme) -> StyledLine {
         var line = StyledLine()
         var rest = text.startIndex
-        for match in CitationParser.citations(in: text) {
-            line.append(String(text[rest..<match.range.lowerBound]), style: theme[.text])
-            if let n = sources.firstIndex(where: { $0.citation.description == match.citation.description }) {
-                line.append("[\(n + 1)]", style: theme[.citation])
-            } else {
-                line.append(String(text[match.range]), style: theme[.citation])
+        let matches = CitationParser.citations(in: text)
+        var i = 0
+        while i < matches.count {
+            // The citations of one bracket share its range.
+            let range = matches[i].range
+            var numbers: [Int?] = []
+            while i < matches.count, matches[i].range == range {
+                let citation = matches[i].citation.description
+                numbers.append(sources.firstIndex { $0.citation.description == citation }.map { $0 + 1 })
+                i += 1
             }
-            rest = match.range.upperBound
+            line.append(String(text[rest..<range.lowerBound]), style: theme[.text])
+            let found = numbers.compactMap { $0 }
+            line.append(found.count == numbers.count ? "[\(found.map(String.init).joined(separator: ", "))]" : String(text[range]),
+                        style: theme[.citation])
+            rest = range.upperBound
         }
         line.append(String(text[rest...]), style: theme[.text])
         return line

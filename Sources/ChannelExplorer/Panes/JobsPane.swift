@@ -22,6 +22,7 @@ public struct JobsPane: Pane {
     public init() {}
 
     public static let bindings: [Binding<JobsPane, PaneCall>] = [
+        Binding([.character("/")], "search the whole pack") { _, call in SearchPane.start(&call) },
         Binding([.down, .character("j")], "the next job") { p, call in p.select(p.selection + 1, call) },
         Binding([.up, .character("k")], "the previous job") { p, call in p.select(p.selection - 1, call) },
         Binding([.home, .character("g")], "the newest job") { p, call in p.select(0, call) },
@@ -48,7 +49,7 @@ public struct JobsPane: Pane {
                 } catch { sink.send(.summary(jobID: id, .failure(ExplorerError(error)))) }
             })
         },
-        Binding([.character("p")], "attach its summary to the pack it came from", hint: "attach") { p, call in
+        Binding([.character("p")], "attach its summary to the pack it came from", hint: "attach", command: "attach") { p, call in
             guard let job = p.selected(call), let service = call.context.services.jobs else { return }
             guard let (pack, video) = JobsPane.packVideo(of: job) else {
                 call.fail("job \(job.id) did not come from a pack video: nothing to attach to")
@@ -56,6 +57,18 @@ public struct JobsPane: Pane {
             }
             guard job.state == .completed else { call.fail("job \(job.id) has no summary yet"); return }
             call.run(JobEffects.attach(job.id, pack: pack, videoID: video, service))
+        },
+        Binding([], "save the job's summary to a file", command: "save-summary", argument: "PATH") { p, call in
+            guard let job = p.selected(call), let service = call.context.services.jobs else { return }
+            let path = NSString(string: call.argument).expandingTildeInPath, id = job.id
+            guard !path.isEmpty else { call.fail("save-summary PATH: name the file"); return }
+            call.run(.task { sink in
+                do {
+                    guard let text = try service.summary(id) else { throw ExplorerError("job \(id) has no summary yet") }
+                    try AtomicFile.write(Array(text.utf8), to: path)
+                    sink.send(.notice("summary of job \(id) saved to \(path)"))
+                } catch { sink.send(.failure("could not save the summary of job \(id): \(error)")) }
+            })
         },
     ]
 
@@ -97,7 +110,12 @@ public struct JobsPane: Pane {
         case .health(.failure(let error)):
             healthError = error.description
         case .summary(let id, .success(let text)):
-            call.request(.popup(.text(TextPopup(title: "Summary of job \(id)", text: text, theme: call.context.theme))))
+            var popup = TextPopup(title: "Summary of job \(id)", text: text, theme: call.context.theme)
+            let fromPack = call.context.jobs.jobs.first { $0.id == id }.flatMap { JobsPane.packVideo(of: $0) } != nil
+            popup.document = TextPopup.Document(text: text, saveCommand: "save-summary",
+                                                suggestedPath: FileManager.default.currentDirectoryPath + "/summary-\(id).md",
+                                                attachCommand: fromPack ? "attach" : nil)
+            call.request(.popup(.text(popup)))
         case .summary(_, .failure(let error)):
             call.fail(error.description)
         }
@@ -124,6 +142,11 @@ public struct JobsPane: Pane {
         let inner = Block(title: Self.title, focused: context.focused, theme: theme, rightTitle: hints).render(into: &buffer, area: context.frame)
         guard inner.height > Self.headerRows else { return }
         var healthLine = StyledLine()
+        // Packs being summarised (`ytce jobs summarize`) first: how many of their videos' summaries are in.
+        for progress in ChannelProgress.of(jobs) {
+            healthLine.append(progress.line, style: progress.failed > 0 ? theme[.error] : theme[.text])
+            healthLine.append(" · ", style: theme[.dim])
+        }
         if let h = health {
             healthLine.append("RunPod ", style: theme[.accent])
             healthLine.append("workers \(h.workers.idle) idle \(h.workers.running) running · queue \(h.jobs.inQueue) · in progress \(h.jobs.inProgress)",

@@ -171,8 +171,21 @@ public enum AppRequest: Sendable {
     case openTranscript(videoID: String, segments: [Int64], jumpMs: Int?)
     /// Searches the transcript shown, in the transcript viewer.
     case searchTranscript(String)
+    /// Asks `question` (nil: the last one asked) of the open pack and the pack at `pack`, and shows both answers.
+    case compare(pack: String, question: String?)
+    /// Copies text to the clipboard (OSC 52), saying so.
+    case copy(String)
+    /// Limits the conversation's questions to `scope` (checked against the pack's videos) and goes to the question
+    /// line: the library's marked videos.
+    case scopeQuestions(AskScope)
+    /// The same, to the video open in the transcript viewer (`:scope transcript`).
+    case scopeToTranscript
+    /// Pins a moment to the brief.
+    case pin(Brief.Pin)
     /// A finished answer, for the panes that show answers.
     case answerFinished(AskEntry)
+    /// An earlier answer of the conversation, chosen to browse its citations (the citation browser shows them).
+    case browseCitations(AskEntry)
     /// Sends a video of the pack to be summarised (nil: the one in the transcript viewer).
     case submitVideo(String?)
     /// Sends a transcript file to be summarised (nil: ask for its path).

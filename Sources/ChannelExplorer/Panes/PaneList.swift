@@ -7,6 +7,9 @@ enum PaneList {
         TranscriptPane.self,
         LibraryPane.self,
         JobsPane.self,
+        SearchPane.self,
+        TimelinePane.self,
+        BriefPane.self,
     ]
 
     /// A pane's number: its place in the list (its digit key and tab label).

@@ -196,8 +196,13 @@ public struct PickerPane: Pane {
             }
             buffer.draw(title.truncated(to: list.width), x: list.x, y: y, maxWidth: list.width)
             if y + 1 < list.maxY {
-                let second = entry.error.map { StyledLine("  ✗ " + $0, style: theme[.error].over(base)) }
+                var second = entry.error.map { StyledLine("  ✗ " + $0, style: theme[.error].over(base)) }
                     ?? StyledLine("  " + entry.path + "  (\(entry.origin))", style: theme[.dim].over(base))
+                // The channel overview's opening words (`ytce jobs summarize` made it; the library shows it whole).
+                if entry.error == nil, let overview = entry.preview?.channelOverview {
+                    let words = overview.split(whereSeparator: \.isNewline).first { !$0.allSatisfy(\.isWhitespace) } ?? ""
+                    second.append("  · " + words.trimmingCharacters(in: .whitespaces), style: theme[.text].over(base))
+                }
                 buffer.draw(second.truncated(to: list.width), x: list.x, y: y + 1, maxWidth: list.width)
             }
             y += 2

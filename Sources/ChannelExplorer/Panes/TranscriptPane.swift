@@ -55,6 +55,12 @@ public struct TranscriptPane: Pane {
             call.notify("copied \(link)")
             call.run(.writeTerminal(Clipboard.copy(link)))
         },
+        Binding([.character("p")], "pin this line's moment to the brief", when: { $0.transcript != nil }) { p, call in
+            guard let transcript = p.transcript, let rows = p.rows, p.cursor < rows.count, case .segment(let i) = rows.rows[p.cursor] else { return }
+            let segment = transcript.segments[i]
+            call.request(.pin(Brief.Pin(videoID: transcript.videoID, title: transcript.title, startMs: segment.startMs, endMs: segment.endMs,
+                                        quote: segment.text, pack: call.context.session?.channelTitle ?? "")))
+        },
         Binding([.character("s")], "send this video to be summarised", when: { $0.transcript != nil }) { p, call in
             if let video = p.transcript?.videoID { call.request(.submitVideo(video)) }
         },
@@ -149,6 +155,22 @@ public struct TranscriptPane: Pane {
             if target == nil, let jumpMs { target = rows?.row(atMs: jumpMs) }
             if let target { show(row: target) }
         }
+    }
+
+    /// A summary just put into the open pack: on top of the transcript at once when it is this video's (the
+    /// rows move down by the summary's row when there was none).
+    mutating func summaryAttached(videoID: String, text: String) {
+        guard var shown = transcript, shown.videoID == videoID else { return }
+        let shift = shown.summary?.isEmpty == false ? 0 : 1
+        shown.summary = text
+        transcript = shown
+        rows = TranscriptRows(shown)
+        // A view at the very top shows the summary above; one scrolled down stays on the same lines.
+        if top > 0 { top += shift }
+        cursor += shift
+        matches = matches.map { $0 + shift }
+        matchSet = Set(matches)
+        rewrap(width: frame.width - 2)
     }
 
     // MARK: Messages and events

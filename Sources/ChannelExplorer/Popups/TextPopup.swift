@@ -13,6 +13,17 @@ public struct TextPopup: Sendable {
     private var rowsWidth = -1
     private var visible = 1
 
+    /// A document's own keys: copy it, save it (a palette command taking a path), attach it (a palette command).
+    public struct Document: Sendable {
+        public var text: String
+        public var saveCommand: String
+        public var suggestedPath: String
+        public var attachCommand: String?
+    }
+
+    /// Set for a document (a summary): the popup can copy, save and attach it.
+    public var document: Document?
+
     public init(title: String, lines: [StyledLine], width: Int? = nil) {
         self.title = title
         self.lines = lines
@@ -32,11 +43,24 @@ public struct TextPopup: Sendable {
         Binding([.pageUp], "a page up", hint: "page") { p, _ in p.scrolled(by: -p.visible) },
         Binding([.home, .character("g")], "to the top") { p, _ in p.scroll = 0 },
         Binding([.end, .character("G")], "to the end") { p, _ in p.scroll = p.lastScroll },
+        Binding([.character("y")], "copy the text (OSC 52)", hint: "copy", when: { $0.document != nil }) { p, call in
+            if let text = p.document?.text { call.request(.copy(text)) }
+        },
+        Binding([.character("w")], "save the text to a file", hint: "save", when: { $0.document != nil }) { p, call in
+            guard let document = p.document else { return }
+            call.close()
+            call.request(.popup(.prompt(PromptPopup(title: "Save to", command: document.saveCommand, value: document.suggestedPath))))
+        },
+        Binding([.character("a")], "attach it to the pack", hint: "attach", when: { $0.document?.attachCommand != nil }) { p, call in
+            guard let command = p.document?.attachCommand else { return }
+            call.close()
+            call.request(.runCommand(command))
+        },
         Binding([.escape, .character("q"), .enter], "close (so does any other key)", hint: "closes") { _, call in call.close() },
     ]
 
-    /// The hints line, from the bindings.
-    static let hints = bindings.map(\.help).hintLine
+    /// The hints line, from the bindings that apply.
+    var hints: String { Self.bindings.filter { $0.isActive(self) }.map(\.help).hintLine }
 
     mutating func handleKey(_ key: Key, _ call: inout PopupCall) {
         guard let binding = Self.bindings.binding(for: key, in: self) else { call.close(); return }
@@ -73,7 +97,7 @@ public struct TextPopup: Sendable {
 
     func view(_ context: PopupContext, into buffer: inout CellBuffer) {
         let shown = wrappedRows(context.screen)
-        let inner = PopupFrame.draw(title: title, hint: Self.hints, box(context.screen, rowCount: shown.count),
+        let inner = PopupFrame.draw(title: title, hint: hints, box(context.screen, rowCount: shown.count),
                                     context.theme, &buffer)
         let first = min(scroll, max(0, shown.count - inner.height))
         buffer.draw(Array(shown.dropFirst(first).prefix(inner.height)), in: inner)

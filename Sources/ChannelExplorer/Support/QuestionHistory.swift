@@ -27,6 +27,13 @@ public struct QuestionHistory: Sendable, Equatable {
         try LineListFile.write(questions, to: path)
     }
 
+    /// This history followed by `newer` questions, as `add` would keep them.
+    public func appending(_ newer: [String]) -> QuestionHistory {
+        var merged = QuestionHistory(questions: questions)
+        for question in newer { merged.add(question) }
+        return merged
+    }
+
     public mutating func add(_ question: String) {
         let line = question.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
         cursor = nil

@@ -1,0 +1,294 @@
+import Foundation
+import PackKit
+import TUI
+
+/// Channel-wide search: the moments of the whole pack for a query, found as `ytce pack search` finds them (hybrid
+/// search; an exact phrase in double quotes), each with its video, time and a snippet with the words highlighted.
+/// The search runs as an effect, off the update loop: keys are handled and painted while it runs, and a result
+/// that comes back after a newer query was sent is dropped. What the list shows of each hit (snippet, highlights,
+/// cut to the list's width) is made there too, once, so neither the loop nor a frame does that work.
+public struct SearchPane: Pane {
+    public enum Msg: Sendable {
+        case found(serial: Int, Result<Found, ExplorerError>)
+    }
+
+    public static let title = "Search"
+    static let rowsPerItem = 3
+    /// How many moments a search lists.
+    static let limit = 50
+
+    public internal(set) var input = TextField()
+    /// Whether the line has the keyboard (`/` gives it; a search or chart sent gives it back to the list).
+    public internal(set) var editing = false
+    /// The query whose hits are listed (or being looked for).
+    public internal(set) var query = ""
+    public internal(set) var hits: [SearchHit] = []
+    public internal(set) var searching = false
+    public internal(set) var error: String?
+    public internal(set) var notes: [String] = []
+    public internal(set) var selection = 0
+    var items: [Item] = []
+    /// Counts the searches sent, so only the newest one's result is shown.
+    var serial = 0
+    /// Columns of the list's snippets (from the last layout), which the items are cut to.
+    var snippetWidth = Self.snippetWidth(of: Rect(x: 0, y: 0, width: 200, height: 60))
+
+    public init() {}
+
+    struct Item: Sendable {
+        var title: String
+        var span: String
+        /// The snippet, cut to the list's width (with an ellipsis when cut).
+        var snippet: [(text: String, highlighted: Bool)]
+    }
+
+    /// A search's result with the list's items made from it.
+    public struct Found: Sendable {
+        public var result: SearchResult
+        var items: [Item]
+    }
+
+    /// Opens the search pane on a fresh line (the `/` of panes without a search of their own).
+    static func start(_ call: inout PaneCall) {
+        call.request(.focus(SearchPane.id))
+        call.request(.runCommand("find"))
+    }
+
+    public var isEditingText: Bool { editing }
+    public var isTextEmpty: Bool { input.isEmpty }
+    var selected: SearchHit? { hits.isEmpty ? nil : hits[min(selection, hits.count - 1)] }
+
+    // MARK: Keys
+
+    public static let bindings: [Binding<SearchPane, PaneCall>] = [
+        Binding([.enter], "search the whole pack (\"in quotes\": the exact phrase)", hint: "searches", when: { $0.editing }) { p, call in
+            p.submit(&call)
+        },
+        Binding([.escape], "leave the line, to go through the hits", hint: "hits", when: { $0.editing && !$0.hits.isEmpty }) { p, _ in
+            p.editing = false
+        },
+        Binding([.character("/"), .character("i")], "a fresh search (clears the line)", hint: "new search", when: { !$0.editing }) { p, _ in
+            p.input = TextField()
+            p.editing = true
+        },
+        Binding([.down, .character("j")], "the next hit", when: { !$0.editing }) { p, _ in p.select(p.selection + 1) },
+        Binding([.up, .character("k")], "the previous hit", when: { !$0.editing }) { p, _ in p.select(p.selection - 1) },
+        Binding([.home, .character("g")], "the first hit", when: { !$0.editing }) { p, _ in p.select(0) },
+        Binding([.end, .character("G")], "the last hit", when: { !$0.editing }) { p, _ in p.select(p.hits.count - 1) },
+        Binding([.enter], "open the transcript at the hit", hint: "opens", when: { !$0.editing }) { p, call in p.open(&call) },
+        Binding([.character("p")], "pin the hit to the brief", hint: "pins", when: { !$0.editing && !$0.hits.isEmpty }) { p, call in
+            guard let hit = p.selected else { return }
+            call.request(.pin(Brief.Pin(hit, pack: call.context.session?.channelTitle ?? "")))
+        },
+        Binding([], "search the whole pack (no words: a fresh search line)", command: "find", argument: "[WORDS]") { p, call in
+            p.input = TextField(call.argument)
+            p.editing = true
+            if !call.argument.isEmpty { p.submit(&call) }
+        },
+    ]
+
+    public mutating func edit(_ key: Key, _ call: inout PaneCall) { input.handle(key) }
+
+    mutating func select(_ index: Int) {
+        selection = min(max(0, index), max(0, hits.count - 1))
+    }
+
+    /// Starts a search for the text on the line: `query` is set at once (the view says it is being looked for).
+    mutating func submit(_ call: inout PaneCall) {
+        let text = input.value.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return }
+        guard let session = call.context.session else { call.fail(AskPane.noPack); return }
+        serial += 1
+        query = text
+        searching = true
+        error = nil
+        editing = false
+        call.run(Self.search(text, serial: serial, session: session, snippetWidth: snippetWidth))
+    }
+
+    mutating func open(_ call: inout PaneCall) {
+        guard let hit = selected else { return }
+        call.request(.openTranscript(videoID: hit.videoID, segments: hit.segmentIDs, jumpMs: hit.startMs))
+    }
+
+    /// n/N: the next or previous hit, opened in the transcript (the transcript's n/N go on through the hits).
+    public mutating func step(match forward: Bool, _ call: inout PaneCall) -> Bool {
+        guard !hits.isEmpty else { return false }
+        walk(forward ? 1 : -1, transcriptShows: nil, &call)
+        return true
+    }
+
+    /// Whether the transcript viewer shows the selected hit (highlighted as the hit opened it).
+    func isShown(_ highlighted: Set<Int64>?) -> Bool {
+        guard let hit = selected, let highlighted, !hit.segmentIDs.isEmpty else { return false }
+        return highlighted == Set(hit.segmentIDs)
+    }
+
+    /// Selects the next (`step` 1) or previous hit and opens it; while the transcript does not show the selected
+    /// hit yet (from the pane itself: `transcriptShows` nil), that one comes first.
+    mutating func walk(_ step: Int, transcriptShows highlighted: Set<Int64>?, _ call: inout PaneCall) {
+        guard !hits.isEmpty else { return }
+        let current = min(selection, hits.count - 1)
+        selection = highlighted == nil || isShown(highlighted) ? ((current + step) % hits.count + hits.count) % hits.count : current
+        call.notify("hit [\(selection + 1)/\(hits.count)] for \(query)")
+        open(&call)
+    }
+
+    // MARK: Messages
+
+    public mutating func update(_ message: Msg, _ call: inout PaneCall) {
+        switch message {
+        case .found(let serial, let result):
+            guard serial == self.serial else { return }
+            searching = false
+            switch result {
+            case .success(let found):
+                hits = found.result.hits
+                notes = found.result.notes
+                selection = 0
+                items = found.items
+            case .failure(let failure):
+                hits = []
+                items = []
+                error = failure.description
+                editing = true
+            }
+        }
+    }
+
+    public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
+        switch event {
+        case .packOpened:
+            call.run(.cancel(id: "search"))
+            let next = serial
+            self = SearchPane()
+            serial = next
+        case .layout:
+            // Cut to another width: made again (a resize; rare).
+            let width = Self.snippetWidth(of: call.context.frame)
+            guard width != snippetWidth else { return }
+            snippetWidth = width
+            if !hits.isEmpty { items = Self.items(hits, query: query, snippetWidth: width) }
+        case .focused, .answerFinished:
+            break
+        }
+    }
+
+    public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
+        let body = call.context.body
+        guard y > body.y + 1 else { editing = true; return }
+        let list = Self.listArea(body)
+        let index = firstVisible(list) + (y - list.y) / Self.rowsPerItem
+        if index < hits.count {
+            selection = index
+            editing = false
+        }
+    }
+
+    public mutating func scroll(by rows: Int, _ call: inout PaneCall) { select(selection + rows.signum()) }
+
+    // MARK: Effects
+
+    static func search(_ query: String, serial: Int, session: PackSession, snippetWidth: Int) -> Effect<ExplorerMsg> {
+        task("search") { sink in
+            // Cancelling the task (a newer query) stops an embeddings request in flight.
+            do {
+                let result = try await session.search(query, topK: limit)
+                guard !Task.isCancelled else { return }
+                let found = Found(result: result, items: items(result.hits, query: query, snippetWidth: snippetWidth))
+                sink.send(.found(serial: serial, .success(found)))
+            } catch {
+                sink.send(.found(serial: serial, .failure(ExplorerError(error))))
+            }
+        }
+    }
+
+    /// Columns a snippet gets in a pane drawn in `frame` (inside the border, indented by 4).
+    static func snippetWidth(of frame: Rect) -> Int { max(1, frame.inset(1).width - 4) }
+
+    /// What the list shows of each hit, worked out once when the hits arrive: the snippet starts a little before
+    /// the first word of the query the moment says, and is cut to `snippetWidth` columns.
+    static func items(_ hits: [SearchHit], query: String, snippetWidth: Int) -> [Item] {
+        let terms = CitationsPane.highlightTerms(query.replacingOccurrences(of: "\"", with: " "))
+        return hits.map { hit in
+            let text = hit.text
+            var start = text.startIndex
+            let lower = text.lowercased()
+            if lower.count == text.count, let first = terms.compactMap({ lower.range(of: $0)?.lowerBound }).min() {
+                let offset = lower.distance(from: lower.startIndex, to: first)
+                start = text.index(text.startIndex, offsetBy: max(0, offset - 40))
+                // From a word's start.
+                if start > text.startIndex, let space = text[start...].firstIndex(of: " ") { start = text.index(after: space) }
+            }
+            let excerpt = (start > text.startIndex ? "…" : "") + String(text[start...].prefix(2 * snippetWidth + 2))
+            return Item(title: hit.title.isEmpty ? hit.videoID : hit.title,
+                        span: "\(Citation.timestamp(hit.startMs))-\(Citation.timestamp(hit.endMs))",
+                        snippet: fitted(CitationsPane.highlightRuns(excerpt, terms: terms), to: snippetWidth))
+        }
+    }
+
+    /// `runs` cut to `columns`, ending in an ellipsis when cut (as `StyledLine.truncated` draws it).
+    static func fitted(_ runs: [(text: String, highlighted: Bool)], to columns: Int) -> [(text: String, highlighted: Bool)] {
+        var styled = StyledLine()
+        for run in runs { styled.append(run.text, style: Style(bold: run.highlighted)) }
+        let cut = styled.truncated(to: columns)
+        return cut.spans.map { ($0.text, $0.style.bold) }
+    }
+
+    // MARK: View
+
+    /// Under the query line and the line that says what was found.
+    static func listArea(_ inner: Rect) -> Rect {
+        Rect(x: inner.x, y: inner.y + 3, width: inner.width, height: max(0, inner.height - 3))
+    }
+
+    func firstVisible(_ list: Rect) -> Int {
+        ListState.visibleOffset(selected: min(selection, max(0, hits.count - 1)), offset: 0, count: hits.count,
+                                visibleHeight: list.height, heights: { _ in Self.rowsPerItem })
+    }
+
+    public func view(_ context: PaneContext, into buffer: inout CellBuffer) {
+        let theme = context.theme
+        let inner = Block(title: Self.title, focused: context.focused, theme: theme, rightTitle: hints).render(into: &buffer, area: context.frame)
+        guard inner.height >= 4 else { return }
+        buffer.draw(StyledLine("/ ", style: theme[.accent]), x: inner.x, y: inner.y)
+        input.render(into: &buffer, area: Rect(x: inner.x + 2, y: inner.y, width: inner.width - 2, height: 1),
+                     style: theme[.input], focused: context.focused && editing && !context.popupOpen,
+                     placeholder: context.session.map { "Search \($0.channelTitle) (\"in quotes\": the exact phrase)" } ?? AskPane.noPack,
+                     placeholderStyle: theme[.placeholder])
+        buffer.put(String(repeating: "─", count: inner.width), x: inner.x, y: inner.y + 1, style: theme[.border])
+        let status: StyledLine
+        if searching {
+            status = StyledLine("\(Spinner.frame(context.tick)) searching for \(query)…", style: theme[.dim])
+        } else if let error {
+            status = StyledLine(error, style: theme[.error])
+        } else if query.isEmpty {
+            status = StyledLine(editing ? "Every moment of the channel that matches: Enter searches; then Enter opens a hit, n/N step through them."
+                                : "\(Self.bindings.first { $0.description.hasPrefix("a fresh search") }?.keysText ?? "/") types a search of the whole channel.",
+                                style: theme[.dim])
+        } else {
+            status = StyledLine(hits.isEmpty ? "No moment matches \(query)." : "\(hits.count) moments for \(query)"
+                                + (hits.count == Self.limit ? " (the best \(Self.limit))" : "")
+                                + (notes.isEmpty ? "" : " · " + notes.joined(separator: "; ")), style: theme[.dim])
+        }
+        buffer.draw(status.truncated(to: inner.width), x: inner.x, y: inner.y + 2, maxWidth: inner.width)
+        let list = Self.listArea(inner)
+        guard !hits.isEmpty, items.count == hits.count else { return }
+        let selected = min(selection, hits.count - 1)
+        var y = list.y
+        for i in firstVisible(list)..<items.count {
+            guard y + 1 < list.maxY else { break }
+            let item = items[i]
+            let base = i == selected && !editing ? theme[.selection] : theme[.text]
+            if i == selected { buffer.fill(Rect(x: list.x, y: y, width: list.width, height: Self.rowsPerItem - 1), style: base) }
+            var title = StyledLine("\(i + 1). ", style: theme[.citation].over(base))
+            title.append(item.title, style: base.with(bold: true))
+            title.append("  " + item.span, style: theme[.timestamp].over(base))
+            buffer.draw(title.truncated(to: list.width), x: list.x, y: y, maxWidth: list.width)
+            var snippet = StyledLine()
+            for run in item.snippet { snippet.append(run.text, style: run.highlighted ? theme[.highlight] : theme[.dim].over(base)) }
+            buffer.draw(snippet, x: list.x + 4, y: y + 1, maxWidth: list.width - 4)
+            y += Self.rowsPerItem
+        }
+    }
+}
