@@ -9,7 +9,13 @@ import PackKit
 ///        ytce-bench --s3xml [RUNS]  (parsing a 1,000-key S3 listing page: see S3XMLBench.swift)
 ///        ytce-bench --stream  (streamed tokens socket → stdout, Ctrl-C → connection closed: see StreamBench.swift)
 ///        ytce-bench --tui [VIDEOS]  (frame time, keystroke → painted in tmux under load, opening a large pack: see TUIBench.swift)
+///        ytce-bench --update [--videos N] [--percent P]  (`pack build --update` adding P% videos: see UpdateBench.swift)
+///        ytce-bench --workbench PACK [WORD…]  (timeline, compare and the search pane on a large pack: see WorkbenchBench.swift)
 ///        ytce-bench --minilm [--model-dir DIR]  (all-MiniLM-L6-v2: load, question, build throughput, memory: see MiniLMBench.swift)
+///        ytce-bench --embeddings [options]  (vectors from an OpenAI-compatible endpoint: throughput by requests in flight:
+///                                            see EmbeddingsBench.swift)
+///        ytce-bench --ask PACK QUESTIONS.json [--kind KIND] [--session]  (whole `pack ask` per question on a warm cache, or
+///                                            what --session adds to one: see AskBench.swift)
 @main
 struct Bench {
     static func main() throws {
@@ -23,6 +29,22 @@ struct Bench {
             let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             return try TUIBench.run(ytce: ytce.path, work: work, videos: videos)
+        }
+        if CommandLine.arguments.dropFirst().first == "--embeddings" {
+            let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
+            return try EmbeddingsBench.run(ytce: ytce.path, work: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench"),
+                                           arguments: Array(CommandLine.arguments.dropFirst(2)))
+        }
+        if CommandLine.arguments.dropFirst().first == "--update" {
+            let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
+            return try UpdateBench.run(ytce: ytce.path, arguments: Array(CommandLine.arguments.dropFirst(2)))
+        }
+        if CommandLine.arguments.dropFirst().first == "--ask" {
+            return try AskBench.run(Array(CommandLine.arguments.dropFirst(2)))
+        }
+        if CommandLine.arguments.dropFirst().first == "--workbench" {
+            let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
+            return try WorkbenchBench.run(ytce: ytce.path, arguments: Array(CommandLine.arguments.dropFirst(2)))
         }
         if CommandLine.arguments.dropFirst().first == "--minilm" {
             return try MiniLMBench.run(Array(CommandLine.arguments.dropFirst(2)))
@@ -83,17 +105,32 @@ struct Bench {
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0
 
         let cacheDir = work.appendingPathComponent("cache")
+        // The first question after a build, as a user asks it (a whole process, an empty cache), and what the
+        // cache then holds: the disk a pack costs beyond itself.
+        var firstAsks: [Double] = []
+        var firstAskRSS = 0
+        var cacheBytes: Int64 = 0
+        for _ in 0..<max(1, runs / 2) {
+            try? FileManager.default.removeItem(at: cacheDir)
+            let (seconds, rss, status) = try runChild(ytce.path, ["pack", "ask", "--pack", output.path, "--question", "what is said about the lecture",
+                                                                  "--cache-dir", cacheDir.path], discardOutput: true)
+            guard status == 0 else { print("first ask failed (status \(status))"); exit(1) }
+            firstAsks.append(seconds)
+            firstAskRSS = max(firstAskRSS, rss)
+            cacheBytes = PackCache(directory: cacheDir).list().reduce(0) { $0 + $1.bytes }
+        }
         var cold: [Double] = []
         var warm: [Double] = []
         var counts: ChannelPack.Counts?
+        var inPlace = false
         for _ in 0..<runs {
             try? FileManager.default.removeItem(at: cacheDir)
             let cache = PackCache(directory: cacheDir)
             var start = DispatchTime.now()
             let first = try ChannelPack.open(output.path, options: .init(cache: cache))
             cold.append(elapsed(since: start))
-            precondition(first.wasExtracted)
             counts = first.counts
+            inPlace = first.files.isReadInPlace
             start = DispatchTime.now()
             let second = try ChannelPack.open(output.path, options: .init(cache: cache))
             warm.append(elapsed(since: start))
@@ -136,20 +173,20 @@ struct Bench {
                                retriever.settings.candidates, retriever.settings.annEf, 1000 * times[times.count / 2],
                                1000 * times[min(times.count - 1, times.count * 99 / 100)], Double(found) / Double(max(1, total)))
         }
-        if let columns = retriever.columns, let chunks = pack.chunkEmbeddings {
+        if let buckets = retriever.buckets, let chunks = pack.chunkEmbeddings {
             let session = HashEmbedder(dimension: chunks.columns).makeSession()
             var times: [Double] = [], same = 0
             for question in questions {
                 let query = session.embed([question], dimension: chunks.columns)
                 let start = DispatchTime.now()
-                let found = columns.topK(query, k: retriever.settings.candidates)
+                let found = buckets.topK(query, k: retriever.settings.candidates, matrix: chunks)
                 times.append(elapsed(since: start))
                 // Exact: the same top-10 scores as the full scan (ties may order rows differently).
                 let exact = VectorSearch.topK(query, in: chunks, k: 10).map(\.score)
                 if zip(found.prefix(10).map(\.score), exact).allSatisfy({ abs($0 - $1) < 1e-5 }) { same += 1 }
             }
             times.sort()
-            graphLine = String(format: "vector search (column copy, exact, top %d): p50 %.2f ms, p99 %.2f ms; top-10 equal to the full scan for %d of %d questions",
+            graphLine = String(format: "vector search (bucket index, exact, top %d): p50 %.2f ms, p99 %.2f ms; top-10 equal to the full scan for %d of %d questions",
                                retriever.settings.candidates, 1000 * times[times.count / 2],
                                1000 * times[min(times.count - 1, times.count * 99 / 100)], same, questions.count)
         }
@@ -173,7 +210,11 @@ struct Bench {
         print("input: \(videos) videos × 1 h; pack: \(counts.map { "\($0.segments) segments, \($0.chunks) chunks, \($0.sections) sections" } ?? "?"), \(size / 1_048_576) MiB")
         print(String(format: "build:      %.2f s (median of %d)   reference 36 s → %.1f× faster (target ≥ 20×)", build, buildTimes.count, referenceSeconds / build))
         print(String(format: "peak RSS:   %.0f MB                  reference 805 MB → %.1f%% of it (target ≤ 25%%)", rssMB, 100 * rssMB / referenceRSSMB))
-        print(String(format: "open cold:  %.0f ms (median of %d)   target ≤ 300 ms", 1000 * median(cold), cold.count))
+        print(String(format: "first ask after the build: %.2f s (median of %d), peak RSS %.0f MB; the cache then holds %.1f MB (%.1f%% of the pack)",
+                     median(firstAsks), firstAsks.count, Double(firstAskRSS) / 1024, Double(cacheBytes) / 1_048_576,
+                     100 * Double(cacheBytes) / Double(max(size, 1))))
+        print(String(format: "open cold:  %.0f ms (median of %d, %@)   target ≤ 300 ms", 1000 * median(cold), cold.count,
+                     inPlace ? "read in place" : "unpacked into the cache"))
         print(String(format: "open warm:  %.1f ms (median of %d)   target ≤ 30 ms", 1000 * median(warm), warm.count))
         let sortedScans = scans.sorted()
         if !sortedScans.isEmpty {
@@ -216,6 +257,20 @@ struct Bench {
     /// (`--measure-child`, this executable) spawns the child and reports, on descriptor 3, what wait4 says of
     /// it. `discardOutput` sends the child's stdout to /dev/null.
     static func runChild(_ path: String, _ arguments: [String], discardOutput: Bool = false) throws -> (Double, Int, Int32) {
+        let child = try measureRun(path, arguments, discardOutput: discardOutput)
+        return (child.seconds, child.peakKiB, child.status)
+    }
+
+    /// What one run of a child cost: wall seconds, CPU seconds (user + system, from wait4), peak RSS, exit status.
+    struct ChildRun {
+        let seconds: Double
+        let cpuSeconds: Double
+        let peakKiB: Int
+        let status: Int32
+    }
+
+    /// `runChild`, with the child's CPU time as well.
+    static func measureRun(_ path: String, _ arguments: [String], discardOutput: Bool = false) throws -> ChildRun {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw ChildProblem(description: "pipe: \(String(cString: strerror(errno)))") }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }   // no process but the helper gets the write end
@@ -237,14 +292,15 @@ struct Bench {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let fields = report.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard fields.count == 3, let seconds = Double(fields[0]), let rss = Int(fields[1]), let code = Int32(fields[2]) else {
+        guard fields.count == 4, let seconds = Double(fields[0]), let rss = Int(fields[1]), let code = Int32(fields[2]),
+              let cpu = Double(fields[3]) else {
             throw ChildProblem(description: "the measuring helper for \(path) reported '\(report)' (helper status \(status))")
         }
-        return (seconds, rss, code)
+        return ChildRun(seconds: seconds, cpuSeconds: cpu, peakKiB: rss, status: code)
     }
 
     /// The helper: `--measure-child quiet|loud PROGRAM ARGS…` runs the program (stdout to /dev/null when quiet)
-    /// and writes "seconds peakKiB status" to descriptor 3.
+    /// and writes "seconds peakKiB status cpuSeconds" to descriptor 3.
     static func measureChild(_ arguments: [String]) {
         guard arguments.count >= 2 else { exit(2) }
         let program = arguments[1]
@@ -263,13 +319,14 @@ struct Bench {
         let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
         guard spawned == 0 else {
             FileHandle.standardError.write(Data("cannot start \(program): \(String(cString: strerror(spawned)))\n".utf8))
-            report("0 0 127")
+            report("0 0 127 0")
         }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let signal = status & 0x7F
         let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-        report("\(elapsed(since: start)) \(usage.ru_maxrss) \(code)")
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        report("\(elapsed(since: start)) \(usage.ru_maxrss) \(code) \(seconds(usage.ru_utime) + seconds(usage.ru_stime))")
     }
 }

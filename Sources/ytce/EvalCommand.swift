@@ -2,10 +2,17 @@ import ArgumentParser
 import Foundation
 import PackKit
 
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure retrieval on a question file: hit@1, hit@5, hit@10 and MRR, overall and per question kind."
+        abstract: "Measure retrieval on a question file: hit@1, hit@5, hit@10 and MRR, overall and per question kind; with --answers, the answers.",
+        discussion: """
+            --answers asks every question as `ytce pack ask` does and judges the answer: answered (not refused), cites \
+            gold (a citation overlaps a gold span widened by 10 s), [1] is gold, citation precision and mean words, \
+            per question kind; --offtopic adds questions the pack cannot answer and reports the share answered anyway. \
+            An item with 'turns' instead of 'question' is a conversation: its turns are asked in one session and the \
+            last answer is judged.
+            """
     )
 
     @OptionGroup var packOptions: PackOptions
@@ -19,15 +26,33 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Flag(name: .customLong("per-question"), help: "Also list each question with the rank of its first hit and the moment ranked first.")
+    @Flag(name: .customLong("per-question"), help: "Also list each question with the rank of its first hit and the moment ranked first (with --answers: its judgement and answer).")
     var perQuestion = false
 
-    func run() throws {
+    @Flag(help: "Judge the answers instead of the ranking.")
+    var answers = false
+
+    @Option(help: "With --answers: a file of questions the pack cannot answer (JSON with 'questions': [text, ...]).")
+    var offtopic: String?
+
+    @Option(help: "With --answers: who answers, 'offline' (the extractive answerer) or 'model' (the one --config names).")
+    var backend: AnswerBackendOption = .offline
+
+    @Option(help: "A JSON config (PackConfig shape): the answer block, and the llm block for --backend model.")
+    var config: String?
+
+    @Flag(name: .customLong("one-conversation"), help: "With --answers: ask every question in one conversation, one after another (what topic shifts cost), instead of each in a conversation of its own.")
+    var oneConversation = false
+
+    func run() async throws {
+        if answers { return try await runAnswers() }
+        guard offtopic == nil, backend == .offline else { throw fail("--offtopic and --backend need --answers") }
+        guard !oneConversation else { throw fail("--one-conversation needs --answers") }
         let set: EvaluationSet
         do { set = try EvaluationSet.load(URL(fileURLWithPath: questions)) } catch { throw fail(error.description) }
-        let opened = try packOptions.open()
-        let retriever: Retriever
-        retriever = try packOptions.retriever(opened)
+        let loaded = try loadConfig(config)
+        let opened = try await packOptions.open(config: loaded)
+        let retriever = try packOptions.retriever(opened, config: loaded)
         var ranks: [Int?] = []
         var firstHits: [SearchHit?] = []
         for question in set.questions {

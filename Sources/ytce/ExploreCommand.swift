@@ -21,8 +21,13 @@ struct ExplorerOptions: ParsableArguments {
         var jobs: JobsService?
         var problem: String?
         do { jobs = try JobsService(config: loaded, environment: environment, storePath: storePath) } catch { problem = "job store: \(error)" }
-        return ExplorerContext(cache: cacheOptions.cache, config: loaded, environment: environment, jobs: jobs, jobsProblem: problem,
-                               packPaths: packs, packDirectories: Self.packDirectories(environment))
+        // The picker lists the S3 packs fetched before too (their copies in the cache, as last revalidated).
+        let cache = cacheOptions.cache(loaded)
+        let fetched = cache.list().compactMap { entry in
+            entry.info?.kind == .download ? entry.info.flatMap { cache.cachedCopy(of: $0.pack)?.path } : nil
+        }
+        return ExplorerContext(cache: cache, config: loaded, environment: environment, jobs: jobs, jobsProblem: problem,
+                               packPaths: packs + fetched.filter { !packs.contains($0) }, packDirectories: Self.packDirectories(environment))
     }
 
     /// The bundled samples (found beside the executable's checkout or the current directory) and the data dir's packs/.
@@ -51,7 +56,7 @@ struct ExploreCommand: AsyncParsableCommand {
         abstract: "The terminal UI: pick a pack, ask questions, browse citations and transcripts, run summary jobs."
     )
 
-    @Argument(help: "Packs to list first; the first one opens at once.")
+    @Argument(help: "Packs to list first (files, folders or s3://bucket/key.pack); the first one opens at once.")
     var packs: [String] = []
 
     @Option(help: "Theme: default, light, high-contrast, mono, a user theme in ~/.config/ytce/themes, or a JSON file.")
@@ -66,6 +71,9 @@ struct ExploreCommand: AsyncParsableCommand {
     @OptionGroup var options: ExplorerOptions
 
     func run() async throws {
+        // s3:// packs are fetched into the cache (with a progress bar) before the screen takes over the terminal.
+        var packs: [String] = []
+        for pack in self.packs { packs.append(try await localPack(pack, cache: options.cacheOptions.cache(try loadConfig(options.config)))) }
         let context = try options.context(packs: packs)
         let environment = context.environment
         // Dumb terminals and pipes get the line REPL on the same engine.
@@ -114,6 +122,8 @@ struct ReplCommand: AsyncParsableCommand {
     @OptionGroup var options: ExplorerOptions
 
     func run() async throws {
+        var pack = self.pack
+        if let remote = pack { pack = try await localPack(remote, cache: options.cacheOptions.cache(try loadConfig(options.config))) }
         let context = try options.context(packs: pack.map { [$0] } ?? [])
         let repl = LineREPL(context: context, write: { FileHandle.standardOutput.write(Data($0.utf8)) })
         if let pack, !repl.open(pack) { throw ExitCode(1) }

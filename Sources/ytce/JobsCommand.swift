@@ -12,7 +12,7 @@ struct JobsCommand: AsyncParsableCommand {
             Jobs live in $YTCE_DATA_DIR/jobs.sqlite (default ~/.local/share/ytce): any ytce process can stop at any \
             moment and `ytce jobs wait` goes on where it left off.
             """,
-        subcommands: [JobsSubmitCommand.self, JobsListCommand.self, JobsShowCommand.self, JobsCancelCommand.self,
+        subcommands: [JobsSubmitCommand.self, JobsSummarizeCommand.self, JobsListCommand.self, JobsShowCommand.self, JobsCancelCommand.self,
                       JobsRetryCommand.self, JobsWaitCommand.self, JobsDeliverCommand.self, JobsWatchCommand.self, JobsHealthCommand.self]
     )
 }

@@ -20,6 +20,8 @@ struct JobsListCommand: ParsableCommand {
             return
         }
         if all.isEmpty { print("No jobs yet: `ytce jobs submit FILE` sends one.") }
+        // Packs being summarised first (`jobs summarize`), one line each, then every job: a video's is named by its id.
+        for progress in ChannelProgress.of(all) { print(progress.line) }
         for job in all { print(jobLine(job)) }
     }
 }

@@ -17,7 +17,7 @@ struct JobsSubmitCommand: AsyncParsableCommand {
     @Option(help: "A pack whose videos to summarise (with --video).")
     var pack: String?
 
-    @Option(name: .customLong("video"), help: "A video id of --pack (repeatable).")
+    @Option(name: .customLong("video"), parsing: .unconditionalSingleValue, help: "A video id of --pack (repeatable).")
     var videos: [String] = []
 
     @Flag(help: "Put each summary into --pack as the video's episode_long summary (an atomic rewrite of the .pack).")
@@ -71,7 +71,7 @@ struct JobsSubmitCommand: AsyncParsableCommand {
         }
         if let pack {
             let opened: ChannelPack
-            do { opened = try ChannelPack.open(pack, options: .init(cache: cacheOptions.cache)) } catch { throw fail(error.description) }
+            do { opened = try ChannelPack.open(pack, options: .init(cache: cacheOptions.cache())) } catch { throw fail(error.description) }
             let path = URL(fileURLWithPath: pack).path
             for video in videos {
                 let text: TranscriptText

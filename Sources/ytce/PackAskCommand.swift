@@ -1,12 +1,21 @@
 import ArgumentParser
 import Foundation
-import HTTPKit
 import PackKit
+
+/// How `pack ask` prints its answer.
+enum AnswerFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, markdown, json
+}
 
 struct PackAskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask",
-        abstract: "Answer a question from a pack, every claim cited; offline by default, or by the model the config names."
+        abstract: "Answer a question from a pack, every claim cited; offline by default, or by the model the config names.",
+        discussion: """
+            With --session NAME the question continues that saved conversation (created on first use): a follow-up \
+            ("and why is that?") is read in the context of the questions before it. `ytce sessions` lists, shows, \
+            exports and removes saved conversations.
+            """
     )
 
     @OptionGroup var packOptions: PackOptions
@@ -17,90 +26,129 @@ struct PackAskCommand: AsyncParsableCommand {
     @Option(help: "A JSON config in the reference's PackConfig shape; its llm block picks the backend (extractive, llmhub, openai).")
     var config: String?
 
+    @Option(help: "Continue the saved conversation of this name (created when there is none), so follow-ups are understood.")
+    var session: String?
+
+    @OptionGroup var scopeOptions: ScopeOptions
+
     @Flag(help: "Print the answer as the model writes it (LLM backends).")
     var stream = false
 
-    @Flag(help: "Print JSON.")
+    @Option(help: "How to print the answer: text, markdown (sources with links and excerpts) or json.")
+    var format: AnswerFormat?
+
+    @Flag(help: "Print JSON (the same as --format json).")
     var json = false
 
-    func run() async throws {
-        let loaded = try loadConfig(config)
-        let settings: LLMSettings
-        do { settings = try LLMSettings.resolve(loaded.llm, file: config ?? "config") } catch { throw fail(error.description) }
-        let vector = try await questionVector(question, config: loaded)
-        let opened = try packOptions.open()
-        let retriever: Retriever
-        retriever = try packOptions.retriever(opened, config: loaded)
-        guard let client = LLMClients.make(settings, environment: ProcessInfo.processInfo.environment) else {
-            return try answerOffline(retriever, vector: vector)
-        }
-        let result: SearchResult
-        let summaries: [String]
-        do {
-            result = try retriever.search(question, topK: 8, queryVector: vector)
-            summaries = EpisodeSummaries.isBroad(question) ? try EpisodeSummaries.lines(for: result.hits, database: opened.database) : []
-        } catch { throw fail(pack: packOptions.pack, error) }
-        for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-
-        let cancellation = HTTPCancellation()
-        let interrupt = InterruptFlag(message: "interrupted: stopping the answer…", onInterrupt: { cancellation.cancel() })
-        let echo = stream && !json
-        // Only the answer kept reaches stdout: a draft that cites nothing is discarded, and said so on stderr.
-        let kept = KeptAnswerStream { piece in FileHandle.standardOutput.write(Data(piece.utf8)) }
-        let answer: LLMAnswer
-        do {
-            answer = try await LLMAnswerer(client: client, settings: settings).answer(
-                question: question, channelTitle: opened.manifest.channelTitle, summaries: summaries, hits: result.hits,
-                stream: stream, cancellation: cancellation,
-                onDelta: { piece in if echo { kept.delta(piece) } },
-                onRetry: {
-                    kept.discardDraft()
-                    if echo { FileHandle.standardError.write(Data("note: that draft cited nothing; asking the model once more\n".utf8)) }
-                })
-            if echo { kept.finish() }
-        } catch {
-            if error.kind == .cancelled || interrupt.isSet {
-                if echo { FileHandle.standardOutput.write(Data("\n".utf8)) }
-                throw fail("interrupted", code: 130)
-            }
-            if echo { FileHandle.standardOutput.write(Data("\n".utf8)) }
-            throw fail(error.description)
-        }
-        if json {
-            print(JSONValue.serialize(.object([
-                "answer": .string(answer.text), "grounded": .bool(!answer.sources.isEmpty),
-                "backend": .string(settings.backend.rawValue), "model": .string(settings.model),
-                "citations": .array(Self.sourcesJSON(answer.sources)),
-                "invented_citations": .number(Double(answer.invented.count)),
-                "invented": .array(answer.invented.map { .string($0.description) }),
-                "regenerated": .bool(answer.regenerated), "evidence_used": .number(Double(answer.evidenceUsed)),
-                "finish_reason": answer.completion.finishReason.map { .string($0) } ?? .null,
-                "notes": .array(result.notes.map { .string($0) }),
-            ])))
-            return
-        }
-        if echo { print("") } else { print(answer.text) }
-        if !answer.invented.isEmpty {
-            FileHandle.standardError.write(Data("warning: \(answer.invented.count) citation\(answer.invented.count == 1 ? "" : "s") point at no evidence the model was given (marked \(LLMAnswerer.inventedMark)): \(answer.invented.map(\.description).joined(separator: " "))\n".utf8))
-        }
-        Self.printSources(answer.sources)
+    func validate() throws {
+        if json, let format, format != .json { throw ValidationError("--json and --format \(format.rawValue) disagree") }
     }
 
-    private func answerOffline(_ retriever: Retriever, vector: [Float]?) throws {
-        let answer: Answer
-        let result: SearchResult
-        do { (answer, result) = try retriever.answer(question, queryVector: vector) } catch { throw fail(pack: packOptions.pack, error) }
-        if json {
-            print(JSONValue.serialize(.object([
-                "answer": .string(answer.text), "grounded": .bool(answer.isGrounded), "backend": .string("extractive"),
-                "citations": .array(Self.sourcesJSON(answer.sources)), "invented_citations": .number(0),
-                "notes": .array(result.notes.map { .string($0) }),
-            ])))
-            return
+    func run() async throws {
+        let format = json ? .json : (self.format ?? .text)
+        let loaded = try loadConfig(config)
+        let scope = try scopeOptions.scope()
+        if packOptions.packs.count > 1 {
+            // A comparison is one question over each pack: nothing to continue or limit, no Markdown export.
+            guard session == nil, scope.isAll, format != .markdown else {
+                throw fail("comparing packs (--pack given more than once) takes no --session, scope options or --format markdown")
+            }
+            return try await ComparedPacks.ask(question, json: format == .json, packOptions, config: loaded, configName: config)
         }
-        for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-        print(answer.text)
-        Self.printSources(answer.sources)
+        let engine = try await packOptions.engine(config: loaded, configName: config)
+        let conversation = try openConversation(engine)
+        // Only a model's answer is echoed as it is written; the offline one is printed whole below.
+        let echo = stream && format == .text && engine.usesModel
+        let quiet = format == .json
+        let question = self.question
+        let answer: AskResult
+        do {
+            answer = try await interruptible("interrupted: stopping the answer…") {
+                try await conversation.ask(question, scope: scope, stream: stream) { event in
+                    switch event {
+                    // Only the answer kept arrives: a draft that cites nothing is discarded, and said so on stderr.
+                    case .delta(let piece): if echo { FileHandle.standardOutput.write(Data(piece.utf8)) }
+                    case .draftDiscarded:
+                        if echo { FileHandle.standardError.write(Data("note: that draft cited nothing; asking the model once more\n".utf8)) }
+                    case .searching(let text): if !quiet { FileHandle.standardError.write(Data("searching for: \(text)\n".utf8)) }
+                    case .followingOn(let earlier): if !quiet { FileHandle.standardError.write(Data("note: read as a follow-up to \"\(earlier)\"\n".utf8)) }
+                    case .note(let note): if !quiet { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+                    case .evidence, .finished: break
+                    }
+                }
+            }
+        } catch let exit as ExitCode {
+            if echo { FileHandle.standardOutput.write(Data("\n".utf8)) }
+            throw exit
+        } catch let error as LLMError {
+            if echo { FileHandle.standardOutput.write(Data("\n".utf8)) }
+            throw fail(error.description)
+        } catch {
+            throw fail(pack: packOptions.pack, error)
+        }
+        switch format {
+        case .json:
+            print(JSONValue.serialize(.object(jsonReport(answer, engine: engine, conversation: conversation))))
+        case .markdown:
+            if let turn = conversation.turns.last { print(ConversationExport.markdown(turn), terminator: "") }
+        case .text:
+            if echo { print("") } else { print(answer.text) }
+            Self.warnInvented(answer)
+            Self.printSources(answer.sources)
+        }
+    }
+
+    /// The named saved conversation (continued, or created on the first answer), or a conversation of one question.
+    private func openConversation(_ engine: AskEngine) throws -> Conversation {
+        guard let session else { return Conversation(engine: engine) }
+        guard !session.isEmpty, !session.hasPrefix("#") || Int64(session.dropFirst()) != nil else {
+            throw fail("--session '\(session)': a name must not be empty or start with '#' (that is how ids are written)")
+        }
+        do {
+            let store = try ConversationStore(path: AppPaths().conversations)
+            guard let found = try store.find(session) else { return Conversation(engine: engine, store: store, name: session) }
+            guard found.channelID == engine.manifest.channelID else {
+                throw fail("--session '\(session)' is a conversation with \(found.channelTitle.isEmpty ? found.channelID : found.channelTitle) (\(found.packPath)), not with this pack's channel")
+            }
+            return try Conversation(engine: engine, store: store, continuing: found)
+        } catch let problem as ConversationStore.Problem { throw fail(problem.description) }
+    }
+
+    private func jsonReport(_ answer: AskResult, engine: AskEngine, conversation: Conversation) -> [String: JSONValue] {
+        var root = Self.answerJSON(answer, settings: engine.llm)
+        if let turn = conversation.turns.last {
+            if let searched = turn.searchedFor { root["searched_for"] = .string(searched) }
+            root["followed_on"] = .bool(turn.followedOn)
+            if !turn.scope.isAll { root["scope"] = turn.scope.json }
+        }
+        if let label = conversation.label { root["session"] = .string(session ?? label) }
+        return root
+    }
+
+    /// An answer as `--json` prints it: the text, its citations, the notes, and which backend wrote it.
+    static func answerJSON(_ answer: AskResult, settings: LLMSettings?) -> [String: JSONValue] {
+        var root: [String: JSONValue] = [
+            "answer": .string(answer.text), "grounded": .bool(answer.isGrounded),
+            "citations": .array(sourcesJSON(answer.sources)), "invented_citations": .number(Double(answer.invented.count)),
+            "notes": .array(answer.notes.map { .string($0) }),
+        ]
+        if let written = answer.model, let settings {
+            root["backend"] = .string(settings.backend.rawValue)
+            root["model"] = .string(settings.model)
+            root["invented"] = .array(written.invented.map { .string($0.description) })
+            root["regenerated"] = .bool(written.regenerated)
+            root["evidence_used"] = .number(Double(written.evidenceUsed))
+            root["finish_reason"] = written.completion.finishReason.map { .string($0) } ?? .null
+        } else {
+            root["backend"] = .string("extractive")
+        }
+        return root
+    }
+
+    /// Says on stderr which citations of a model's answer point at no evidence it was given.
+    static func warnInvented(_ answer: AskResult) {
+        guard !answer.invented.isEmpty else { return }
+        FileHandle.standardError.write(Data("warning: \(answer.invented.count) citation\(answer.invented.count == 1 ? "" : "s") point at no evidence the model was given (marked \(LLMAnswerer.inventedMark)): \(answer.invented.map(\.description).joined(separator: " "))\n".utf8))
     }
 
     static func sourcesJSON(_ sources: [Answer.Source]) -> [JSONValue] {

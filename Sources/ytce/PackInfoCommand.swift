@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PackKit
 
-struct PackInfoCommand: ParsableCommand {
+struct PackInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
         abstract: "Show a pack's manifest, counts and what it lacks."
@@ -13,8 +13,8 @@ struct PackInfoCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    func run() throws {
-        let info = PackInfo(try packOptions.open())
+    func run() async throws {
+        let info = PackInfo(try await packOptions.open())
         print(json ? info.json() : info.text())
     }
 }

@@ -10,7 +10,7 @@ struct PackSearchCommand: AsyncParsableCommand {
 
     @OptionGroup var packOptions: PackOptions
 
-    @Option(help: "The question.")
+    @Option(help: "The question; in double quotes, an exact phrase (the moments that say it word for word).")
     var question: String
 
     @Option(name: .customLong("top-k"), help: "How many moments to return.")
@@ -19,19 +19,27 @@ struct PackSearchCommand: AsyncParsableCommand {
     @Option(help: "A JSON config; its embedding block may name an OpenAI-compatible embeddings endpoint for question vectors.")
     var config: String?
 
+    @OptionGroup var scopeOptions: ScopeOptions
+
     @Flag(help: "Print JSON: {\"hits\": [{video_id, title, url, start_ms, end_ms, score, text, segment_ids}]}.")
     var json = false
 
     func run() async throws {
         guard topK > 0 else { throw fail("--top-k must be at least 1") }
         let loaded = try loadConfig(config)
-        let vector = try await questionVector(question, config: loaded)
-        let opened = try packOptions.open()
-        let retriever = try packOptions.retriever(opened, config: loaded)
-        let result: SearchResult
-        do { result = try retriever.search(question, topK: topK, queryVector: vector) } catch {
-            throw fail(pack: packOptions.pack, error)
+        let scope = try scopeOptions.scope()
+        if packOptions.packs.count > 1 {
+            guard scope.isAll else { throw fail("comparing packs (--pack given more than once) takes no scope options") }
+            return try await ComparedPacks.search(question, topK: topK, json: json, packOptions, config: loaded)
         }
+        let engine = try await packOptions.engine(config: loaded, configName: config)
+        let question = self.question, topK = self.topK
+        let result: SearchResult
+        do { result = try await interruptible("interrupted") { try await engine.search(question, topK: topK, scope: scope) } } catch let exit as ExitCode {
+            throw exit
+        } catch let error as LLMError { throw fail(error.description) } catch let problem as AskScope.Problem {
+            throw fail(problem.description)
+        } catch { throw fail(pack: packOptions.pack, error) }
         if json {
             let hits: [JSONValue] = result.hits.map { hit in
                 .object([

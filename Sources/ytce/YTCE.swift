@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HTTPKit
 import PackKit
 
 @main
@@ -9,7 +8,8 @@ struct YTCE: AsyncParsableCommand {
         commandName: "ytce",
         abstract: "Explore a YouTube channel through a channel pack.",
         version: PackBuilder.version,
-        subcommands: [ExploreCommand.self, PackCommand.self, EvalCommand.self, JobsCommand.self, ReplCommand.self, KeysCommand.self],
+        subcommands: [ExploreCommand.self, PackCommand.self, CacheCommand.self, EvalCommand.self, JobsCommand.self, SessionsCommand.self,
+                      ReplCommand.self, KeysCommand.self],
         defaultSubcommand: ExploreCommand.self
     )
 }
@@ -18,31 +18,52 @@ struct PackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Build and inspect channel packs.",
-        subcommands: [PackBuildCommand.self, PackInfoCommand.self, PackSearchCommand.self, PackAskCommand.self]
+        subcommands: [PackBuildCommand.self, PackInfoCommand.self, PackSearchCommand.self, PackAskCommand.self, PackTimelineCommand.self,
+                      PackCompactCommand.self, PackPushCommand.self, PackPullCommand.self]
     )
 }
 
 /// The pack a command works on, and where `.pack` files are unpacked.
 struct PackOptions: ParsableArguments {
-    @Option(help: "A .pack file or an unpacked pack folder.")
-    var pack: String
+    @Option(name: .customLong("pack"), help: "A .pack file, an unpacked pack folder, or s3://bucket/key.pack (fetched into the cache); search and ask take several to compare: --pack A --pack B.")
+    var packs: [String] = []
+
+    /// The pack (the first, for a command that compares several).
+    var pack: String { packs.first ?? "" }
+
+    func validate() throws {
+        guard !packs.isEmpty else { throw ValidationError("Missing expected argument '--pack <pack>'") }
+    }
 
     @OptionGroup var cacheOptions: CacheOptions
 
     @Option(name: .customLong("model-dir"), help: "The folder of the pack's embedding model (MiniLM), when it is not found by itself (see README: Models).")
     var modelDirectory: String?
 
-    var cache: PackCache { cacheOptions.cache }
+    /// The pack cache, capped by the config's `cache.max_bytes` unless `YTCE_CACHE_MAX_MB` says otherwise.
+    func cache(_ config: PackConfig = PackConfig()) -> PackCache { cacheOptions.cache(config) }
 
     /// The pack's retriever, with the model folder from --model-dir or the config's embedding.model_dir.
     func retriever(_ pack: ChannelPack, config: PackConfig = PackConfig()) throws -> Retriever {
-        do { return try Retriever(pack: pack, cache: cache, modelDirectory: modelDirectory ?? config.embedding.modelDirectory) }
+        do { return try Retriever(pack: pack, cache: cache(config), modelDirectory: modelDirectory ?? config.embedding.modelDirectory) }
         catch { throw fail(pack: self.pack, error) }
     }
 
-    /// Opens the pack or exits with its one-line error.
-    func open() throws -> ChannelPack {
-        do { return try ChannelPack.open(pack, options: .init(cache: cache)) } catch { throw fail(error.description) }
+    /// The pack opened (as `open(config:)`) with everything that answers over it (`config`'s model and embeddings
+    /// endpoint), or exit with the one-line error.
+    func engine(config: PackConfig, configName: String?) async throws -> AskEngine {
+        let opened = try await open(config: config)
+        do {
+            return try AskEngine(pack: opened, packPath: pack, cache: cache(config), config: config, environment: ProcessInfo.processInfo.environment,
+                                 modelDirectory: modelDirectory, configName: configName ?? "config")
+        } catch let problem as PackConfig.Problem { throw fail(problem.description) } catch { throw fail(pack: pack, error) }
+    }
+
+    /// Opens the pack (an `s3://` one from the cache, fetched first when it changed) or exits with its one-line error.
+    func open(config: PackConfig = PackConfig()) async throws -> ChannelPack {
+        guard packs.count == 1 else { throw fail("this command reads one pack: give --pack once (search and ask compare several)") }
+        let path = try await localPack(pack, cache: cache(config))
+        do { return try ChannelPack.open(path, options: .init(cache: cache(config))) } catch { throw fail(error.description) }
     }
 }
 
@@ -52,7 +73,10 @@ struct CacheOptions: ParsableArguments {
             help: "Where .pack files are unpacked (default: $YTCE_CACHE_DIR, else $XDG_CACHE_HOME/ytce/packs).")
     var cacheDirectory: String?
 
-    var cache: PackCache { PackCache.standard(override: cacheDirectory) }
+    /// The cache, its size cap from `YTCE_CACHE_MAX_MB`, else the config's `cache.max_bytes`, else 4 GiB.
+    func cache(_ config: PackConfig = PackConfig()) -> PackCache {
+        PackCache.standard(override: cacheDirectory, configMaxBytes: config.cacheMaxBytes)
+    }
 }
 
 /// The config at `path` (defaults when nil), or exit with its one-line error.
@@ -73,14 +97,3 @@ func fail(pack: String, _ error: any Error) -> ExitCode {
     fail(error is PackError ? "\(error)" : "\(pack): \(error)")
 }
 
-/// The question's embedding from the embeddings endpoint the config names (nil when it names none), or exit
-/// with the endpoint's one-line error.
-func questionVector(_ question: String, config: PackConfig) async throws -> [Float]? {
-    guard let endpoint = EmbeddingEndpoint.from(config.embedding, environment: ProcessInfo.processInfo.environment) else { return nil }
-    let cancellation = HTTPCancellation()
-    let interrupt = InterruptFlag(message: "interrupted", onInterrupt: { cancellation.cancel() })
-    do { return try await endpoint.embed(question, cancellation: cancellation) } catch {
-        if interrupt.isSet { throw fail("interrupted", code: 130) }
-        throw fail(error.description)
-    }
-}
