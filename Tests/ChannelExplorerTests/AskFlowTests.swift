@@ -33,3 +33,32 @@ final class AskFlowTests: XCTestCase {
         }
     }
 }
+
+/// The status bar says how questions are matched; a missing model's note stands on its own line under the answer.
+final class RetrievalModeTests: XCTestCase {
+    func testTheStatusBarSaysWhichRetrievalAnswers() async throws {
+        let hash = try ExplorerFixture()
+        defer { hash.cleanUp() }
+        await hash.waitForPack()
+        let bar = String(hash.screen.split(separator: "\n").last ?? "")
+        XCTAssertTrue(bar.contains("offline · hash"), bar)
+
+        let minilm = ExplorerFixture.repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/reference-packs/py4e.minilm.pack")
+        guard FileManager.default.fileExists(atPath: minilm.path) else {
+            throw XCTSkip("../shared not found next to the repo; the MiniLM half of this test needs its py4e.minilm.pack")
+        }
+        var config = PackConfig()
+        config.embedding.modelDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-no-model-\(UUID().uuidString)").path
+        let lexical = try ExplorerFixture(packs: [minilm.path], config: config)
+        defer { lexical.cleanUp() }
+        await lexical.waitForPack()
+        var lines = lexical.screen.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.last?.contains("offline · lexical only") ?? false, lines.last ?? "")
+        XCTAssertFalse(lines.last?.contains("lexical search only") ?? true, "the reason is not glued to the opening notice: \(lines.last ?? "")")
+        await lexical.ask("what is the difference between a list and a tuple")
+        lines = lexical.screen.split(separator: "\n").map(String.init)
+        let note = try XCTUnwrap(lines.firstIndex { $0.contains("note: lexical search only") }, lexical.screen)
+        XCTAssertTrue(lines[note].hasPrefix("┃note: lexical search only"), "the note starts its own line:\n\(lexical.screen)")
+        XCTAssertTrue(lines[note - 1].contains("[") , "the answer ends just above it:\n\(lexical.screen)")
+    }
+}

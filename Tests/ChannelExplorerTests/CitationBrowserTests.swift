@@ -33,6 +33,44 @@ final class CitationBrowserTests: XCTestCase {
         XCTAssertEqual(buffer[10, row].style.background, f.driver.model.theme[.highlight].background)
     }
 
+    /// Every answer's citations stay browsable: in the conversation, [ chooses the answer before and the citation
+    /// browser lists its citations (Enter opens its moment); ] goes forward again, and a new answer is shown as it
+    /// finishes.
+    func testAnEarlierAnswersCitationsInTheCitationBrowser() async throws {
+        let f = try ExplorerFixture(width: 120, height: 40)
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        await f.ask("how fine should I grind for espresso")
+        await f.ask("what water temperature for pour over")
+        let first = try XCTUnwrap(f.driver.model.ask.entries.first?.outcome)
+        let second = try XCTUnwrap(f.driver.model.ask.entries.last?.outcome)
+        XCTAssertNotEqual(first.sources.map(\.citation), second.sources.map(\.citation))
+        XCTAssertEqual(f.driver.model.citations.answer?.question, "what water temperature for pour over")
+        f.driver.press(.escape)
+        f.driver.press(.character("["))
+        XCTAssertEqual(f.driver.model.citations.answer?.question, "how fine should I grind for espresso")
+        XCTAssertTrue(f.driver.model.status.notice?.contains("citations of answer 1 of 2") ?? false, f.driver.model.status.notice ?? "")
+        f.driver.press(.character("["))
+        XCTAssertTrue(f.driver.model.status.notice?.contains("the first answer") ?? false)
+        f.driver.press(.alt("2"))
+        XCTAssertTrue(f.screen.contains(first.sources[0].title.prefix(20)), f.screen)
+        f.driver.press(.enter)
+        _ = await f.driver.waitUntil { $0.transcript.transcript != nil && !$0.transcript.loading }
+        XCTAssertEqual(f.driver.model.transcript.transcript?.videoID, first.sources[0].citation.videoID)
+        XCTAssertEqual(f.driver.model.transcript.highlighted, Set(first.sources[0].segmentIDs))
+        f.driver.press(.alt("1"))
+        f.driver.press(.escape)
+        f.driver.press(.character("]"))
+        XCTAssertEqual(f.driver.model.citations.answer?.question, "what water temperature for pour over")
+        f.driver.press(.character("["))
+        f.driver.press(.character("i"))
+        await f.ask("how long should cold brew steep")
+        XCTAssertEqual(f.driver.model.citations.answer?.question, "how long should cold brew steep", "a new answer is shown")
+        f.driver.press(.escape)
+        f.driver.press(.character("["))
+        XCTAssertEqual(f.driver.model.citations.answer?.question, "what water temperature for pour over", "[ steps back from the newest")
+    }
+
     func testNAndShiftNWalkThroughTheCitationsFromAnyPane() async throws {
         let f = try ExplorerFixture()
         defer { f.cleanUp() }

@@ -46,7 +46,9 @@ final class LayoutTests: XCTestCase {
     }
 
     func testALongAnswerIsShownFromItsQuestion() async throws {
-        let f = try ExplorerFixture(width: 60, height: 20)
+        // Answers are short by default (80 words); a user who asks for longer ones gets one taller than this pane.
+        let config = try PackConfig.parse(Data(#"{"answer": {"max_sentences": 8, "max_words": 250}}"#.utf8), file: "test.json")
+        let f = try ExplorerFixture(width: 60, height: 20, config: config)
         defer { f.cleanUp() }
         await f.waitForPack()
         await f.ask("what water recipe do you use")

@@ -83,6 +83,26 @@ final class PickerAndHistoryTests: XCTestCase {
         f.cleanUp()
     }
 
+    /// A question asked before the history file was read (right as the pack opens) is kept after the older ones.
+    func testAQuestionAskedBeforeTheHistoryIsReadIsKept() async throws {
+        let f = try ExplorerFixture()
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        _ = await f.driver.waitUntil { $0.ask.historyPath != nil }
+        let file = f.context.paths.questionHistory(channelID: "coffee-lab")
+        await f.ask("how long is the bloom")
+        // The file read that started with the pack answers only now, with what an earlier run saved.
+        f.driver.deliver(.pane(AskPane.id, AskPane.Msg.historyLoaded(QuestionHistory(questions: ["an earlier question"]), path: file)))
+        let expected = "an earlier question\nhow long is the bloom\n"
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, (try? String(contentsOfFile: file, encoding: .utf8)) != expected {
+            f.driver.runPending()
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        XCTAssertEqual(f.driver.model.ask.history.questions, ["an earlier question", "how long is the bloom"])
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), expected)
+    }
+
     func testLineEditingKeys() async throws {
         let f = try ExplorerFixture()
         defer { f.cleanUp() }

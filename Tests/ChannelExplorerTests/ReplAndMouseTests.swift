@@ -37,6 +37,30 @@ final class ReplAndMouseTests: XCTestCase {
         XCTAssertFalse(goOn)
     }
 
+    /// `:help` is made from the command list: every command a user can type is listed with what it does, and every
+    /// listed command (and its short name) is understood.
+    func testReplHelpListsEveryCommandItUnderstands() async throws {
+        let f = try ExplorerFixture(packs: [])
+        defer { f.cleanUp() }
+        let out = Output()
+        let repl = LineREPL(context: f.context, write: { out.add($0) })
+        _ = await repl.handle(":h")
+        let help = out.all
+        for usage in [":open PATH", ":new", ":scope WHAT", ":export [PATH]", ":jobs", ":help", ":quit"] {
+            XCTAssertNotNil(help.range(of: "\n  " + NSRegularExpression.escapedPattern(for: usage) + " +[a-z]", options: .regularExpression), "\(usage) in:\n\(help)")
+        }
+        for command in LineREPL.commands {
+            XCTAssertFalse(command.summary.isEmpty, command.names[0])
+            for name in command.names where name != "quit" && name != "q" && name != "exit" {
+                let before = out.all
+                _ = await repl.handle(":\(name)\(command.argument.isEmpty ? "" : " x")")
+                XCTAssertFalse(out.all.dropFirst(before.count).contains("unknown command"), name)
+            }
+        }
+        let quits = await repl.handle(":exit")
+        XCTAssertFalse(quits)
+    }
+
     func testClicksFocusPanesAndSelectRowsAndTheWheelScrolls() async throws {
         let f = try ExplorerFixture(width: 120, height: 40)
         defer { f.cleanUp() }

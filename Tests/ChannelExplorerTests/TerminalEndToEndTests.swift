@@ -5,34 +5,10 @@ import TestHarness
 import XCTest
 
 /// The real thing: `ytce` in a real terminal (tmux), driven by keystrokes and read back from the screen.
-final class TerminalEndToEndTests: XCTestCase {
-    var work: URL!
-    var terminal: TmuxSession!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        guard let session = TmuxSession(scratch: work) else { throw XCTSkip("tmux is not installed (scripts/setup-system installs it)") }
-        terminal = session
-    }
-
-    override func tearDown() {
-        terminal?.kill()
-        try? FileManager.default.removeItem(at: work)
-    }
-
+final class TerminalEndToEndTests: TerminalTestCase {
     func keys(_ keys: String...) { for key in keys { terminal.keys(key) } }
     func type(_ text: String) { terminal.type(text) }
     func tmux(_ arguments: [String]) { terminal.run(arguments) }
-
-    /// Waits until the screen satisfies `predicate` (or fails with the last screen).
-    @discardableResult
-    func waitFor(_ what: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line,
-                 _ predicate: (String) -> Bool) -> String {
-        let (ok, last) = terminal.waitFor(timeout: timeout, predicate)
-        if !ok { XCTFail("timed out waiting for \(what); screen:\n\(last)", file: file, line: line) }
-        return last
-    }
 
     func testAskOpenCitationSearchSubmitResizeAndQuitInARealTerminal() throws {
         let binary = try Self.ytceBinary()
@@ -61,8 +37,9 @@ final class TerminalEndToEndTests: XCTestCase {
 
         // The expected first citation, computed by the engine itself.
         let opened = try ChannelPack.open(pack.path, options: .init(cache: PackCache(directory: work.appendingPathComponent("cache2"))))
-        let first = try XCTUnwrap(try Retriever(pack: opened, cache: PackCache(directory: work.appendingPathComponent("cache2")))
-            .answer("how fine should I grind for espresso").answer.sources.first)
+        let retriever = try Retriever(pack: opened, cache: PackCache(directory: work.appendingPathComponent("cache2")))
+        let first = try XCTUnwrap(try QuestionAnswerer(pack: opened, retriever: retriever)
+            .prepare("how fine should I grind for espresso", forModel: false).offline?.sources.first)
         let segment = try XCTUnwrap(try VideoTranscript.load(first.citation.videoID, from: opened).segments.first { $0.id == first.segmentIDs[0] })
 
         // Open the citation: the transcript at the cited segment, highlighted.

@@ -41,7 +41,7 @@ final class JobCrashTests: XCTestCase {
         let out = dir.appendingPathComponent("out").path
         let common = ["--poll-interval", "0.1", "--max-wait", "10m"]
 
-        let submit = try run(ytce, ["jobs", "submit", "--out-dir", out] + common + files, environment: environment)
+        let submit = try Self.run(ytce, ["jobs", "submit", "--out-dir", out] + common + files, environment: environment)
         XCTAssertEqual(submit.status, 0, submit.stderr)
 
         // Kill the poller at random moments until nothing is open, then let one run finish.
@@ -63,7 +63,7 @@ final class JobCrashTests: XCTestCase {
             let open = try JobStore(path: environment["YTCE_DATA_DIR"]! + "/jobs.sqlite").allJobs().filter(\.isOpen)
             if open.isEmpty { break }
         }
-        let last = try run(ytce, ["jobs", "wait"] + common, environment: environment)
+        let last = try Self.run(ytce, ["jobs", "wait"] + common, environment: environment)
         XCTAssertEqual(last.status, 0, last.stderr)
         XCTAssertGreaterThanOrEqual(kills, 5, "the poller was killed mid-work several times")
 
@@ -84,7 +84,7 @@ final class JobCrashTests: XCTestCase {
         XCTAssertEqual(summaries.count, count)
     }
 
-    func run(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

@@ -24,6 +24,10 @@ final class JobSettingsTests: XCTestCase {
             (#"{"jobs": {"poll_interval_s": 1e300}}"#, "c.json: 'jobs.poll_interval_s' must be a number from 0.1 to 3600"),
             (#"{"jobs": {"max_wait_s": 1e300}}"#, "c.json: 'jobs.max_wait_s' must be a number from 1 to 2592000"),
             (#"{"jobs": {"top_p": 2}}"#, "c.json: 'jobs.top_p' must be a number from 0 to 1"),
+            (#"{"jobs": {"price_per_1k_tokens": -1}}"#, "c.json: 'jobs.price_per_1k_tokens' must be a number from 0 to 1000, found -1"),
+            (#"{"jobs": {"price_per_1k_tokens": 1e300}}"#, "c.json: 'jobs.price_per_1k_tokens' must be a number from 0 to 1000"),
+            (#"{"jobs": {"concurrency": 0}}"#, "c.json: 'jobs.concurrency' must be a whole number from 1 to 1000, found 0"),
+            (#"{"jobs": {"concurrency": 2.5}}"#, "c.json: 'jobs.concurrency' must be a whole number from 1 to 1000, found 2.5"),
             (#"{"jobs": {"temperature": "hot"}}"#, "c.json: 'jobs.temperature' must be a number from 0 to 2, found \"hot\""),
         ]
         for (json, expected) in cases {
@@ -39,5 +43,10 @@ final class JobSettingsTests: XCTestCase {
         XCTAssertEqual(settings.ttlMs, 86_400_000)
         XCTAssertEqual(settings.maxNewTokens, 8000)
         XCTAssertEqual(settings.contextTokens, 32_000)
+        XCTAssertNil(settings.pricePer1kTokens, "no price unless configured")
+        let priced = try JobSettings.resolve(try PackConfig.parse(Data(#"{"jobs": {"price_per_1k_tokens": 0.002, "concurrency": 8}}"#.utf8), file: "c.json").jobs,
+                                             file: "c.json", environment: [:])
+        XCTAssertEqual(priced.pricePer1kTokens, 0.002)
+        XCTAssertEqual(priced.concurrency, 8)
     }
 }

@@ -124,7 +124,8 @@ final class JobsCLITests: XCTestCase {
         XCTAssertEqual(try opened.database.strings("SELECT text FROM summary WHERE video_id = '-cmlmaVSONg'"), ["What this lecture teaches."])
 
         // The pack is moved away while the second job runs: its delivery fails, and says so.
-        let second = try run(["jobs", "submit", "--pack", pack.path, "--video=-cmlmaVSONg", "--attach", "--out-dir", out] + fast)
+        // A YouTube id may start with a dash: it is read as the option's value, written apart from it too.
+        let second = try run(["jobs", "submit", "--pack", pack.path, "--video", "-cmlmaVSONg", "--attach", "--out-dir", out] + fast)
         XCTAssertEqual(second.status, 0, second.stderr)
         let id = try XCTUnwrap(second.stdout.split(separator: "\t").first.map(String.init))
         let away = dir.appendingPathComponent("away.pack")

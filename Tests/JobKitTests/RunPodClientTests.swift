@@ -424,6 +424,27 @@ final class RunPodClientTests: XCTestCase {
         XCTAssertEqual(fake.requestCount(.health), 1)
     }
 
+    /// Found by the fuzz suite (target runpod): a count of 1e4001 (infinity once parsed) or 1e300 trapped in Int(_:)
+    /// and took the TUI's health poll down with it. (1e4001 is now refused by the JSON parser itself.)
+    func testHealthCountsThatAreNotCountsAreBadResponses() async throws {
+        fake.server.route("GET", "/v2/fake-endpoint/health", response: .json(#"{"jobs":{"completed":6,"failed":1e4001}}"#))
+        let beyondDouble = await runPodError { () async throws(RunPodError) in try await client.health() }
+        XCTAssertEqual(beyondDouble?.kind, .badResponse, beyondDouble?.description ?? "no error for 1e4001")
+        for (body, field) in [(#"{"jobs":{"completed":6,"failed":1e19}}"#, "jobs.failed"),
+                              (#"{"workers":{"idle":1e300}}"#, "workers.idle"),
+                              (#"{"jobs":{"inQueue":-1}}"#, "jobs.inQueue"),
+                              (#"{"jobs":{"retried":2.5}}"#, "jobs.retried")] {
+            fake.server.route("GET", "/v2/fake-endpoint/health", response: .json(body))
+            let error = await runPodError { () async throws(RunPodError) in try await client.health() }
+            XCTAssertEqual(error?.kind, .badResponse, body)
+            XCTAssertTrue(error?.description.contains("'\(field)' is not a count") ?? false, error?.description ?? "no error for \(body)")
+        }
+        fake.server.route("GET", "/v2/fake-endpoint/health", response: .json(#"{"jobs":{"completed":3,"failed":null},"workers":{}}"#))
+        let health = try await client.health()
+        XCTAssertEqual(health.jobs.completed, 3)
+        XCTAssertEqual(health.jobs.failed, 0)
+    }
+
     // MARK: the fake at scale
 
     /// 500 live jobs, driven like the poller does: submitted, then polled round by round, 32 requests in flight.

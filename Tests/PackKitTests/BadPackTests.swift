@@ -168,7 +168,7 @@ final class BadPackTests: XCTestCase {
         let source = try TestSupport.open(try TestSupport.referencePack("py4e.pack"), cacheIn: dir.appendingPathComponent("source"))
         var files: [String: Data] = [:]
         for name in [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings, PackLayout.chunkEmbeddings] {
-            files[name] = try Data(contentsOf: source.root.appendingPathComponent(name))
+            files[name] = try XCTUnwrap(try source.files.data(name, limit: 1 << 30))
         }
         var database = files[PackLayout.database]!
         let page = 300 * 4096
@@ -298,6 +298,8 @@ final class BadPackTests: XCTestCase {
     func testChunkAndSegmentTimesOutOfRange() throws {
         var files = try builtDemoFiles()
         try changeDatabase(&files, "UPDATE micro_chunk SET start_ms = -3000000000 WHERE chunk_id = 2")
+        // Without its chunk table (as built by another tool): the table is derived from these rows.
+        files[PackLayout.chunkTable] = nil
         let path = try zip(files, name: "a.pack")
         let pack = try TestSupport.open(path, cacheIn: dir)
         let expected = "pack.sqlite: micro_chunk row 2 has start_ms -3000000000; times must be whole milliseconds from 0 to 9007199254740991"
@@ -311,6 +313,20 @@ final class BadPackTests: XCTestCase {
         let search = try TestSupport.run(try TestSupport.ytceBinary(), ["pack", "search", "--pack", path, "--question", "laptop"], environment: environment)
         XCTAssertEqual(search.status, 1)
         XCTAssertEqual(search.stderr, "ytce: \(path): \(expected)\n")
+
+        // A chunk table whose time is out of range is refused as it is opened, naming the row.
+        files = try builtDemoFiles()
+        var table = try XCTUnwrap(files[PackLayout.chunkTable])
+        func field(_ at: Int) -> Int { Int(table[at..<(at + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) }
+        func padded(_ n: Int) -> Int { (n + 7) / 8 * 8 }
+        let rows = field(8), videos = field(16), idBytes = field(24)
+        let startsAt = 64 + padded((videos + 1) * 4) + padded(idBytes) + padded(rows * 4) + rows * 8
+        table.replaceSubrange((startsAt + 8)..<(startsAt + 16), with: Data([0, 0, 0, 0, 0, 0, 0, 0x80]))
+        files[PackLayout.chunkTable] = table
+        let lyingTable = try TestSupport.open(try zip(files, name: "t.pack"), cacheIn: dir)
+        XCTAssertThrowsError(try Retriever(pack: lyingTable, cache: TestSupport.cache(in: dir))) { error in
+            XCTAssertTrue("\(error)".contains("row 1 has the times -9223372036854775808"), "\(error)")
+        }
 
         files = try builtDemoFiles()
         try changeDatabase(&files, "UPDATE transcript_segment SET end_ms = 9223372036854775807 WHERE video_id = 'vid001'")
@@ -330,7 +346,9 @@ final class BadPackTests: XCTestCase {
         let free = try XCTUnwrap(PackCache.freeBytes(at: dir.path))
         // A margin larger than the disk's free space: the real free space is then too small, as on a full disk.
         let cache = PackCache(directory: cacheDirectory, freeSpaceMargin: free + (1 << 30))
-        XCTAssertThrowsError(try ChannelPack.open(try TestSupport.referencePack("demo_channel.pack"), options: .init(cache: cache))) { error in
+        // Looked up outside the assertion, so a missing ../shared skips the test instead of failing it.
+        let pack = try TestSupport.referencePack("demo_channel.pack")
+        XCTAssertThrowsError(try ChannelPack.open(pack, options: .init(cache: cache))) { error in
             let message = "\(error)"
             XCTAssertEqual((error as? PackError)?.kind, .io, message)
             XCTAssertTrue(message.contains("not enough disk space in \(cacheDirectory.path) to unpack: the pack's files take 1 MiB and ytce leaves "), message)

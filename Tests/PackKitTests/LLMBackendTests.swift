@@ -47,7 +47,7 @@ final class LLMBackendTests: XCTestCase {
     func testLLMHubGenerateSendsTheDocumentedRequest() async throws {
         server.route("POST", "/generate", response: .json(#"{"text":"Grind coarse [a-b_c1 @ 01:00-01:45].","finishReason":"stop","usage":{"inputTokens":50,"outputTokens":9}}"#))
         let completion = try await client("llmhub").complete([.init(role: "system", text: "rules"), .init(role: "user", text: "q")],
-                                                             stream: false, cancellation: nil, onDelta: { _ in })
+                                                             stream: false, onDelta: { _ in })
         XCTAssertEqual(completion.text, "Grind coarse [a-b_c1 @ 01:00-01:45].")
         XCTAssertEqual(completion.finishReason, "stop")
         XCTAssertEqual(completion.completionTokens, 9)
@@ -69,7 +69,7 @@ final class LLMBackendTests: XCTestCase {
             (0, Self.sse("done", "{}")),
         ]))
         let pieces = Pieces()
-        let completion = try await client("llmhub").complete([.init(role: "user", text: "q")], stream: true, cancellation: nil,
+        let completion = try await client("llmhub").complete([.init(role: "user", text: "q")], stream: true,
                                                              onDelta: { pieces.add($0) })
         XCTAssertEqual(pieces.all, ["Grind ", "coarse."])
         XCTAssertEqual(completion.text, "Grind coarse.")
@@ -81,7 +81,7 @@ final class LLMBackendTests: XCTestCase {
         server.route("POST", "/generate/stream", response: .eventStream([
             (0, Self.sse("error", #"{"kind":"provider_error","message":"upstream model is overloaded"}"#)),
         ]))
-        let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: true, cancellation: nil, onDelta: { _ in }) }
+        let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: true, onDelta: { _ in }) }
         XCTAssertEqual(error?.kind, .server)
         XCTAssertTrue(error?.description.contains("upstream model is overloaded") ?? false, "\(String(describing: error))")
     }
@@ -91,13 +91,13 @@ final class LLMBackendTests: XCTestCase {
             (0, Self.sse("chunk", #"{"type":"delta","textDelta":"Half an"}"#)),
             (0, Self.sse("chunk", #"{"type":"error","error":{"kind":"rate_limit","message":"quota exhausted"}}"#)),
         ]))
-        let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: true, cancellation: nil, onDelta: { _ in }) }
+        let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: true, onDelta: { _ in }) }
         XCTAssertTrue(error?.description.contains("rate_limit: quota exhausted") ?? false, "\(String(describing: error))")
     }
 
     func testLLMHubErrorBodiesNameTheReason() async throws {
         server.route("POST", "/generate", response: .json(#"{"error":{"kind":"invalid_request","message":"unknown model test-model"}}"#, status: 400))
-        let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: false, cancellation: nil, onDelta: { _ in }) }
+        let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: false, onDelta: { _ in }) }
         XCTAssertEqual(error?.kind, .badRequest)
         XCTAssertTrue(error?.description.contains("HTTP 400") ?? false)
         XCTAssertTrue(error?.description.contains("unknown model test-model") ?? false, "\(String(describing: error))")
@@ -116,11 +116,11 @@ final class LLMBackendTests: XCTestCase {
             return .json(#"{"choices":[{"message":{"role":"assistant","content":"Steam to 60."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":4}}"#)
         }
         let openai = try client("openai")
-        let whole = try await openai.complete([.init(role: "user", text: "q")], stream: false, cancellation: nil, onDelta: { _ in })
+        let whole = try await openai.complete([.init(role: "user", text: "q")], stream: false, onDelta: { _ in })
         XCTAssertEqual(whole.text, "Steam to 60.")
         XCTAssertEqual(whole.promptTokens, 12)
         let pieces = Pieces()
-        let streamed = try await openai.complete([.init(role: "user", text: "q")], stream: true, cancellation: nil, onDelta: { pieces.add($0) })
+        let streamed = try await openai.complete([.init(role: "user", text: "q")], stream: true, onDelta: { pieces.add($0) })
         XCTAssertEqual(streamed.text, "Steam to 60.")
         XCTAssertEqual(pieces.all, ["Steam ", "to 60."])
         let body = try JSONValue.parse(Data(try XCTUnwrap(server.requests(to: "/chat/completions").first).body))
@@ -133,18 +133,18 @@ final class LLMBackendTests: XCTestCase {
             (0, #"data: {"choices":[{"delta":{"content":"Ste"}}]}"# + "\n\n"),
             (0, #"data: {"error":{"message":"context length exceeded","type":"invalid_request_error","code":"context_length_exceeded"}}"# + "\n\n"),
         ]))
-        let error = await llmError { try await self.client("openai").complete([.init(role: "user", text: "q")], stream: true, cancellation: nil, onDelta: { _ in }) }
+        let error = await llmError { try await self.client("openai").complete([.init(role: "user", text: "q")], stream: true, onDelta: { _ in }) }
         XCTAssertTrue(error?.description.contains("context length exceeded") ?? false, "\(String(describing: error))")
     }
 
     func testMidStreamDisconnectAndStallAreClearErrors() async throws {
         server.route("POST", "/chat/completions", response: .eventStream([(0, #"data: {"choices":[{"delta":{"content":"Ste"}}]}"# + "\n\n")], then: .close))
-        let cut = await llmError { try await self.client("openai").complete([.init(role: "user", text: "q")], stream: true, cancellation: nil, onDelta: { _ in }) }
+        let cut = await llmError { try await self.client("openai").complete([.init(role: "user", text: "q")], stream: true, onDelta: { _ in }) }
         XCTAssertEqual(cut?.kind, .network, "\(String(describing: cut))")
 
         server.route("POST", "/generate/stream", response: .eventStream([(0, Self.sse("chunk", #"{"type":"delta","textDelta":"Gr"}"#))], then: .stall))
         let started = Date()
-        let stalled = await llmError { try await self.client("llmhub", timeout: 0.5).complete([.init(role: "user", text: "q")], stream: true, cancellation: nil, onDelta: { _ in }) }
+        let stalled = await llmError { try await self.client("llmhub", timeout: 0.5).complete([.init(role: "user", text: "q")], stream: true, onDelta: { _ in }) }
         XCTAssertEqual(stalled?.kind, .network)
         XCTAssertTrue(stalled?.description.contains("idle") ?? false, "\(String(describing: stalled))")
         XCTAssertLessThan(Date().timeIntervalSince(started), 3)
@@ -156,13 +156,13 @@ final class LLMBackendTests: XCTestCase {
             .json(#"{"choices":[{"message":{"content":"ok"}}]}"#),
         ])
         let started = Date()
-        let retried = try await client("openai").complete([.init(role: "user", text: "q")], stream: false, cancellation: nil, onDelta: { _ in })
+        let retried = try await client("openai").complete([.init(role: "user", text: "q")], stream: false, onDelta: { _ in })
         XCTAssertEqual(retried.text, "ok")
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.9, "Retry-After is honoured")
 
         for (status, kind) in [(401, LLMError.Kind.authentication), (500, .server), (503, .server)] {
             server.route("POST", "/generate", response: .json(#"{"error":{"kind":"x","message":"said no to \#(Self.key)"}}"#, status: status))
-            let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: false, cancellation: nil, onDelta: { _ in }) }
+            let error = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: false, onDelta: { _ in }) }
             XCTAssertEqual(error?.kind, kind, "\(status)")
             XCTAssertTrue(error?.description.contains("HTTP \(status)") ?? false)
             XCTAssertFalse(error?.description.contains(Self.key) ?? true, "the key never appears: \(String(describing: error))")
@@ -172,28 +172,28 @@ final class LLMBackendTests: XCTestCase {
 
     func testMalformedAndHugeReplies() async throws {
         server.route("POST", "/generate", response: .json("{\"text\": \"unterminated"))
-        let malformed = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: false, cancellation: nil, onDelta: { _ in }) }
+        let malformed = await llmError { try await self.client("llmhub").complete([.init(role: "user", text: "q")], stream: false, onDelta: { _ in }) }
         XCTAssertEqual(malformed?.kind, .badResponse)
         XCTAssertTrue(malformed?.description.contains("not JSON") ?? false)
 
         let big = String(repeating: "coffee ", count: 5 * 1024 * 1024 / 7)
         server.route("POST", "/chat/completions", response: .json(#"{"choices":[{"message":{"content":"\#(big)"}}]}"#))
-        let completion = try await client("openai").complete([.init(role: "user", text: "q")], stream: false, cancellation: nil, onDelta: { _ in })
+        let completion = try await client("openai").complete([.init(role: "user", text: "q")], stream: false, onDelta: { _ in })
         XCTAssertEqual(completion.text.utf8.count, big.utf8.count)
     }
 
+    /// PackKit's API is cancelled the Swift way: cancelling the task that asks closes the stream at once.
     func testCancellingMidStreamReturnsWithin200ms() async throws {
         server.route("POST", "/generate/stream", response: .eventStream([(0, Self.sse("chunk", #"{"type":"delta","textDelta":"Gr"}"#))], then: .stall))
-        let cancellation = HTTPCancellation()
         let llm = try client("llmhub", timeout: 30)
         let first = Pieces()
         let task = Task { () -> LLMError? in
-            do { _ = try await llm.complete([.init(role: "user", text: "q")], stream: true, cancellation: cancellation, onDelta: { first.add($0) }); return nil }
+            do { _ = try await llm.complete([.init(role: "user", text: "q")], stream: true, onDelta: { first.add($0) }); return nil }
             catch let error as LLMError { return error } catch { return nil }
         }
         while first.all.isEmpty { try await Task.sleep(nanoseconds: 5_000_000) }
         let started = Date()
-        cancellation.cancel()
+        task.cancel()
         let error = await task.value
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.2)
         XCTAssertEqual(error?.kind, .cancelled)

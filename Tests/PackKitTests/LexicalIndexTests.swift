@@ -35,6 +35,35 @@ final class LexicalIndexTests: XCTestCase {
         XCTAssertEqual(idx.documentFrequency("loop"), 2)
     }
 
+    /// The postings are written a block of terms at a time from entries kept in blocks of documents; with blocks of a
+    /// few entries (many of each, terms whose postings span several blocks, empty documents) the file must be the one
+    /// written with a single block of each, and every term must list exactly the rows that hold it.
+    func testPostingsWrittenInManyBlocksAreTheSameIndex() throws {
+        var generator = SystemRandomNumberGenerator()
+        let vocabulary = (0..<60).map { "w\($0)" }
+        var documents: [[String]] = []
+        for row in 0..<400 {
+            // Every 17th document is empty; w0 is in almost every one (its postings span many blocks).
+            let count = row % 17 == 0 ? 0 : Int.random(in: 1...30, using: &generator)
+            documents.append((0..<count).map { _ in vocabulary[Int.random(in: 0..<vocabulary.count, using: &generator)] } + (count > 0 ? ["w0"] : []))
+        }
+        func written(entryBlock: Int, postingBlock: Int) throws -> (Data, LexicalIndex) {
+            let builder = LexicalIndexBuilder(entryBlock: entryBlock, postingBlock: postingBlock)
+            for terms in documents { builder.add(terms: terms) }
+            let path = TestSupport.temporaryDirectory(self).appendingPathComponent("index-\(entryBlock)-\(postingBlock).bin").path
+            try builder.write(to: path)
+            XCTAssertThrowsError(try builder.write(to: path + ".again"), "a builder is written once")
+            return (try Data(contentsOf: URL(fileURLWithPath: path)), try LexicalIndex(contentsOf: path))
+        }
+        let (whole, _) = try written(entryBlock: 1 << 20, postingBlock: 1 << 20)
+        let (pieces, index) = try written(entryBlock: 7, postingBlock: 5)
+        XCTAssertEqual(pieces, whole)
+        for term in vocabulary {
+            let expected = documents.indices.filter { documents[$0].contains(term) }
+            XCTAssertEqual(index.rows(containing: term), expected, term)
+        }
+    }
+
     func testRejectsAFileThatIsNotAnIndex() throws {
         let path = TestSupport.temporaryDirectory(self).appendingPathComponent("bad.bin").path
         try Data(repeating: 7, count: 200).write(to: URL(fileURLWithPath: path))

@@ -60,7 +60,8 @@ final class PackBuildTests: XCTestCase {
         _ = try build(try TestSupport.shared("fixtures/demo_channel"), to: output)
         let archive = try ZipArchiveReader(path: output.path)
         XCTAssertEqual(Set(archive.entries.map(\.name)), [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                                                          PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex])
+                                                          PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex,
+                                                          PackLayout.chunkTable])
         let database = try archive.data(of: try XCTUnwrap(archive.entries.first { $0.name == PackLayout.database }), limit: 1 << 30)
         // Header bytes 18-19 are 1 for rollback journal, 2 for WAL.
         XCTAssertEqual(database[18], 1)
@@ -197,7 +198,7 @@ extension PackBuildTests {
         let output = dir.appendingPathComponent("hf.pack")
         _ = try build(try TestSupport.shared("fixtures/channels/hf-course"), to: output)
         let pack = try TestSupport.open(output.path, cacheIn: dir)
-        let built = try LexicalIndex(contentsOf: pack.root.appendingPathComponent(PackLayout.lexicalIndex).path)
+        let built = try LexicalIndex(region: try XCTUnwrap(try pack.files.region(PackLayout.lexicalIndex)))
         let analyzer = LexicalAnalyzer()
         let reference = LexicalIndexBuilder()
         let statement = try pack.database.prepare("SELECT c.text, v.title FROM micro_chunk c JOIN video v USING (video_id) ORDER BY c.chunk_id")
@@ -211,7 +212,7 @@ extension PackBuildTests {
         XCTAssertEqual(built.termCount, expected.termCount)
         XCTAssertEqual(built.averageLength, expected.averageLength, accuracy: 1e-9)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)),
-                       try Data(contentsOf: pack.root.appendingPathComponent(PackLayout.lexicalIndex)), "byte-identical index")
+                       try XCTUnwrap(try pack.files.data(PackLayout.lexicalIndex, limit: 1 << 30)), "byte-identical index")
         let cacheDirectory = dir.appendingPathComponent("cache")
         _ = try LexicalIndexStore.index(for: pack, cache: PackCache(directory: cacheDirectory))
         XCTAssertFalse(FileManager.default.fileExists(atPath: try LexicalIndexStore.location(for: pack, cache: PackCache(directory: cacheDirectory)).path),

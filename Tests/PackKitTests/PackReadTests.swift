@@ -70,9 +70,9 @@ final class PackReadTests: XCTestCase {
         let dir = TestSupport.temporaryDirectory(self)
         let cached = try TestSupport.open(try TestSupport.referencePack("hf-course.pack"), cacheIn: dir)
         let folder = dir.appendingPathComponent("hf-course")
-        try FileManager.default.copyItem(at: cached.root, to: folder)
+        try FileManager.default.copyItem(at: try XCTUnwrap(cached.root), to: folder)
         let pack = try TestSupport.open(folder.path, cacheIn: dir)
-        XCTAssertEqual(pack.root.standardizedFileURL.path, folder.standardizedFileURL.path)
+        XCTAssertEqual(pack.root?.standardizedFileURL.path, folder.standardizedFileURL.path)
         XCTAssertEqual(pack.counts.chunks, 644)
         XCTAssertFalse(pack.wasExtracted)
     }
@@ -85,7 +85,7 @@ final class PackReadTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 6) { i in
             do {
                 let pack = try ChannelPack.open(path, options: .init(cache: cache))
-                results.set(i, "\(pack.counts.chunks) \(pack.root.lastPathComponent)")
+                results.set(i, "\(pack.counts.chunks) \(pack.root?.lastPathComponent ?? "in place")")
             } catch {
                 results.set(i, "error: \(error)")
             }
@@ -104,11 +104,11 @@ final class PackReadTests: XCTestCase {
         let cache = PackCache(directory: dir.appendingPathComponent("cache"), maxBytes: 9 << 20)
         let demo = try ChannelPack.open(try TestSupport.referencePack("demo_channel.pack"), options: .init(cache: cache))
         let py4e = try ChannelPack.open(try TestSupport.referencePack("py4e.pack"), options: .init(cache: cache))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: demo.root.path), "small entries fit together")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: try XCTUnwrap(demo.root).path), "small entries fit together")
         let minilm = try ChannelPack.open(try TestSupport.referencePack("py4e.minilm.pack"), options: .init(cache: cache))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: demo.root.path), "oldest entry evicted")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: py4e.root.path), "older entry evicted")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: minilm.root.path), "the entry just opened stays")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: try XCTUnwrap(demo.root).path), "oldest entry evicted")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: try XCTUnwrap(py4e.root).path), "older entry evicted")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: try XCTUnwrap(minilm.root).path), "the entry just opened stays")
         // An evicted pack that is still open keeps working (its files stay alive while mapped/open).
         XCTAssertEqual(py4e.chunkEmbeddings?.row(5).count, 384)
         XCTAssertEqual(try py4e.database.scalarInt("SELECT count(*) FROM micro_chunk"), 1857)
@@ -121,7 +121,7 @@ final class PackReadTests: XCTestCase {
         // The lexical documents stay in the archive (ytce indexes the database) but count as present.
         XCTAssertTrue(info.hasBM25Docs)
         XCTAssertFalse(info.missing.contains { $0.contains("bm25") })
-        XCTAssertFalse(FileManager.default.fileExists(atPath: URL(fileURLWithPath: info.cacheRoot).appendingPathComponent(PackLayout.bm25Docs).path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: URL(fileURLWithPath: try XCTUnwrap(info.cacheRoot)).appendingPathComponent(PackLayout.bm25Docs).path))
         let json = try JSONValue.parse(Data(info.json().utf8))
         XCTAssertEqual(json["counts"]?["chunks"]?.intValue, 1857)
         XCTAssertEqual(json["manifest"]?["embedding_model_id"]?.stringValue, "hash-384")

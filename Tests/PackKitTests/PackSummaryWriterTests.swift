@@ -20,7 +20,7 @@ final class PackSummaryWriterTests: XCTestCase {
                        ["The summary, with an ümlaut."])
         XCTAssertEqual(after.counts.chunks, before.counts.chunks)
         XCTAssertNotNil(after.chunkEmbeddings)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: after.root.appendingPathComponent(PackLayout.lexicalIndex).path), "every entry kept")
+        XCTAssertTrue(after.files.contains(PackLayout.lexicalIndex), "every entry kept")
 
         let bytes = try Data(contentsOf: pack)
         XCTAssertThrowsError(try PackSummaryWriter.attach("x", videoID: "no-such-video", to: pack.path)) { error in
@@ -40,7 +40,7 @@ final class PackSummaryWriterReferenceTests: XCTestCase {
         let pack = dir.appendingPathComponent("py4e.pack")
         try FileManager.default.copyItem(atPath: reference, toPath: pack.path)
         let before = try TestSupport.open(pack.path, cacheIn: dir)
-        let header = try Data(contentsOf: before.root.appendingPathComponent(PackLayout.database)).prefix(20)
+        let header = try XCTUnwrap(try before.files.data(PackLayout.database, limit: 1 << 30)).prefix(20)
         XCTAssertEqual([header[18], header[19]], [2, 2], "the reference's database is in WAL mode (the case under test)")
         let video = try XCTUnwrap(try before.database.strings("SELECT video_id FROM video ORDER BY video_id").first)
 
@@ -49,7 +49,7 @@ final class PackSummaryWriterReferenceTests: XCTestCase {
         let after = try TestSupport.open(pack.path, cacheIn: dir)
         XCTAssertEqual(try after.database.strings("SELECT text FROM summary WHERE video_id = '\(video)'"), ["What the lecture covers."])
         XCTAssertEqual(after.counts.chunks, before.counts.chunks)
-        let rewritten = try Data(contentsOf: after.root.appendingPathComponent(PackLayout.database)).prefix(20)
+        let rewritten = try XCTUnwrap(try after.files.data(PackLayout.database, limit: 1 << 30)).prefix(20)
         XCTAssertEqual([rewritten[18], rewritten[19]], [1, 1], "the rewritten database stands alone (rollback journal)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "py4e.pack" && $0 != "cache" }, [],
                        "no lock or temporary files left beside the pack")

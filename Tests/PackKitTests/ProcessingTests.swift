@@ -149,6 +149,15 @@ final class PackConfigTests: XCTestCase {
         }
         XCTAssertThrowsError(try PackConfig.parse(Data(#"{"chunking": {"micro_chunk_sec": 10, "micro_overlap_sec": 10}}"#.utf8), file: "c.json"))
         XCTAssertThrowsError(try PackConfig.parse(Data(#"{"embedding": {"backend": "word2vec"}}"#.utf8), file: "c.json"))
+        // The answer block: each length in its range, named with its path.
+        for (field, value) in [("max_words", "2"), ("max_sentences", "0"), ("evidence_span_sec", "7200"), ("evidence_tokens", "\"many\"")] {
+            XCTAssertThrowsError(try PackConfig.parse(Data(#"{"answer": {"\#(field)": \#(value)}}"#.utf8), file: "c.json")) { error in
+                XCTAssertTrue("\(error)".contains("'answer.\(field)'"), "\(error)")
+            }
+        }
+        let answer = try? PackConfig.parse(Data(#"{"answer": {"max_words": 120, "evidence_span_sec": 45}}"#.utf8), file: "c.json").answer
+        XCTAssertEqual(answer?.maxWords, 120)
+        XCTAssertEqual(answer?.evidenceSpanMs, 45_000)
     }
 
     func testReferenceShapedConfigLoads() throws {

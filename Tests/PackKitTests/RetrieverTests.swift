@@ -1,4 +1,5 @@
 import Foundation
+import TestHarness
 import XCTest
 @testable import PackKit
 
@@ -22,8 +23,9 @@ final class RetrieverTests: XCTestCase {
                 XCTAssertFalse(a.startMs < b.endMs && b.startMs < a.endMs, "overlapping hits \(a.startMs)-\(a.endMs) and \(b.startMs)-\(b.endMs)")
             }
         }
-        // The index was built once into the cache entry and is reused.
-        XCTAssertTrue(FileManager.default.fileExists(atPath: pack.root.appendingPathComponent("ytce-derived").appendingPathComponent(LexicalIndexStore.fileName).path))
+        // The index was built once into the pack's derived-files entry of the cache and is reused.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: try LexicalIndexStore.location(for: pack, cache: cache).path))
+        XCTAssertEqual(cache.list().first { $0.name.hasPrefix("derived-") }?.info, PackCache.Info(kind: .derived, pack: pack.source))
     }
 
     func testPackWhoseEmbeddingsYtceCannotComputeSearchesLexicallyWithANote() throws {
@@ -194,7 +196,7 @@ final class RankingTests: XCTestCase {
             return output.path
         }(), cacheIn: dir)
         let folder = dir.appendingPathComponent("unpacked")
-        try FileManager.default.copyItem(at: built.root, to: folder)
+        try TestSupport.unpack(built.source, to: folder)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(PackLayout.database).path)
         let offset = 700 * 3_600_000
         let db = try SQLiteDatabase(path: folder.appendingPathComponent(PackLayout.database).path, mode: .readWriteCreate)
@@ -283,7 +285,7 @@ final class PackGraphTests: XCTestCase {
 
         // A graph built for other vectors of the same shape is refused: exact search, with a note.
         let folder = dir.appendingPathComponent("folder")
-        try FileManager.default.copyItem(at: pack.root, to: folder)
+        try TestSupport.unpack(pack.source, to: folder)
         let path = folder.appendingPathComponent(PackLayout.chunkEmbeddings).path
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count - 1] ^= 0x40
@@ -294,40 +296,109 @@ final class PackGraphTests: XCTestCase {
     }
 }
 
-/// The column-major copy answers sparse questions exactly as the full scan does, and is refused for other vectors.
-final class ColumnMatrixTests: XCTestCase {
-    func testSparseQueriesMatchTheFullScanExactly() throws {
-        let dir = TestSupport.temporaryDirectory(self)
-        let rows = 5_000, columns = 64
-        var generator = SystemRandomNumberGenerator()
-        var values = [Float](repeating: 0, count: rows * columns)
+/// The bucket index answers sparse (hash) questions as the full scan does, lists rows that are not hash counts as
+/// exceptions (scored from the matrix), and is refused for other vectors or when its bytes lie.
+final class BucketIndexTests: XCTestCase {
+    /// Hash vectors of random texts (two pages of rows), with a few rows that are not counts and a few all zero.
+    func hashMatrix(in dir: URL, rows: Int, columns: Int, name: String = "m.npy") throws -> (matrix: NpyMatrix, values: [Float]) {
+        var random = SplitMix64(seed: 7)
+        let words = (0..<400).map { "w\($0)" }
+        let session = HashEmbedder(dimension: columns).makeSession()
+        var values: [Float] = []
+        values.reserveCapacity(rows * columns)
+        var texts: [String] = []
         for r in 0..<rows {
-            for _ in 0..<12 { values[r * columns + Int.random(in: 0..<columns, using: &generator)] += Float.random(in: -1...1, using: &generator) }
+            if r % 9_973 == 5 {
+                if !texts.isEmpty { values += session.embed(texts, dimension: columns) }
+                texts.removeAll()
+                values += (0..<columns).map { _ in Float(random.next() % 1000) / 997 }  // not whole counts: an exception
+                continue
+            }
+            texts.append(r % 10_007 == 3 ? "" : (0..<(3 + Int(random.next() % 20))).map { _ in words[Int(random.next() % 400)] }.joined(separator: " "))
+            if texts.count == 512 {
+                values += session.embed(texts, dimension: columns)
+                texts.removeAll()
+            }
         }
-        let npy = dir.appendingPathComponent("m.npy").path
+        if !texts.isEmpty { values += session.embed(texts, dimension: columns) }
+        let npy = dir.appendingPathComponent(name).path
         let writer = try NpyWriter(path: npy, columns: columns)
         try writer.append(values)
         try writer.finish()
-        let matrix = try NpyMatrix(contentsOf: npy)
-        let path = dir.appendingPathComponent("m.columns").path
-        try ColumnMatrix.build(from: matrix, to: path)
-        let copy = try ColumnMatrix(contentsOf: path, matching: matrix)
-        for _ in 0..<20 {
-            var query = [Float](repeating: 0, count: columns)
-            for _ in 0..<5 { query[Int.random(in: 0..<columns)] = Float.random(in: -1...1) }
-            let exact = VectorSearch.topK(query, in: matrix, k: 10)
-            let sparse = copy.topK(query, k: 10, threads: 2)
+        return (try NpyMatrix(contentsOf: npy), values)
+    }
+
+    func testSparseQueriesMatchTheFullScan() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let columns = 64
+        let (matrix, values) = try hashMatrix(in: dir, rows: 70_000, columns: columns)
+        XCTAssertEqual(matrix.rows, 70_000)
+        let path = dir.appendingPathComponent("m.buckets").path
+        try BucketIndexWriter.write(matrix: matrix, to: path)
+        let index = try BucketIndex(contentsOf: path)
+        try index.check(against: matrix)
+        XCTAssertEqual(index.pages, 2)
+        XCTAssertEqual(index.exceptions, stride(from: 5, to: 70_000, by: 9_973).map { $0 })
+        XCTAssertTrue(index.isUseful)
+        let session = HashEmbedder(dimension: columns).makeSession()
+        for question in ["w1 w2 w3", "w17 w399", "w5 w5 w6 w300 w301", "nothing", "w42"] {
+            let query = session.embed([question], dimension: columns)
+            let exact = VectorSearch.topK(query, in: matrix, k: 50)
+            let found = index.topK(query, k: 50, matrix: matrix, threads: 2)
             // The same scores up to float rounding (the sums run in another order).
-            XCTAssertEqual(sparse.count, exact.count)
-            for (a, b) in zip(sparse, exact) { XCTAssertEqual(a.score, b.score, accuracy: 1e-5) }
+            XCTAssertEqual(found.count, exact.count, question)
+            for (a, b) in zip(found, exact) { XCTAssertEqual(a.score, b.score, accuracy: 1e-5, question) }
         }
-        values[0] += 1
+        // Vectors that are not hash counts: every row an exception, and the index says it does not pay.
+        let noise = dir.appendingPathComponent("noise.npy").path
+        let writer = try NpyWriter(path: noise, columns: columns)
+        try writer.append((0..<(200 * columns)).map { Float($0 % 13) / 7.3 + 0.01 })
+        try writer.finish()
+        try BucketIndexWriter.write(matrix: try NpyMatrix(contentsOf: noise), to: path + ".noise")
+        XCTAssertFalse(try BucketIndex(contentsOf: path + ".noise").isUseful)
+        // An index made from other vectors of the same shape is refused.
+        var changed = values
+        changed[0] += 1
         let other = dir.appendingPathComponent("o.npy").path
         let otherWriter = try NpyWriter(path: other, columns: columns)
-        try otherWriter.append(values)
+        try otherWriter.append(changed)
         try otherWriter.finish()
-        XCTAssertThrowsError(try ColumnMatrix(contentsOf: path, matching: try NpyMatrix(contentsOf: other))) { error in
+        XCTAssertThrowsError(try index.check(against: try NpyMatrix(contentsOf: other))) { error in
             XCTAssertTrue("\(error)".contains("not made from this pack's chunk vectors"), "\(error)")
+        }
+    }
+
+    /// Bytes that lie (a count that goes down, an entry count past the page, a divisor that is not a number, a
+    /// truncated file) are refused with a message when the index is opened, never trusted by a search.
+    func testLyingIndexesAreRefused() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let (matrix, _) = try hashMatrix(in: dir, rows: 3_000, columns: 32)
+        let path = dir.appendingPathComponent("m.buckets").path
+        try BucketIndexWriter.write(matrix: matrix, to: path)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        _ = try BucketIndex(contentsOf: path)
+        func u64(_ data: Data, _ at: Int) -> Int { Int(data[at..<(at + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) }
+        let pageStart = 128, divisorsAt = u64(good, 48)
+        var cases: [(String, Data)] = []
+        var decreasing = good
+        decreasing[pageStart + 4 * 5 + 2] = 0x7F  // bucket 5's cumulative count jumps past the next one
+        cases.append(("entry counts go down", decreasing))
+        var tooMany = good
+        for i in 0..<4 { tooMany[pageStart + 4 * 32 + i] = 0x7F }
+        cases.append(("more than its", tooMany))
+        var notANumber = good
+        for (i, byte) in [UInt8](arrayLiteral: 0x00, 0x00, 0xC0, 0x7F).enumerated() { notANumber[divisorsAt + i] = byte }
+        cases.append(("divisor", notANumber))
+        cases.append(("outside the file", good.prefix(good.count - 16)))
+        var badRows = good
+        badRows[14] = 0x01
+        cases.append(("row count", badRows))
+        for (expected, bytes) in cases {
+            let lying = dir.appendingPathComponent("lying.bin")
+            try bytes.write(to: lying)
+            XCTAssertThrowsError(try BucketIndex(contentsOf: lying.path), expected) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(expected): \(error)")
+            }
         }
     }
 }

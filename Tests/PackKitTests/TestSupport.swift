@@ -38,6 +38,16 @@ enum TestSupport {
         try ChannelPack.open(path, options: .init(cache: cache(in: folder)))
     }
 
+    /// Unpacks every file of the `.pack` at `path` into `folder` (as a user unpacks a pack to keep it as a folder).
+    static func unpack(_ path: String, to folder: URL) throws {
+        let archive = try ZipArchiveReader(path: path)
+        for entry in archive.entries where !entry.isDirectory {
+            let destination = folder.appendingPathComponent(entry.name)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try archive.extract(entry, to: destination.path)
+        }
+    }
+
     /// Asserts that opening fails with the given kind, and returns the message for further checks.
     @discardableResult
     static func assertOpenFails(_ path: String, cacheIn folder: URL, kind: PackError.Kind,

@@ -1,0 +1,103 @@
+import Foundation
+import PackKit
+import TestHarness
+import XCTest
+
+/// The analyst's workbench in a real terminal (tmux): search and pin three moments into a brief exported as
+/// Markdown; a topic's timeline drawn and a bar opened; a question compared across two packs.
+final class WorkbenchEndToEndTests: TerminalTestCase {
+    /// Starts ytce on a copy of the sample pack.
+    func start() throws -> URL {
+        let binary = try TerminalEndToEndTests.ytceBinary()
+        let pack = work.appendingPathComponent("coffee-lab.pack")
+        try FileManager.default.copyItem(atPath: ExplorerFixture.samplePack, toPath: pack.path)
+        let env = "YTCE_DATA_DIR=\(work.path)/data YTCE_CACHE_DIR=\(work.path)/cache HOME=\(work.path) TERM=xterm-256color"
+        terminal.start("cd \(work.path) && env \(env) \(binary) \(pack.path); sleep 60", width: 120, height: 40)
+        waitFor("the question pane") { $0.contains("Ask Coffee Lab a question") }
+        return pack
+    }
+
+    func testSearchPinThreeMomentsAndExportTheBrief() throws {
+        _ = try start()
+        terminal.keys("M-2")
+        waitFor("the citation browser") { $0.contains("┏━ Citations") }
+        terminal.keys("/")
+        waitFor("the search pane") { $0.contains("┏━ Search") }
+        terminal.type("espresso")
+        terminal.keys("Enter")
+        waitFor("the hits") { $0.contains("moments for espresso") && $0.contains("1. ") }
+        for i in 1...3 {
+            terminal.type("p")
+            waitFor("pin \(i)") { $0.contains("pin \(i) of the brief") }
+            terminal.type("j")
+        }
+        terminal.keys("M-8")
+        waitFor("the brief") { $0.contains("Brief · 3 pins") }
+        // The second pin first, then a note on it.
+        terminal.type("j")
+        terminal.type("K")
+        terminal.type("e")
+        waitFor("the note prompt") { $0.contains("Note for the pin") }
+        terminal.type("the key claim")
+        terminal.keys("Enter")
+        waitFor("the note shown") { $0.contains("— the key claim") }
+        let file = work.appendingPathComponent("brief.md").path
+        palette("export-brief \(file)")
+        waitFor("the export") { $0.contains("brief exported to") }
+        let markdown = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertTrue(markdown.hasPrefix("# Brief · Coffee Lab\n"), markdown)
+        let headings = markdown.split(separator: "\n").filter { $0.hasPrefix("## ") }
+        XCTAssertEqual(headings.count, 3, markdown)
+        XCTAssertTrue(headings.allSatisfy { $0.contains("(") && $0.contains("-") }, "each pin has its time range: \(headings)")
+        XCTAssertEqual(markdown.components(separatedBy: "https://youtu.be/").count - 1, 6, "a link per pin (text and target)")
+        XCTAssertEqual(markdown.split(separator: "\n").filter { $0.hasPrefix("> ") }.count, 3, markdown)
+        XCTAssertEqual(markdown.split(separator: "\n").filter { $0.hasPrefix("[https://youtu.be/") && $0.hasSuffix(") · Coffee Lab") }.count, 3,
+                       "each pin names its pack")
+        // The note belongs to the pin moved first.
+        let firstPin = try XCTUnwrap(markdown.range(of: "## 1."))
+        let secondPin = try XCTUnwrap(markdown.range(of: "## 2."))
+        let note = try XCTUnwrap(markdown.range(of: "Note: the key claim"))
+        XCTAssertTrue(firstPin.upperBound < note.lowerBound && note.lowerBound < secondPin.lowerBound, markdown)
+        // The pins were saved with the pack's brief: a restart shows them.
+        terminal.keys("C-c")
+        Thread.sleep(forTimeInterval: 0.5)
+        let briefs = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("data").path)
+        XCTAssertFalse(briefs.isEmpty)
+    }
+
+    func testTimelineChartDrawnAndABarOpened() throws {
+        _ = try start()
+        terminal.keys("M-7")
+        waitFor("the timeline pane") { $0.contains("┏━ Timeline") }
+        terminal.type("/espresso")
+        terminal.keys("Enter")
+        let chart = waitFor("the chart") { $0.contains("moments per upload month") && $0.contains("█") }
+        for month in ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"] {
+            XCTAssertTrue(chart.contains(month), chart)
+        }
+        terminal.keys("Enter")
+        waitFor("the bar's moments") { $0.contains("moments for espresso, best first") }
+        terminal.keys("Enter")
+        waitFor("the transcript at the moment") { $0.contains(":TIME jump") && $0.contains("▌") }
+    }
+
+    func testCompareTwoPacks() throws {
+        let other: String
+        do { other = try TestSupportPaths.referencePack("hf-course.pack") } catch { throw XCTSkip("\(error)") }
+        _ = try start()
+        palette("compare \(other) how do I tokenize text")
+        let text = waitFor("both answers", timeout: 60) { $0.contains("━━ Coffee Lab ━━") && $0.contains("━━ Hugging Face Course ━━") }
+        XCTAssertTrue(text.contains("Compare · how do I tokenize text"), text)
+    }
+}
+
+/// The shared fixtures, for the terminal tests.
+enum TestSupportPaths {
+    struct Missing: Error, CustomStringConvertible { let description: String }
+
+    static func referencePack(_ name: String) throws -> String {
+        let path = ExplorerFixture.repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/reference-packs/\(name)").path
+        guard FileManager.default.fileExists(atPath: path) else { throw Missing(description: "../shared not found (\(path)): this test needs its reference packs") }
+        return path
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import HTTPTestServer
+import XCTest
+@testable import PackKit
+
+/// The offline answerer and the evidence a model is given, on small hand-made channels (hash vectors, as
+/// `ytce pack build` makes them by default): what leads, what is refused, what is left out, how long it grows.
+final class AnswererTests: XCTestCase {
+    /// A channel of 3-minute videos, one cue every 3 s. `lines` puts a text at a cue (by index); the other cues
+    /// are filler that shares no word with the questions below.
+    func makePack(_ lines: [String: [Int: String]], cues: Int = 60) throws -> (ChannelPack, PackCache) {
+        let dir = TestSupport.temporaryDirectory(self)
+        let input = dir.appendingPathComponent("input")
+        var transcripts: [String: String] = [:]
+        for (id, texts) in lines {
+            transcripts["\(id).srt"] = (0..<cues).map { i in
+                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(texts[i] ?? "and then the weather report follows as usual, part \(i % 9).")\n"
+            }.joined(separator: "\n")
+        }
+        try TestSupport.writeInput(at: input, videos: lines.keys.sorted().map { ($0, "") }, transcripts: transcripts)
+        let output = dir.appendingPathComponent("t.pack")
+        _ = try PackBuilder().build(input: input, output: output)
+        let cache = TestSupport.cache(in: dir)
+        return (try ChannelPack.open(output.path, options: .init(cache: cache)), cache)
+    }
+
+    func answer(_ question: String, in pack: (ChannelPack, PackCache), settings: AnswerSettings = AnswerSettings()) throws -> Answer {
+        let answerer = QuestionAnswerer(pack: pack.0, retriever: try Retriever(pack: pack.0, cache: pack.1), settings: settings)
+        return try XCTUnwrap(try answerer.prepare(question, forModel: false).offline)
+    }
+
+    static let garden: [String: [Int: String]] = [
+        "garden": [20: "Slugs love young lettuce more than anything else in the vegetable patch.",
+                   30: "Scatter crushed eggshells around the lettuce to keep slugs away for good.",
+                   45: "Tomatoes need a tall stake once the first flowers open."],
+        "kitchen": [10: "Knead the bread dough for ten minutes until it springs back.",
+                    40: "Let the dough rise in a warm corner of the kitchen."],
+        "tools": [25: "Oil the blades of the shears after every use so they do not rust."],
+    ]
+
+    /// Speakers often ask the question out loud before answering it: the sentence that answers leads, not the
+    /// one that repeats the question's words (spoken first, and quoted first before this change).
+    func testTheAnsweringSentenceLeadsAlthoughANeighbourRepeatsTheQuestion() throws {
+        var lines = Self.garden
+        lines["tuples"] = [20: "So what is the difference between a list and a tuple?",
+                           21: "The difference is that a tuple is immutable, while a list can change.",
+                           22: "That is all there is to it."]
+        let answer = try answer("What is the difference between a list and a tuple?", in: try makePack(lines))
+        XCTAssertTrue(answer.isGrounded)
+        XCTAssertTrue(answer.text.hasPrefix("The difference is that a tuple is immutable, while a list can change. [tuples @ 01:03-01:05]"), answer.text)
+        XCTAssertEqual(answer.sources.first?.citation.videoID, "tuples")
+    }
+
+    /// A video names its topic in sentence after sentence; the one that answers holds the question's other words.
+    /// The topic's words are rarer in the channel (they weigh more by idf), but within the moment most sentences
+    /// hold them, so they no longer decide which sentence leads.
+    func testTheSentenceWithTheQuestionsDistinguishingWordsLeadsOverTheTopicsName() throws {
+        var lines = Self.garden
+        lines["sourdough"] = [10: "A sourdough starter is the heart of every sourdough bread.",
+                              12: "Feed the sourdough starter with flour every day.",
+                              14: "Its sour taste comes from lactic acid bacteria.",
+                              16: "Keep the sourdough starter in a glass jar.",
+                              18: "A sourdough starter can live for many years.",
+                              20: "Sourdough starter doubles in size when it is fed."]
+        lines["soup"] = [10: "Taste the soup before you serve it.", 30: "A sour sauce needs a little sugar.",
+                         50: "Taste the sauce once more at the end."]
+        let pack = try makePack(lines)
+        let question = "What gives a sourdough starter its sour taste?"
+        let answered = try answer(question, in: pack)
+        XCTAssertTrue(answered.text.hasPrefix("Its sour taste comes from lactic acid bacteria."), answered.text)
+        var flat = AnswerSettings()
+        flat.localTermWeights = false
+        let before = try answer(question, in: pack, settings: flat)
+        XCTAssertFalse(before.text.hasPrefix("Its sour taste"), before.text)
+    }
+
+    /// A paraphrase shares few words with its answer; on a hash pack meaning cannot vouch for it, but a moment
+    /// that retrieval ranks first by a clear margin can.
+    func testAParaphraseOnAHashPackIsAnsweredWhenItsMomentClearlyLeads() throws {
+        let pack = try makePack(Self.garden)
+        // Two of its five content words ("trick", "hungry") are words the channel never says.
+        let question = "Which trick keeps hungry slugs off the lettuce?"
+        let answered = try answer(question, in: pack)
+        XCTAssertTrue(answered.isGrounded, answered.text)
+        XCTAssertTrue(answered.text.hasPrefix("Scatter crushed eggshells around the lettuce to keep slugs away for good."), answered.text)
+        // The clear lead is what answers it: without it the same evidence is not enough.
+        var strict = AnswerSettings()
+        strict.clearLead = 2
+        XCTAssertFalse(try answer(question, in: pack, settings: strict).isGrounded)
+    }
+
+    func testAnOffTopicQuestionIsRefused() throws {
+        let pack = try makePack(Self.garden)
+        for question in ["What is the tallest mountain in Africa?", "Who painted the ceiling of the Sistine Chapel?",
+                         "How should I negotiate a salary offer?"] {
+            let refused = try answer(question, in: pack)
+            XCTAssertFalse(refused.isGrounded, question)
+            XCTAssertEqual(refused.text, ExtractiveAnswerer.nothingRelevant)
+            XCTAssertEqual(refused.sources, [])
+        }
+        // A question whose words are all the channel's is answered, even with a single word.
+        XCTAssertTrue(try answer("eggshells", in: pack).isGrounded)
+    }
+
+    /// Hesitations and repeats are left out: a sentence of filler is never quoted, a sentence said twice is
+    /// quoted once, and an opening "Um," is dropped from the quote.
+    func testFillerAndDuplicatesAreDropped() throws {
+        let pack = try makePack(["seedlings": [18: "Um, so, yeah.",
+                                               19: "Um, water the seedlings every morning before the sun gets hot.",
+                                               20: "Um, so, yeah.",
+                                               27: "Water the seedlings every morning before the sun gets hot.",
+                                               36: "Seedlings want water in the morning, never at night."],
+                                 "other": [10: "The weather report is the same every day."]])
+        let answer = try answer("When should I water the seedlings?", in: pack)
+        XCTAssertTrue(answer.isGrounded)
+        XCTAssertFalse(answer.text.contains("yeah"), answer.text)
+        XCTAssertFalse(answer.text.contains("Um"), answer.text)
+        let quoted = answer.text.components(separatedBy: "Water the seedlings every morning before the sun gets hot.").count - 1
+        XCTAssertEqual(quoted, 1, answer.text)
+        XCTAssertTrue(answer.text.contains("Seedlings want water in the morning, never at night."), answer.text)
+    }
+
+    /// About three sentences and at most `maxWords` words (80 by default), whatever the moment holds; a first
+    /// sentence longer than that is cut.
+    func testTheLengthCapHolds() throws {
+        let long = "The sourdough starter needs flour and water every day, and the flour should be rye or whole wheat, and the water should be warm, and the jar should stay loosely covered on the kitchen counter"
+        var lines: [Int: String] = [:]
+        for i in stride(from: 2, to: 58, by: 5) { lines[i] = "\(long) number \(i)." }
+        let pack = try makePack(["starter": lines, "other": [5: "The weather report is the same every day."]])
+        let question = "How do I feed a sourdough starter with flour and water?"
+        let full = try answer(question, in: pack)
+        XCTAssertTrue(full.isGrounded)
+        XCTAssertLessThanOrEqual(EvaluationSet.wordCount(full.text), 80, full.text)
+        XCTAssertLessThanOrEqual(CitationParser.citations(in: full.text).count, 3)
+        var short = AnswerSettings()
+        short.maxWords = 20
+        let cut = try answer(question, in: pack, settings: short)
+        XCTAssertEqual(EvaluationSet.wordCount(cut.text), 20, cut.text)
+        XCTAssertTrue(cut.text.contains("…"), cut.text)
+        XCTAssertEqual(cut.sources.count, 1)
+    }
+
+    /// A model is given spans of at most a minute around the best sentences, each with its own citation, within
+    /// the token budget, although the moment they come from runs for minutes; its citation of one of them is
+    /// checked against that span and points at those lines only.
+    func testModelEvidenceSpansStayWithinTheCap() async throws {
+        var lines: [Int: String] = [:]
+        for i in 0..<100 { lines[i] = "The espresso grind should be fine, finer than for filter coffee, step \(i)." }
+        let pack = try makePack(["espresso": lines, "other": [5: "The weather report is the same every day."]], cues: 100)
+        let server = try HTTPTestServer()
+        defer { server.stop() }
+        server.route("POST", "/chat/completions") { request in
+            // The model cites the first evidence line it was given.
+            let cited = CitationParser.citations(in: request.text).first?.citation.description ?? "[none @ 00:00-00:01]"
+            return .json(JSONValue.serialize(.object(["choices": .array([.object([
+                "message": .object(["role": .string("assistant"), "content": .string("Grind it fine \(cited).")]),
+                "finish_reason": .string("stop")])])])))
+        }
+        let config = try PackConfig.parse(Data("""
+            {"llm": {"backend": "openai", "model": "m", "extra": {"base_url": "\(server.baseURL)"}},
+             "answer": {"evidence_tokens": 400, "evidence_span_sec": 60}}
+            """.utf8), file: "c.json")
+        let settings = try LLMSettings.resolve(config.llm, file: "c.json")
+        let model = AnswerModel(client: try XCTUnwrap(LLMClients.make(settings, environment: [:])), settings: settings)
+        let answerer = QuestionAnswerer(pack: pack.0, retriever: try Retriever(pack: pack.0, cache: pack.1), settings: config.answer)
+        let result = try await answerer.ask("How fine should the espresso grind be?", model: model)
+
+        let body = try JSONValue.parse(Data(try XCTUnwrap(server.requests(to: "/chat/completions").first).body))
+        let prompt = try XCTUnwrap(body["messages"]?.arrayValue?.last?["content"]?.stringValue)
+        let evidence = prompt.components(separatedBy: "Evidence snippets (verbatim transcript excerpts):\n").last?
+            .components(separatedBy: "\n\n").first?.split(separator: "\n").map(String.init) ?? []
+        XCTAssertGreaterThan(evidence.count, 1, prompt)
+        var tokens = 0
+        for line in evidence {
+            let citation = try XCTUnwrap(CitationParser.citations(in: line).first, line)
+            XCTAssertTrue(line.hasPrefix(citation.citation.description), "each line opens with its own citation: \(line)")
+            // Written in whole seconds: a span of 60 s may read as 61.
+            XCTAssertLessThanOrEqual(citation.citation.endMs - citation.citation.startMs, 61_000, line)
+            tokens += LLMAnswerer.estimateTokens(line + "\n")
+        }
+        XCTAssertLessThanOrEqual(tokens, 400)
+        // The model's citation is supported and points at the lines of its span, not at the whole moment.
+        XCTAssertEqual(result.invented, [])
+        let source = try XCTUnwrap(result.sources.first)
+        XCTAssertLessThanOrEqual(source.segmentIDs.count, 21, "a minute of 3 s cues")
+        XCTAssertGreaterThan(result.hits.first.map { $0.endMs - $0.startMs } ?? 0, 120_000, "the moment itself is long")
+    }
+}
+
+/// How `eval --answers` judges an answer against gold spans.
+final class AnswerJudgementTests: XCTestCase {
+    func testJudgementAndReport() {
+        let set = EvaluationSet(channel: "c", metricNote: "", questions: [
+            .init(id: "q1", kind: "keyword", text: "?", gold: [.init(videoID: "v", startMs: 60_000, endMs: 80_000)]),
+            .init(id: "q2", kind: "paraphrase", text: "?", gold: [.init(videoID: "v", startMs: 0, endMs: 10_000)])])
+        // 89 s is within 10 s of the gold span's end; 95 s is not.
+        let near = Citation(videoID: "v", startMs: 89_000, endMs: 92_000), far = Citation(videoID: "v", startMs: 95_000, endMs: 99_000)
+        let text = "One two three [v @ 01:35-01:39] four five. [v @ 01:29-01:32]"
+        let first = set.judge(set.questions[0], text: text, citations: [far, near], grounded: true)
+        XCTAssertEqual(first, AnswerJudgement(answered: true, citesGold: true, firstIsGold: false, citations: 2, goldCitations: 1, words: 5))
+        let refused = set.judge(set.questions[1], text: ExtractiveAnswerer.nothingRelevant, citations: [], grounded: false)
+        XCTAssertEqual(refused, AnswerJudgement(answered: false, citesGold: false, firstIsGold: false, citations: 0, goldCitations: 0, words: 0))
+        let report = AnswerReport(kinds: ["keyword", "paraphrase"], judgements: [first, refused], offTopicAnswered: [false, true, false, false])
+        XCTAssertEqual(report.overall.answered, 0.5)
+        XCTAssertEqual(report.overall.citesGold, 0.5)
+        XCTAssertEqual(report.overall.firstIsGold, 0)
+        XCTAssertEqual(report.overall.precision, 0.5)
+        XCTAssertEqual(report.overall.meanWords, 5)
+        XCTAssertEqual(report.byKind["paraphrase"]?.answered, 0)
+        XCTAssertEqual(report.offTopicAnswered, 0.25)
+    }
+}
