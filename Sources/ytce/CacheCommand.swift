@@ -19,7 +19,7 @@ struct CacheSelection: ParsableArguments {
     @Option(help: "A JSON config; its cache.max_bytes is the cap (else $YTCE_CACHE_MAX_MB, else 4 GiB).")
     var config: String?
 
-    func cache() throws -> PackCache { cacheOptions.cache(try loadConfig(config)) }
+    func cache() throws -> PackCache { try cacheOptions.cache(try loadConfig(config)) }
 }
 
 struct CacheListCommand: ParsableCommand {

@@ -6,8 +6,9 @@ import PackKit
 enum ComparedPacks {
     static func search(_ query: String, topK: Int, json: Bool, _ options: PackOptions, config: PackConfig) async throws {
         let packs = try await localPacks(options, config: config)
+        let cache = try options.cache(config)
         let found: (hits: [PackHit], notes: [String]) = try await compared {
-            try await PackComparison.search(query, packs: packs, cache: options.cache(config), config: config,
+            try await PackComparison.search(query, packs: packs, cache: cache, config: config,
                                             environment: ProcessInfo.processInfo.environment, modelDirectory: options.modelDirectory, topK: topK)
         }
         if json {
@@ -41,8 +42,9 @@ enum ComparedPacks {
     /// together), each answer citing its own channel's moments only.
     static func ask(_ question: String, json: Bool, _ options: PackOptions, config: PackConfig, configName: String?) async throws {
         let packs = try await localPacks(options, config: config)
+        let cache = try options.cache(config)
         let sides: [PackComparison.Side] = try await compared {
-            try await PackComparison.ask(question, packs: packs, cache: options.cache(config), config: config,
+            try await PackComparison.ask(question, packs: packs, cache: cache, config: config,
                                          environment: ProcessInfo.processInfo.environment, modelDirectory: options.modelDirectory,
                                          configName: configName ?? "config")
         }
@@ -69,7 +71,7 @@ enum ComparedPacks {
     /// The packs as local paths: an `s3://` one fetched into the cache first, as `pack ask` opens one pack.
     static func localPacks(_ options: PackOptions, config: PackConfig) async throws -> [String] {
         var paths: [String] = []
-        for pack in options.packs { paths.append(try await localPack(pack, cache: options.cache(config))) }
+        for pack in options.packs { paths.append(try await localPack(pack, cache: try options.cache(config))) }
         return paths
     }
 

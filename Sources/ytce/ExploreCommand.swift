@@ -22,7 +22,7 @@ struct ExplorerOptions: ParsableArguments {
         var problem: String?
         do { jobs = try JobsService(config: loaded, environment: environment, storePath: storePath) } catch { problem = "job store: \(error)" }
         // The picker lists the S3 packs fetched before too (their copies in the cache, as last revalidated).
-        let cache = cacheOptions.cache(loaded)
+        let cache = try cacheOptions.cache(loaded)
         let fetched = cache.list().compactMap { entry in
             entry.info?.kind == .download ? entry.info.flatMap { cache.cachedCopy(of: $0.pack)?.path } : nil
         }
@@ -73,7 +73,7 @@ struct ExploreCommand: AsyncParsableCommand {
     func run() async throws {
         // s3:// packs are fetched into the cache (with a progress bar) before the screen takes over the terminal.
         var packs: [String] = []
-        for pack in self.packs { packs.append(try await localPack(pack, cache: options.cacheOptions.cache(try loadConfig(options.config)))) }
+        for pack in self.packs { packs.append(try await localPack(pack, cache: try options.cacheOptions.cache(try loadConfig(options.config)))) }
         let context = try options.context(packs: packs)
         let environment = context.environment
         // Dumb terminals and pipes get the line REPL on the same engine.
@@ -123,7 +123,7 @@ struct ReplCommand: AsyncParsableCommand {
 
     func run() async throws {
         var pack = self.pack
-        if let remote = pack { pack = try await localPack(remote, cache: options.cacheOptions.cache(try loadConfig(options.config))) }
+        if let remote = pack { pack = try await localPack(remote, cache: try options.cacheOptions.cache(try loadConfig(options.config))) }
         let context = try options.context(packs: pack.map { [$0] } ?? [])
         let repl = LineREPL(context: context, write: { FileHandle.standardOutput.write(Data($0.utf8)) })
         if let pack, !repl.open(pack) { throw ExitCode(1) }

@@ -71,7 +71,8 @@ struct JobsSubmitCommand: AsyncParsableCommand {
         }
         if let pack {
             let opened: ChannelPack
-            do { opened = try ChannelPack.open(pack, options: .init(cache: cacheOptions.cache())) } catch { throw fail(error.description) }
+            let cache = try cacheOptions.cache()
+            do { opened = try ChannelPack.open(pack, options: .init(cache: cache)) } catch { throw fail(error.description) }
             let path = URL(fileURLWithPath: pack).path
             for video in videos {
                 let text: TranscriptText

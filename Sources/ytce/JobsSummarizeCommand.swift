@@ -56,7 +56,8 @@ struct JobsSummarizeCommand: AsyncParsableCommand {
         // What a killed run left: its half-sent jobs become `submission_unknown`, saved summaries go into the pack.
         do { try await runner.resume() } catch { throw fail(error.description) }
         let opened: ChannelPack
-        do { opened = try ChannelPack.open(pack, options: .init(cache: cacheOptions.cache())) } catch { throw fail(error.description) }
+        let cache = try cacheOptions.cache()
+        do { opened = try ChannelPack.open(pack, options: .init(cache: cache)) } catch { throw fail(error.description) }
         let path = URL(fileURLWithPath: pack).path
         if overview {
             try await sendOverview(runner, pack: opened, path: path, confirmed: yes)
@@ -99,7 +100,7 @@ struct JobsSummarizeCommand: AsyncParsableCommand {
         if !ids.isEmpty { try await JobsWaitCommand.follow(runner, ids: ids, verbose: verbose) }
         // The pack now holds the new summaries: the overview is made from all of them.
         let reopened: ChannelPack
-        do { reopened = try ChannelPack.open(pack, options: .init(cache: cacheOptions.cache())) } catch { throw fail(error.description) }
+        do { reopened = try ChannelPack.open(pack, options: .init(cache: cache)) } catch { throw fail(error.description) }
         if !ids.isEmpty || PackSummaryWriter.channelOverview(database: reopened.database) == nil {
             try await sendOverview(runner, pack: reopened, path: path, confirmed: true)
         }

@@ -23,8 +23,9 @@ struct PackCompactCommand: ParsableCommand {
 
     func run() throws {
         let result: PackCompactor.Result
+        let cache = try cacheOptions.cache()
         do {
-            result = try PackCompactor.compact(pack, to: out ?? pack, compression: stored ? .fast : .small, cache: cacheOptions.cache())
+            result = try PackCompactor.compact(pack, to: out ?? pack, compression: stored ? .fast : .small, cache: cache)
         } catch { throw fail(error.description) }
         print("\(out ?? pack): \(ByteCount.text(result.bytesAfter)) (was \(ByteCount.text(result.bytesBefore)), "
               + String(format: "%.0f%%", 100 * Double(result.bytesAfter) / Double(max(result.bytesBefore, 1)))

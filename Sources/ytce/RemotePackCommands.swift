@@ -66,7 +66,8 @@ struct PackPushCommand: AsyncParsableCommand {
         }
         // Opening checks it is a pack before anything goes up, and names the channel.
         let opened: ChannelPack
-        do { opened = try ChannelPack.open(pack, options: .init(cache: cacheOptions.cache())) } catch { throw fail(error.description) }
+        let cache = try cacheOptions.cache()
+        do { opened = try ChannelPack.open(pack, options: .init(cache: cache)) } catch { throw fail(error.description) }
         if location.isPrefix {
             let channel = String(opened.manifest.channelID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
             do { location = try location.appending("\(channel).pack") } catch { throw fail(error.description) }
@@ -108,7 +109,7 @@ struct PackPullCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard RemotePack.isRemote(source) else { throw fail("\(source): pull takes an s3:// location") }
-        let path = try await localPack(source, cache: cacheOptions.cache())
+        let path = try await localPack(source, cache: try cacheOptions.cache())
         guard let out else { print(path); return }
         let destination = URL(fileURLWithPath: out)
         let temporary = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).pull-\(getpid())")

@@ -41,11 +41,12 @@ struct PackOptions: ParsableArguments {
     var modelDirectory: String?
 
     /// The pack cache, capped by the config's `cache.max_bytes` unless `YTCE_CACHE_MAX_MB` says otherwise.
-    func cache(_ config: PackConfig = PackConfig()) -> PackCache { cacheOptions.cache(config) }
+    func cache(_ config: PackConfig = PackConfig()) throws -> PackCache { try cacheOptions.cache(config) }
 
     /// The pack's retriever, with the model folder from --model-dir or the config's embedding.model_dir.
     func retriever(_ pack: ChannelPack, config: PackConfig = PackConfig()) throws -> Retriever {
-        do { return try Retriever(pack: pack, cache: cache(config), modelDirectory: modelDirectory ?? config.embedding.modelDirectory) }
+        let cache = try cache(config)
+        do { return try Retriever(pack: pack, cache: cache, modelDirectory: modelDirectory ?? config.embedding.modelDirectory) }
         catch { throw fail(pack: self.pack, error) }
     }
 
@@ -53,8 +54,9 @@ struct PackOptions: ParsableArguments {
     /// endpoint), or exit with the one-line error.
     func engine(config: PackConfig, configName: String?) async throws -> AskEngine {
         let opened = try await open(config: config)
+        let cache = try cache(config)
         do {
-            return try AskEngine(pack: opened, packPath: pack, cache: cache(config), config: config, environment: ProcessInfo.processInfo.environment,
+            return try AskEngine(pack: opened, packPath: pack, cache: cache, config: config, environment: ProcessInfo.processInfo.environment,
                                  modelDirectory: modelDirectory, configName: configName ?? "config")
         } catch let problem as PackConfig.Problem { throw fail(problem.description) } catch { throw fail(pack: pack, error) }
     }
@@ -62,8 +64,9 @@ struct PackOptions: ParsableArguments {
     /// Opens the pack (an `s3://` one from the cache, fetched first when it changed) or exits with its one-line error.
     func open(config: PackConfig = PackConfig()) async throws -> ChannelPack {
         guard packs.count == 1 else { throw fail("this command reads one pack: give --pack once (search and ask compare several)") }
-        let path = try await localPack(pack, cache: cache(config))
-        do { return try ChannelPack.open(path, options: .init(cache: cache(config))) } catch { throw fail(error.description) }
+        let cache = try cache(config)
+        let path = try await localPack(pack, cache: cache)
+        do { return try ChannelPack.open(path, options: .init(cache: cache)) } catch { throw fail(error.description) }
     }
 }
 
@@ -74,8 +77,9 @@ struct CacheOptions: ParsableArguments {
     var cacheDirectory: String?
 
     /// The cache, its size cap from `YTCE_CACHE_MAX_MB`, else the config's `cache.max_bytes`, else 4 GiB.
-    func cache(_ config: PackConfig = PackConfig()) -> PackCache {
-        PackCache.standard(override: cacheDirectory, configMaxBytes: config.cacheMaxBytes)
+    func cache(_ config: PackConfig = PackConfig()) throws -> PackCache {
+        do { return try PackCache.standard(override: cacheDirectory, configMaxBytes: config.cacheMaxBytes) }
+        catch { throw fail(error.description) }
     }
 }
 

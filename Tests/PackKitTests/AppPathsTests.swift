@@ -42,9 +42,23 @@ final class AppPathsTests: XCTestCase {
     }
 
     /// The pack cache follows the same answer (with `--cache-dir` still first).
-    func testThePackCacheAsksAppPaths() {
+    func testThePackCacheAsksAppPaths() throws {
         let environment = ["HOME": "/h", "XDG_CACHE_HOME": "/x/cache"]
-        XCTAssertEqual(PackCache.standard(environment: environment).directory.path, AppPaths(environment: environment).packCache)
-        XCTAssertEqual(PackCache.standard(environment: environment, override: "/o").directory.path, "/o")
+        XCTAssertEqual(try PackCache.standard(environment: environment).directory.path, AppPaths(environment: environment).packCache)
+        XCTAssertEqual(try PackCache.standard(environment: environment, override: "/o").directory.path, "/o")
+    }
+
+    /// A cache size the user set and ytce cannot read is said, not ignored (the cache would grow past it).
+    func testACacheSizeThatIsNotANumberIsAnError() throws {
+        XCTAssertEqual(try PackCache.standard(environment: ["HOME": "/h", "YTCE_CACHE_MAX_MB": "64"]).maxBytes, 64 << 20)
+        XCTAssertEqual(try PackCache.standard(environment: ["HOME": "/h", "YTCE_CACHE_MAX_MB": "64"], configMaxBytes: 1).maxBytes, 64 << 20,
+                       "the variable wins over the config")
+        XCTAssertEqual(try PackCache.standard(environment: ["HOME": "/h", "YTCE_CACHE_MAX_MB": ""]).maxBytes, PackCache.defaultMaxBytes,
+                       "empty counts as unset")
+        for bad in ["64MB", "-1", "1e3", "99999999999999999999"] {
+            XCTAssertThrowsError(try PackCache.standard(environment: ["HOME": "/h", "YTCE_CACHE_MAX_MB": bad]), bad) { error in
+                XCTAssertEqual("\(error)", "YTCE_CACHE_MAX_MB=\(bad): the cache size must be a whole number of MiB from 0 to 1073741824")
+            }
+        }
     }
 }

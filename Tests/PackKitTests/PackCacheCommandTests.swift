@@ -16,10 +16,10 @@ final class PackCacheCommandTests: XCTestCase {
 
     var cacheDirectory: URL { dir.appendingPathComponent("cache") }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    func run(_ arguments: [String], cacheMegabytes: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["YTCE_CACHE_DIR"] = cacheDirectory.path
-        environment["YTCE_CACHE_MAX_MB"] = nil
+        environment["YTCE_CACHE_MAX_MB"] = cacheMegabytes
         return try TestSupport.run(ytce, arguments, environment: environment)
     }
 
@@ -86,5 +86,13 @@ final class PackCacheCommandTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("cache.max_bytes"), refused.stderr)
         try Data(#"{"cache": {"size": 5}}"#.utf8).write(to: config)
         XCTAssertTrue(try run(["cache", "list", "--config", config.path]).stderr.contains("unknown key 'cache.size'"))
+    }
+
+    /// A cache size in the environment that is not a size stops the command with a line naming it.
+    func testAnUnreadableCacheSizeIsSaid() throws {
+        let asked = try run(["pack", "info", "--pack", sample], cacheMegabytes: "4GB")
+        XCTAssertEqual(asked.status, 1)
+        XCTAssertEqual(asked.stderr, "ytce: YTCE_CACHE_MAX_MB=4GB: the cache size must be a whole number of MiB from 0 to 1073741824\n")
+        XCTAssertEqual(try run(["pack", "info", "--pack", sample], cacheMegabytes: "64").status, 0)
     }
 }

@@ -31,12 +31,31 @@ public struct PackCache: Sendable {
 
     /// The cache `AppPaths` names (`$YTCE_CACHE_DIR`, else `$XDG_CACHE_HOME/ytce/packs`, else `~/.cache/ytce/packs`),
     /// or `override`; `YTCE_CACHE_MAX_MB` bounds its size, else `configMaxBytes` (config `cache.max_bytes`), else 4 GiB.
+    /// A `YTCE_CACHE_MAX_MB` that is not a size is an error: ignoring it would let the cache grow past what the user set.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                override: String? = nil, configMaxBytes: Int64? = nil) -> PackCache {
+                                override: String? = nil, configMaxBytes: Int64? = nil) throws(SizeSettingError) -> PackCache {
         let directory = override.flatMap { $0.isEmpty ? nil : $0 } ?? AppPaths(environment: environment).packCache
-        let fromEnvironment = environment["YTCE_CACHE_MAX_MB"].flatMap(Int64.init).flatMap { $0 >= 0 && $0 < 1 << 40 ? $0 << 20 : nil }
+        var fromEnvironment: Int64?
+        if let text = environment[SizeSettingError.variable], !text.isEmpty {  // empty counts as unset, as in AppPaths
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let mebibytes = Int64(trimmed), (0...SizeSettingError.largestMiB).contains(mebibytes) else {
+                throw SizeSettingError(value: text)
+            }
+            fromEnvironment = mebibytes << 20
+        }
         let maxBytes = fromEnvironment ?? configMaxBytes ?? defaultMaxBytes
         return PackCache(directory: URL(fileURLWithPath: directory), maxBytes: maxBytes)
+    }
+
+    /// `YTCE_CACHE_MAX_MB` holds something other than a whole number of MiB in range.
+    public struct SizeSettingError: Error, CustomStringConvertible, Sendable {
+        static let variable = "YTCE_CACHE_MAX_MB"
+        /// 2^30 MiB (1 PiB) keeps the byte count far inside Int64.
+        static let largestMiB: Int64 = 1 << 30
+        public let value: String
+        public var description: String {
+            "\(Self.variable)=\(value): the cache size must be a whole number of MiB from 0 to \(Self.largestMiB)"
+        }
     }
 
     public struct Entry: Sendable {
