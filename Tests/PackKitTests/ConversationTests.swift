@@ -106,6 +106,29 @@ final class ConversationTests: XCTestCase {
         XCTAssertEqual(conversation.turns.map(\.followedOn), [false, false])
     }
 
+    /// A question scoped to videos the thread's last answer did not cite starts afresh: folding in the thread's
+    /// terms (water) made the evidence of the scoped video (espresso) look off-topic and refused what the
+    /// question alone is answered by.
+    func testAQuestionScopedAwayFromTheThreadStartsAfresh() async throws {
+        let engine = try engine()
+        let espresso = AskScope(titleWords: ["Dialing In Espresso"])
+        let alone = try await Conversation(engine: engine).ask("what dose?", scope: espresso)
+        XCTAssertTrue(alone.isGrounded, alone.text)
+
+        let conversation = Conversation(engine: engine)
+        let water = try await conversation.ask("how hard should my water be?")
+        XCTAssertTrue(water.isGrounded, water.text)
+        let events = Events()
+        let scoped = try await conversation.ask("what dose?", scope: espresso, onEvent: events.add)
+        XCTAssertNil(events.followedOn)
+        XCTAssertEqual(scoped.text, alone.text)
+        XCTAssertEqual(conversation.turns.map(\.followedOn), [false, false])
+
+        // Scoped to the video the last answer cited, a follow-up still follows on.
+        _ = try await conversation.ask("how do I fix it?", scope: espresso)
+        XCTAssertEqual(conversation.turns.last?.followedOn, true)
+    }
+
     func testWhatLeansOnEarlierTurns() {
         let folding = FollowUpFolding()
         XCTAssertTrue(folding.leansOnEarlierTurns("And what did Netscape have to do with it?", contentWords: 2))

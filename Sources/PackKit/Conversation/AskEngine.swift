@@ -111,9 +111,10 @@ public final class AskEngine: @unchecked Sendable {
         scope.isAll ? nil : try scope.videos(in: videos())
     }
 
-    /// The folding of `thread` into `question`, made under the pack lock.
-    func fold(_ question: String, thread: [FollowUpFolding.Turn]) -> RetrievalContext {
-        lock.withLock { folding.context(for: question, thread: thread, retriever: answerer.retriever) }
+    /// The folding of `thread` into `question` asked within `scope` (video ids; nil: the whole channel), made
+    /// under the pack lock.
+    func fold(_ question: String, thread: [FollowUpFolding.Turn], scope: Set<String>?) -> RetrievalContext {
+        lock.withLock { folding.context(for: question, thread: thread, scope: scope, retriever: answerer.retriever) }
     }
 
     /// Retrieval and evidence for a question, under the pack lock.

@@ -111,15 +111,16 @@ public final class Conversation: @unchecked Sendable {
     private static func prepared(_ engine: AskEngine, question: String, searchText: String, vector: [Float]?, model: AnswerModel?,
                                  scope: AskScope, folds: [FollowUpFolding.Turn], previous: ConversationTurn?,
                                  onEvent: @Sendable (AskEvent) -> Void) throws -> (PreparedQuestion, Bool) {
+        let videoIDs = try engine.videoIDs(in: scope)
         var context = RetrievalContext()
         if model == nil {
-            context = engine.fold(question, thread: folds)
+            context = engine.fold(question, thread: folds, scope: videoIDs)
             if context.judgesWithFoldedTerms, !context.isEmpty, let previous {
                 onEvent(.followingOn(previous.question))
             }
         }
         let followedOn = context.judgesWithFoldedTerms && !context.isEmpty
-        context.videoIDs = try engine.videoIDs(in: scope)
+        context.videoIDs = videoIDs
         try Task.checkCancellation()
         var prepared = try engine.prepare(searchText, vector: vector, forModel: model != nil, context: context)
         prepared.question = question

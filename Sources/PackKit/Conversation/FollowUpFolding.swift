@@ -77,9 +77,12 @@ public struct FollowUpFolding: Sendable {
 
     /// The context that folds `thread` (oldest first) into `question`'s retrieval: fully when the question leans
     /// on the thread, lightly (retrieval only) when it seems to stand alone. Folding goes back through turns that
-    /// followed on, up to the turn that opened the topic.
-    public func context(for question: String, thread: [Turn], retriever: Retriever) -> RetrievalContext {
-        guard !thread.isEmpty else { return RetrievalContext() }
+    /// followed on, up to the turn that opened the topic. A question scoped to `scope` (video ids) that the
+    /// thread's last answer cited none of starts afresh: the thread's terms would only pull it towards moments
+    /// the scope rules out, and judging the evidence by them refuses what the question alone is answered by.
+    public func context(for question: String, thread: [Turn], scope: Set<String>? = nil, retriever: Retriever) -> RetrievalContext {
+        guard let last = thread.last else { return RetrievalContext() }
+        if let scope, scope.isDisjoint(with: last.videos) { return RetrievalContext() }
         let leans = followsOn(question, thread: thread, retriever: retriever)
         let share = leans ? 1 : standaloneShare
         guard share > 0 else { return RetrievalContext() }
