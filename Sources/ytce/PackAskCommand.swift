@@ -110,7 +110,7 @@ struct PackAskCommand: AsyncParsableCommand {
             guard found.channelID == engine.manifest.channelID else {
                 throw fail("--session '\(session)' is a conversation with \(found.channelTitle.isEmpty ? found.channelID : found.channelTitle) (\(found.packPath)), not with this pack's channel")
             }
-            return try Conversation(engine: engine, store: store, continuing: found)
+            return try Conversation(engine: engine, store: store, continuing: found, recentTurns: Conversation.followUpTurns)
         } catch let problem as ConversationStore.Problem { throw fail(problem.description) }
     }
 

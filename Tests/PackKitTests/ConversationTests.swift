@@ -74,6 +74,11 @@ final class ConversationTests: XCTestCase {
         XCTAssertEqual(turns.map(\.followedOn), [false, true])
         XCTAssertEqual(turns[1].sources, followUp.sources)
         XCTAssertEqual(turns[1].answer, followUp.text)
+        let recent = try reopened.turns(saved.id, last: 1)
+        XCTAssertEqual(recent.map(\.question), ["and what grind does it need?"])
+        XCTAssertEqual(recent.first?.sources, followUp.sources)
+        XCTAssertEqual(try reopened.turns(saved.id, last: 5).map(\.question), turns.map(\.question))
+        XCTAssertEqual(try reopened.turns(saved.id, last: 0), [])
         XCTAssertEqual(try reopened.latest(channelID: engine.manifest.channelID)?.id, saved.id)
 
         // Continued from the store, a question that points back still follows on.

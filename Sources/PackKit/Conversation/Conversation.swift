@@ -28,13 +28,15 @@ public final class Conversation: @unchecked Sendable {
         thread = []
     }
 
-    /// Continues the stored conversation `summary` (its turns are read from the store).
-    public init(engine: AskEngine, store: ConversationStore, continuing summary: ConversationStore.Summary) throws(ConversationStore.Problem) {
+    /// Continues the stored conversation `summary`: its turns are read from the store, only the last
+    /// `recentTurns` when given (`turns` then holds those; `followUpTurns` is all a question reaches back to).
+    public init(engine: AskEngine, store: ConversationStore, continuing summary: ConversationStore.Summary,
+                recentTurns: Int? = nil) throws(ConversationStore.Problem) {
         self.engine = engine
         self.store = store
         storedID = summary.id
         name = summary.name
-        kept = try store.turns(summary.id)
+        kept = try store.turns(summary.id, last: recentTurns)
         thread = kept.map { FollowUpFolding.Turn(question: $0.searchedFor ?? $0.question, followedOn: $0.followedOn, videos: Self.videos($0.sources)) }
     }
 
@@ -43,6 +45,10 @@ public final class Conversation: @unchecked Sendable {
         guard let last = try store.latest(channelID: engine.manifest.channelID) else { return Conversation(engine: engine, store: store) }
         return try Conversation(engine: engine, store: store, continuing: last)
     }
+
+    /// The most earlier turns a question reaches back to: folding goes `FollowUpFolding.turnsBack` turns back, a
+    /// model's history fits a few answers in its token budget (`ConversationHistory.maxTokens`).
+    public static let followUpTurns = 10
 
     static let retriedNote = "the model's first draft cited nothing; it was asked once more"
 

@@ -241,15 +241,24 @@ public final class ConversationStore: @unchecked Sendable {
         }
     }
 
-    /// The turns of conversation `id`, in the order they were asked.
-    public func turns(_ id: Int64) throws(Problem) -> [ConversationTurn] {
+    /// The turns of conversation `id`, in the order they were asked; only the last `last` of them when given (a
+    /// continued conversation reads what follow-ups can reach, not a long thread's every answer and citation).
+    public func turns(_ id: Int64, last: Int? = nil) throws(Problem) -> [ConversationTurn] {
         try locked {
+            var from: Int64 = 0
+            if let last {
+                let first = try database.prepare("SELECT coalesce(max(position) + 1, 0) FROM turn WHERE conversation_id = ?")
+                first.bind(1, id)
+                let count = try first.step() ? first.int64(0) : 0
+                from = count - Int64(max(0, min(last, Int(Int32.max))))
+            }
             var sources: [Int64: [Answer.Source]] = [:]
             let cites = try database.prepare("""
                 SELECT c.turn_id, c.video_id, c.title, c.url, c.start_ms, c.end_ms, c.segment_ids, c.excerpt
-                FROM citation c JOIN turn t ON t.id = c.turn_id WHERE t.conversation_id = ? ORDER BY c.turn_id, c.n
+                FROM citation c JOIN turn t ON t.id = c.turn_id WHERE t.conversation_id = ? AND t.position >= ? ORDER BY c.turn_id, c.n
                 """)
             cites.bind(1, id)
+            cites.bind(2, from)
             while try cites.step() {
                 let segments = (cites.string(6) ?? "").split(separator: ",").compactMap { Int64($0) }
                 let startMs = cites.int(4), endMs = cites.int(5)
@@ -263,9 +272,10 @@ public final class ConversationStore: @unchecked Sendable {
             }
             let query = try database.prepare("""
                 SELECT id, question, searched_for, followed_on, scope_json, answer, grounded, backend, asked_at
-                FROM turn WHERE conversation_id = ? ORDER BY position
+                FROM turn WHERE conversation_id = ? AND position >= ? ORDER BY position
                 """)
             query.bind(1, id)
+            query.bind(2, from)
             var out: [ConversationTurn] = []
             while try query.step() {
                 let scope: AskScope
