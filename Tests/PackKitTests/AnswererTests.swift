@@ -120,6 +120,30 @@ final class AnswererTests: XCTestCase {
         XCTAssertTrue(answer.text.contains("Seedlings want water in the morning, never at night."), answer.text)
     }
 
+    /// A video's closing lines announce the next one ("Next time, we're heading into espresso territory.") and
+    /// share the question's words without saying anything about it: they are never quoted, as the sample pack's
+    /// answer to "how fine should I grind for espresso" did.
+    func testTrailersThatAnnounceTheNextVideoAreNotQuoted() throws {
+        let pack = try makePack(["espresso": [20: "For espresso, grind much finer than you would for a pour-over.",
+                                              40: "A budget grinder often cannot go fine enough for espresso."],
+                                 "pourover": [10: "Pour the water in three slow pulses over the bed.",
+                                              57: "Next time, we're heading into espresso territory: how fine to grind."],
+                                 "cleaning": [30: "In the next video we will grind finer for espresso and descale the machine."]])
+        let answer = try answer("How fine should I grind for espresso?", in: pack)
+        XCTAssertTrue(answer.isGrounded)
+        XCTAssertTrue(answer.text.contains("grind much finer"), answer.text)
+        XCTAssertFalse(answer.text.contains("Next time"), answer.text)
+        XCTAssertFalse(answer.text.contains("next video"), answer.text)
+        for trailer in ["Next time, we'll put all of it together.", "So in the next video we'll look at tuples.",
+                        "Now let's talk about channeling.", "Thanks for watching, and see you in the lab."] {
+            XCTAssertTrue(EvidenceJudge.trails(trailer), trailer)
+        }
+        for statement in ["Swirl a little more next time.", "Let's look at the output: it's five.",
+                          "The next line prints the total.", "Talk to the interpreter as you would to a dog."] {
+            XCTAssertFalse(EvidenceJudge.trails(statement), statement)
+        }
+    }
+
     /// About three sentences and at most `maxWords` words (80 by default), whatever the moment holds; a first
     /// sentence longer than that is cut.
     func testTheLengthCapHolds() throws {
