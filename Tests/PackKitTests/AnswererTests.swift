@@ -144,6 +144,41 @@ final class AnswererTests: XCTestCase {
         }
     }
 
+    /// "What is X?" is answered by the sentence that says what X is ("A tuple is…"), not by the ones that
+    /// only use X, although those are where retrieval found the most of it.
+    func testADefinitionQuestionLeadsWithTheSentenceThatDefines() throws {
+        var lines = Self.garden
+        lines["tuples"] = [20: "Tuples show up everywhere in Python code, tuples and more tuples.",
+                           21: "You will see tuples in loops, tuples in return values, tuples in dictionaries.",
+                           22: "Tuples come back from many functions, so learn your tuples well.",
+                           40: "A tuple is a list whose items cannot change once it is made.",
+                           50: "Immutable means that a value cannot change after it is made."]
+        let pack = try makePack(lines)
+        let tuple = try answer("What is a tuple?", in: pack)
+        XCTAssertTrue(tuple.text.hasPrefix("A tuple is a list whose items cannot change"), tuple.text)
+        let immutable = try answer("What does immutable mean?", in: pack)
+        XCTAssertTrue(immutable.text.hasPrefix("Immutable means that a value cannot change"), immutable.text)
+        var none = AnswerSettings()
+        none.definitionBonus = 0
+        XCTAssertFalse(try answer("What is a tuple?", in: pack, settings: none).text.hasPrefix("A tuple is"))
+    }
+
+    func testWhatADefinitionQuestionAsksAbout() throws {
+        let analyzer = LexicalAnalyzer()
+        XCTAssertEqual(DefinitionQuestion("What is a tuple?", analyzer: analyzer)?.subject, ["tupl"])
+        XCTAssertEqual(DefinitionQuestion("what's a list comprehension", analyzer: analyzer)?.subject, ["list", "comprehens"])
+        XCTAssertEqual(DefinitionQuestion("What does immutable mean?", analyzer: analyzer)?.subject, ["immut"])
+        XCTAssertEqual(DefinitionQuestion("What are data collators, according to the video?", analyzer: analyzer)?.subject, ["data", "collat"])
+        XCTAssertEqual(DefinitionQuestion("What is meant by a fast tokenizer?", analyzer: analyzer)?.subject, ["fast", "token"])
+        XCTAssertNil(DefinitionQuestion("What is the best grind for espresso and why does it matter so much to the taste?", analyzer: analyzer))
+        XCTAssertNil(DefinitionQuestion("How does a tuple differ from a list?", analyzer: analyzer))
+        let tuple = try XCTUnwrap(DefinitionQuestion("What is a tuple?", analyzer: analyzer))
+        XCTAssertTrue(tuple.isDefined(by: "So a tuple is a list that cannot change."))
+        XCTAssertTrue(tuple.isDefined(by: "Tuples are like lists, but immutable."))
+        XCTAssertFalse(tuple.isDefined(by: "We return a tuple, and the caller unpacks it."))
+        XCTAssertFalse(tuple.isDefined(by: "What is a tuple?"), "asking is not defining")
+    }
+
     /// About three sentences and at most `maxWords` words (80 by default), whatever the moment holds; a first
     /// sentence longer than that is cut.
     func testTheLengthCapHolds() throws {

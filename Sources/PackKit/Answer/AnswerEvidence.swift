@@ -38,8 +38,9 @@ public struct EvidenceJudge: Sendable {
 
     /// `terms`: the question's terms in this pack. Where the pack's embedder carries meaning, the hits' windows
     /// carry their similarity with the question, and a sentence is as close to the question as the closest
-    /// chunk window holding it.
-    public func evidence(question terms: QuestionTerms, hits: [SearchHit]) -> AnswerEvidence {
+    /// chunk window holding it. `definition`: what the question asks the meaning of, when it does
+    /// ("What is a tuple?"); a sentence that says what it is scores `definitionBonus` more.
+    public func evidence(question terms: QuestionTerms, hits: [SearchHit], definition: DefinitionQuestion? = nil) -> AnswerEvidence {
         let read = hits.prefix(settings.momentsRead)
         var candidates: [AnswerEvidence.Candidate] = []
         var bestPassage = (matches: 0, coverage: 0.0)
@@ -73,6 +74,7 @@ public struct EvidenceJudge: Sendable {
                 var score = settings.weights.coverage * coverage + settings.weights.passage * passageCoverage
                     + settings.weights.window * windowShare + settings.weights.moment * momentShare + settings.rankPrior / Double(rank + 1)
                 if let cosine { score += settings.weights.similarity * cosine }
+                if let definition, definition.isDefined(by: sentence.text, analyzer: analyzer) { score += settings.definitionBonus }
                 // A sentence that asks, or announces what a video will cover, names the topic without answering.
                 let announces = Self.asks(sentence.text) || Self.announces(sentence.text)
                 if announces { score *= settings.announcementFactor }

@@ -51,6 +51,9 @@ public struct AnswerSettings: Sendable, Equatable {
     /// hf-course MiniLM unchanged (mean words 59 → 54); nothing refused or answered that was not before. Counting
     /// over all the moments read instead of each one: py4e hash 0.625 / 0.55, py4e.minilm [1] 0.70.
     public var localTermWeights = true
+    /// Added to the score of a sentence that says what a definition question asks about ("What is a tuple?" →
+    /// "A tuple is…", `DefinitionQuestion`).
+    public var definitionBonus = 0.3
     /// Score factor of a sentence that asks a question or announces a video's topic ("In this video, we'll…").
     public var announcementFactor = 0.5
 
