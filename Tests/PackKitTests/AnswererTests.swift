@@ -120,6 +120,65 @@ final class AnswererTests: XCTestCase {
         XCTAssertTrue(answer.text.contains("Seedlings want water in the morning, never at night."), answer.text)
     }
 
+    /// A video's closing lines announce the next one ("Next time, we're heading into espresso territory.") and
+    /// share the question's words without saying anything about it: they are never quoted, as the sample pack's
+    /// answer to "how fine should I grind for espresso" did.
+    func testTrailersThatAnnounceTheNextVideoAreNotQuoted() throws {
+        let pack = try makePack(["espresso": [20: "For espresso, grind much finer than you would for a pour-over.",
+                                              40: "A budget grinder often cannot go fine enough for espresso."],
+                                 "pourover": [10: "Pour the water in three slow pulses over the bed.",
+                                              57: "Next time, we're heading into espresso territory: how fine to grind."],
+                                 "cleaning": [30: "In the next video we will grind finer for espresso and descale the machine."]])
+        let answer = try answer("How fine should I grind for espresso?", in: pack)
+        XCTAssertTrue(answer.isGrounded)
+        XCTAssertTrue(answer.text.contains("grind much finer"), answer.text)
+        XCTAssertFalse(answer.text.contains("Next time"), answer.text)
+        XCTAssertFalse(answer.text.contains("next video"), answer.text)
+        for trailer in ["Next time, we'll put all of it together.", "So in the next video we'll look at tuples.",
+                        "Now let's talk about channeling.", "Thanks for watching, and see you in the lab."] {
+            XCTAssertTrue(EvidenceJudge.trails(trailer), trailer)
+        }
+        for statement in ["Swirl a little more next time.", "Let's look at the output: it's five.",
+                          "The next line prints the total.", "Talk to the interpreter as you would to a dog."] {
+            XCTAssertFalse(EvidenceJudge.trails(statement), statement)
+        }
+    }
+
+    /// "What is X?" is answered by the sentence that says what X is ("A tuple is…"), not by the ones that
+    /// only use X, although those are where retrieval found the most of it.
+    func testADefinitionQuestionLeadsWithTheSentenceThatDefines() throws {
+        var lines = Self.garden
+        lines["tuples"] = [20: "Tuples show up everywhere in Python code, tuples and more tuples.",
+                           21: "You will see tuples in loops, tuples in return values, tuples in dictionaries.",
+                           22: "Tuples come back from many functions, so learn your tuples well.",
+                           40: "A tuple is a list whose items cannot change once it is made.",
+                           50: "Immutable means that a value cannot change after it is made."]
+        let pack = try makePack(lines)
+        let tuple = try answer("What is a tuple?", in: pack)
+        XCTAssertTrue(tuple.text.hasPrefix("A tuple is a list whose items cannot change"), tuple.text)
+        let immutable = try answer("What does immutable mean?", in: pack)
+        XCTAssertTrue(immutable.text.hasPrefix("Immutable means that a value cannot change"), immutable.text)
+        var none = AnswerSettings()
+        none.definitionBonus = 0
+        XCTAssertFalse(try answer("What is a tuple?", in: pack, settings: none).text.hasPrefix("A tuple is"))
+    }
+
+    func testWhatADefinitionQuestionAsksAbout() throws {
+        let analyzer = LexicalAnalyzer()
+        XCTAssertEqual(DefinitionQuestion("What is a tuple?", analyzer: analyzer)?.subject, ["tupl"])
+        XCTAssertEqual(DefinitionQuestion("what's a list comprehension", analyzer: analyzer)?.subject, ["list", "comprehens"])
+        XCTAssertEqual(DefinitionQuestion("What does immutable mean?", analyzer: analyzer)?.subject, ["immut"])
+        XCTAssertEqual(DefinitionQuestion("What are data collators, according to the video?", analyzer: analyzer)?.subject, ["data", "collat"])
+        XCTAssertEqual(DefinitionQuestion("What is meant by a fast tokenizer?", analyzer: analyzer)?.subject, ["fast", "token"])
+        XCTAssertNil(DefinitionQuestion("What is the best grind for espresso and why does it matter so much to the taste?", analyzer: analyzer))
+        XCTAssertNil(DefinitionQuestion("How does a tuple differ from a list?", analyzer: analyzer))
+        let tuple = try XCTUnwrap(DefinitionQuestion("What is a tuple?", analyzer: analyzer))
+        XCTAssertTrue(tuple.isDefined(by: "So a tuple is a list that cannot change."))
+        XCTAssertTrue(tuple.isDefined(by: "Tuples are like lists, but immutable."))
+        XCTAssertFalse(tuple.isDefined(by: "We return a tuple, and the caller unpacks it."))
+        XCTAssertFalse(tuple.isDefined(by: "What is a tuple?"), "asking is not defining")
+    }
+
     /// About three sentences and at most `maxWords` words (80 by default), whatever the moment holds; a first
     /// sentence longer than that is cut.
     func testTheLengthCapHolds() throws {

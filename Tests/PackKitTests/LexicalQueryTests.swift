@@ -33,6 +33,18 @@ final class LexicalQueryTests: XCTestCase {
         XCTAssertEqual(terms["recurs"], 1)
     }
 
+    /// A frame word is known by its spelling: "talking to a pet" or "a shower" is content, although "talking"
+    /// and "talk" share a stem.
+    func testFrameWordsAreRecognisedBySpellingNotByStem() {
+        let terms = weights("Where does the lecture explain reserved words with an analogy about talking to a pet?")
+        XCTAssertEqual(terms["lectur"], LexicalQuery.frameWeight)
+        XCTAssertEqual(terms["explain"], LexicalQuery.frameWeight)
+        XCTAssertEqual(terms["talk"], 1, "talking is what the question is about")
+        XCTAssertEqual(weights("What did he say about saying no?")["sai"], 1, "content once, so content")
+        XCTAssertEqual(weights("How are the explained variance figures shown?")["explain"], 1)
+        XCTAssertEqual(weights("How are the explained variance figures shown?")["shown"], LexicalQuery.frameWeight)
+    }
+
     func testEachTermOnce() {
         let query = LexicalQuery("loops, looping and more loops", analyzer: analyzer) { _ in false }
         XCTAssertEqual(query.terms.map(\.text), ["loop"])

@@ -38,8 +38,9 @@ public struct EvidenceJudge: Sendable {
 
     /// `terms`: the question's terms in this pack. Where the pack's embedder carries meaning, the hits' windows
     /// carry their similarity with the question, and a sentence is as close to the question as the closest
-    /// chunk window holding it.
-    public func evidence(question terms: QuestionTerms, hits: [SearchHit]) -> AnswerEvidence {
+    /// chunk window holding it. `definition`: what the question asks the meaning of, when it does
+    /// ("What is a tuple?"); a sentence that says what it is scores `definitionBonus` more.
+    public func evidence(question terms: QuestionTerms, hits: [SearchHit], definition: DefinitionQuestion? = nil) -> AnswerEvidence {
         let read = hits.prefix(settings.momentsRead)
         var candidates: [AnswerEvidence.Candidate] = []
         var bestPassage = (matches: 0, coverage: 0.0)
@@ -52,6 +53,8 @@ public struct EvidenceJudge: Sendable {
             let scale = settings.localTermWeights ? terms.localWeights(termSets) : [:]
             let bestWindow = hit.windows.first?.score ?? 0
             for (i, sentence) in sentences.enumerated() {
+                // What comes next or a goodbye shares the topic's words but says nothing about it: never evidence.
+                if Self.trails(sentence.text) { continue }
                 let own = termSets[i]
                 var passage = own
                 if i > 0 { passage.formUnion(termSets[i - 1]) }
@@ -71,6 +74,7 @@ public struct EvidenceJudge: Sendable {
                 var score = settings.weights.coverage * coverage + settings.weights.passage * passageCoverage
                     + settings.weights.window * windowShare + settings.weights.moment * momentShare + settings.rankPrior / Double(rank + 1)
                 if let cosine { score += settings.weights.similarity * cosine }
+                if let definition, definition.isDefined(by: sentence.text, analyzer: analyzer) { score += settings.definitionBonus }
                 // A sentence that asks, or announces what a video will cover, names the topic without answering.
                 let announces = Self.asks(sentence.text) || Self.announces(sentence.text)
                 if announces { score *= settings.announcementFactor }
@@ -98,18 +102,77 @@ public struct EvidenceJudge: Sendable {
 
     static let announcementBytes = announcements.map { Array($0.utf8) }
 
+    /// Words a speaker opens a sentence with before what it says ("So, next time…", "Okay, now let's…").
+    static let openers: Set<String> = ["so", "and", "now", "okay", "ok", "alright", "all", "right", "well", "um", "uh",
+                                       "then", "but", "oh", "yeah", "anyway"]
+    /// How a video's closing lines and turns to a new topic begin: they announce what comes next rather than say
+    /// something ("Next time, we'll…", "Now let's talk about channeling.", "Thanks for watching").
+    static let trailerOpenings = ["next time", "next week", "next episode", "next video", "next lecture", "next lesson",
+                                  "next up", "coming up", "stay tuned", "let's talk about", "let us talk about",
+                                  "let's move on to", "thanks for watching", "thank you for watching",
+                                  "thank you all for watching", "thank you so much for watching", "see you",
+                                  "that's it for", "that's all for", "don't forget to subscribe"]
+    /// Phrases that make a sentence a trailer wherever they stand ("…and we'll fix that in the next video.").
+    static let trailerPhrases = ["in the next video", "in the next episode", "in the next lecture", "in the next lesson",
+                                 "in the next chapter", "in our next video", "in our next episode", "in a future video",
+                                 "in a later video", "in the coming videos", "in the next few videos",
+                                 "in the next couple of videos", "see you next time", "see you in the next",
+                                 "thanks for watching", "thank you for watching"]
+    static let trailerOpeningBytes = trailerOpenings.map { Array($0.utf8) }
+    static let trailerPhraseBytes = trailerPhrases.map { Array($0.utf8) }
+
+    /// A trailer: the sentence opens (after "so", "now", "okay"…) with a `trailerOpenings` phrase or holds a
+    /// `trailerPhrases` one. "Swirl a little more next time." says something, so only an opening counts.
+    static func trails(_ text: String) -> Bool {
+        let lowered = loweredBytes(text)
+        if trailerPhraseBytes.contains(where: { find($0, in: lowered) }) { return true }
+        // Skip the opening words that say nothing, then look at what the sentence starts with.
+        var start = 0
+        while true {
+            var end = start
+            while end < lowered.count, isWordByte(lowered[end]) { end += 1 }
+            guard end > start, openers.contains(String(decoding: lowered[start..<end], as: UTF8.self)) else { break }
+            var next = end
+            while next < lowered.count, !isWordByte(lowered[next]) { next += 1 }
+            start = next
+        }
+        let rest = lowered[start...]
+        return trailerOpeningBytes.contains { rest.starts(with: $0) }
+    }
+
+    /// Lower-cased UTF-8 with typographic apostrophes as "'" (captions spell "let’s" both ways).
+    static func loweredBytes(_ text: String) -> [UInt8] {
+        let bytes = Array(text.lowercased().utf8)
+        guard bytes.contains(0xE2) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x99 {
+                out.append(UInt8(ascii: "'")); i += 3
+            } else {
+                out.append(bytes[i]); i += 1
+            }
+        }
+        return out
+    }
+
+    static func isWordByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "'") || b >= 0x80 }
+
     /// Compares bytes: Foundation's `contains` on every sentence of eight moments took a tenth of a `pack ask`.
     static func announces(_ text: String) -> Bool {
         let lowered = Array(text.lowercased().utf8)
-        return announcementBytes.contains { phrase in
-            guard lowered.count >= phrase.count, let first = phrase.first else { return false }
-            var i = 0
-            while i + phrase.count <= lowered.count {
-                if lowered[i] == first && lowered[i..<(i + phrase.count)].elementsEqual(phrase) { return true }
-                i += 1
-            }
-            return false
+        return announcementBytes.contains { find($0, in: lowered) }
+    }
+
+    static func find(_ phrase: [UInt8], in lowered: [UInt8]) -> Bool {
+        guard lowered.count >= phrase.count, let first = phrase.first else { return false }
+        var i = 0
+        while i + phrase.count <= lowered.count {
+            if lowered[i] == first && lowered[i..<(i + phrase.count)].elementsEqual(phrase) { return true }
+            i += 1
         }
+        return false
     }
 
     /// The evidence answers when one passage (a sentence and its neighbours) of the best moments holds enough of

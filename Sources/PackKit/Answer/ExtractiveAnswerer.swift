@@ -69,9 +69,14 @@ public struct ExtractiveAnswerer: Sendable {
     func choose(_ candidates: [AnswerEvidence.Candidate]) -> [AnswerEvidence.Candidate] {
         var chosen: [AnswerEvidence.Candidate] = []
         var words = 0
+        // When no sentence of the first moments says anything of the question (what matched there was a trailer
+        // left out of the evidence), the lead may come from any moment.
+        let leadMoments = candidates.contains {
+            $0.sentence.moment < settings.leadMoments && $0.relevance > 0 && $0.terms.count >= settings.minContentWords
+        } ? settings.leadMoments : Int.max
         for candidate in candidates where chosen.count < settings.maxSentences {
             guard candidate.terms.count >= settings.minContentWords else { continue }
-            if chosen.isEmpty && candidate.sentence.moment >= settings.leadMoments { continue }
+            if chosen.isEmpty && candidate.sentence.moment >= leadMoments { continue }
             if let lead = chosen.first {
                 guard !candidate.announces, candidate.relevance >= settings.minShareOfLead * lead.relevance,
                       !chosen.contains(where: { $0.sentence.moment == candidate.sentence.moment

@@ -83,7 +83,8 @@ public final class QuestionAnswerer {
     public func prepare(_ question: String, queryVector: [Float]? = nil, forModel: Bool,
                         context: RetrievalContext = RetrievalContext()) throws -> PreparedQuestion {
         let result = try retriever.search(question, topK: settings.moments, queryVector: queryVector, context: context)
-        let evidence = EvidenceJudge(settings: settings).evidence(question: retriever.questionTerms(question, context: context), hits: result.hits)
+        let evidence = EvidenceJudge(settings: settings).evidence(question: retriever.questionTerms(question, context: context), hits: result.hits,
+                                                                  definition: DefinitionQuestion(question, analyzer: retriever.analyzer))
         let title = pack.manifest.channelTitle
         guard forModel else {
             return PreparedQuestion(question: question, channelTitle: title, hits: result.hits, notes: result.notes,

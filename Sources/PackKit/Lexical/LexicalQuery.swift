@@ -26,25 +26,32 @@ public struct LexicalQuery: Sendable, Equatable {
         self.terms = terms.filter { seen.insert($0.text).inserted }
     }
 
-    /// The frame words as index terms (stemmed; no stop word among them).
-    static let frameTerms = Set(frameWords.flatMap { LexicalAnalyzer(stopWords: []).terms($0) })
+    /// The frame words as spelled (lower-cased): a word frames the question by its spelling, not its stem, so
+    /// "talking to a pet" or "saying no" stay content although "talk" and "say" are frame words.
+    static let frameWordSet = Set(frameWords)
 
     /// `isKnown` says whether the pack's index holds a term (joined words are only asked for when it does).
+    /// A term weighs `frameWeight` only when every word of the question it comes from is a frame word.
     public init(_ question: String, analyzer: LexicalAnalyzer, isKnown: (String) -> Bool) {
-        func term(_ text: String) -> Term { Term(text: text, weight: Self.frameTerms.contains(text) ? Self.frameWeight : 1) }
-        var terms = analyzer.terms(question).map(term)
+        var pieces: [(text: String, frame: Bool)] = []
+        func add(_ word: Substring) {
+            let frame = Self.frameWordSet.contains(word.lowercased())
+            for text in analyzer.terms(String(word)) { pieces.append((text, frame)) }
+        }
         let words = Self.words(question)
+        for word in words { add(word) }
         for word in words {
             let parts = Self.camelCaseParts(word)
             guard parts.count > 1 else { continue }
-            for part in parts { terms += analyzer.terms(String(part)).map(term) }
+            for part in parts { add(part) }
         }
         for (first, second) in zip(words, words.dropFirst()) {
             let first = first.lowercased(), second = second.lowercased()
             guard !analyzer.stopWords.contains(first), !analyzer.stopWords.contains(second) else { continue }
-            for joined in analyzer.terms(first + second) where isKnown(joined) { terms.append(term(joined)) }
+            for joined in analyzer.terms(first + second) where isKnown(joined) { pieces.append((joined, false)) }
         }
-        self.init(terms: terms)
+        let content = Set(pieces.filter { !$0.frame }.map(\.text))
+        self.init(terms: pieces.map { Term(text: $0.text, weight: content.contains($0.text) ? 1 : Self.frameWeight) })
     }
 
     /// Runs of letters and digits, as written.
