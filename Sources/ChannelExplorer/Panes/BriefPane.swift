@@ -4,10 +4,10 @@ import TUI
 
 /// The brief: the moments pinned (`p` on a search hit, a citation or a transcript line), in the analyst's order,
 /// each with an optional note; reordered, deleted, opened in the transcript, exported as Markdown or JSON. Saved
-/// after every change (an effect) in the pack's brief file.
+/// with the conversation after every change (an effect); a new conversation (`:new`) starts an empty brief.
 public struct BriefPane: Pane {
     public enum Msg: Sendable {
-        case loaded(Result<Brief, ExplorerError>, path: String)
+        case loaded(Result<Brief, ExplorerError>, Conversation)
         case saved(String?)
         case exported(Result<String, ExplorerError>)
     }
@@ -16,9 +16,9 @@ public struct BriefPane: Pane {
 
     public internal(set) var brief = Brief()
     public internal(set) var selection = 0
-    /// Where the brief is kept (nil until the pack's brief is read: pins made before then are kept in memory
-    /// and saved with the first change after).
-    var path: String?
+    /// The conversation the brief is saved with (nil until its pins are read: pins made before then are kept in
+    /// memory and saved with the first change after).
+    var conversation: Conversation?
     var channelTitle = ""
     var frame = Rect(x: 0, y: 0, width: 0, height: 0)
 
@@ -89,10 +89,22 @@ public struct BriefPane: Pane {
     }
 
     mutating func save(_ call: inout PaneCall) {
-        guard let path else { return }
+        guard let conversation else { return }
         let brief = brief
         call.run(Self.task("brief-save") { sink in
-            do { try brief.save(to: path); sink.send(.saved(nil)) } catch { sink.send(.saved("could not save the brief: \(error)")) }
+            do { try conversation.savePins(brief); sink.send(.saved(nil)) } catch { sink.send(.saved("could not save the brief: \(error)")) }
+        })
+    }
+
+    /// Starts over with the brief of `conversation` (the pack's, or a new one's), read in the background.
+    mutating func load(_ conversation: Conversation, _ call: inout PaneCall) {
+        let keep = frame, title = channelTitle
+        self = BriefPane()
+        frame = keep
+        channelTitle = title
+        call.run(Self.task("brief-load") { sink in
+            do { sink.send(.loaded(.success(try conversation.pins()), conversation)) }
+            catch { sink.send(.loaded(.failure(ExplorerError(error)), conversation)) }
         })
     }
 
@@ -100,8 +112,8 @@ public struct BriefPane: Pane {
 
     public mutating func update(_ message: Msg, _ call: inout PaneCall) {
         switch message {
-        case .loaded(let result, let path):
-            self.path = path
+        case .loaded(let result, let conversation):
+            self.conversation = conversation
             switch result {
             case .success(let stored):
                 // Pins made while it was being read come after the stored ones.
@@ -111,7 +123,7 @@ public struct BriefPane: Pane {
                 if !early.isEmpty { save(&call) }
             case .failure(let failure):
                 // A brief that cannot be read is left as it is: not overwritten by this session.
-                self.path = nil
+                self.conversation = nil
                 call.fail("\(failure.description) (pins of this session are not saved)")
             }
         case .saved(let problem):
@@ -126,15 +138,8 @@ public struct BriefPane: Pane {
     public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
         switch event {
         case .packOpened(let session):
-            let keep = frame
-            self = BriefPane()
-            frame = keep
             channelTitle = session.channelTitle
-            let path = call.context.services.paths.brief(channelID: session.manifest.channelID)
-            call.run(Self.task("brief-load") { sink in
-                do { sink.send(.loaded(.success(try Brief.load(from: path)), path: path)) }
-                catch { sink.send(.loaded(.failure(ExplorerError(error)), path: path)) }
-            })
+            load(session.conversation, &call)
         case .layout:
             frame = call.context.frame
         case .focused, .answerFinished:
