@@ -13,6 +13,8 @@ public struct BriefPane: Pane {
     }
 
     public static let title = "Brief"
+    /// A pin's rows in the list: its title line, its quote, a blank line.
+    static let rowsPerItem = 3
 
     public internal(set) var brief = Brief()
     public internal(set) var selection = 0
@@ -149,7 +151,7 @@ public struct BriefPane: Pane {
 
     public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
         let body = call.context.body
-        let index = firstVisible(body) + (y - body.y) / 3
+        let index = firstVisible(body) + (y - body.y) / Self.rowsPerItem
         if y >= body.y, index < pins.count { selection = index }
     }
 
@@ -157,7 +159,7 @@ public struct BriefPane: Pane {
 
     func firstVisible(_ inner: Rect) -> Int {
         ListState.visibleOffset(selected: min(selection, max(0, pins.count - 1)), offset: 0, count: pins.count,
-                                visibleHeight: inner.height, heights: { _ in 3 })
+                                visibleHeight: inner.height, heights: { _ in Self.rowsPerItem })
     }
 
     // MARK: View
@@ -172,21 +174,14 @@ public struct BriefPane: Pane {
                                    style: theme[.dim]).wrapped(width: inner.width), in: inner)
             return
         }
-        let selected = min(selection, pins.count - 1)
-        var y = inner.y
-        for i in firstVisible(inner)..<pins.count {
-            guard y + 1 < inner.maxY else { break }
+        ItemRows.draw(count: pins.count, selected: min(selection, pins.count - 1), first: firstVisible(inner), rowsPerItem: Self.rowsPerItem,
+                      in: inner, theme: theme, into: &buffer) { i, base in
             let pin = pins[i]
-            let base = i == selected ? theme[.selection] : theme[.text]
-            if i == selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 2), style: base) }
             var title = StyledLine("\(i + 1). ", style: theme[.citation].over(base))
             title.append(pin.title.isEmpty ? pin.videoID : pin.title, style: base.with(bold: true))
             title.append("  " + pin.span, style: theme[.timestamp].over(base))
             if !pin.note.isEmpty { title.append("  — " + pin.note, style: theme[.accent].over(base)) }
-            buffer.draw(title.truncated(to: inner.width), x: inner.x, y: y, maxWidth: inner.width)
-            buffer.draw(StyledLine(pin.quote, style: theme[.dim].over(base)).truncated(to: inner.width - 4), x: inner.x + 4, y: y + 1,
-                        maxWidth: inner.width - 4)
-            y += 3
+            return [ItemRows.Line(text: title), ItemRows.Line(text: StyledLine(pin.quote, style: theme[.dim].over(base)), indent: 4)]
         }
     }
 }
