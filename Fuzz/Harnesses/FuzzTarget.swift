@@ -20,7 +20,7 @@ struct FuzzTarget: Sendable {
         NpyTargets.header, NpyTargets.matrix, SafeTensorsTarget.safetensors, LexicalIndexTarget.lexicalIndex,
         ZipTargets.zip, ZipTargets.pack,
         SSETarget.sse, RunPodTarget.runpod, S3XMLTarget.s3xml,
-        ThemeTarget.theme, ConfigTarget.config, BriefTarget.brief, ConversationTarget.conversation, KeyDecoderTarget.keys,
+        ThemeTarget.theme, ConfigTarget.config, BriefTarget.brief, BriefImportTarget.briefImport, ConversationTarget.conversation, KeyDecoderTarget.keys,
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -216,6 +216,8 @@ struct SeedCorpus {
         ]
         try add("brief", "built-empty.json", Data(JSONValue.serialize(Brief().json).utf8))
         try add("brief", "built-pins.json", Data(JSONValue.serialize(Brief(pins: pins).json).utf8))
+        try add("brief-import", "built-empty.json", Data(JSONValue.serialize(Brief().json).utf8))
+        try add("brief-import", "built-pins.json", Data(JSONValue.serialize(Brief(pins: pins).json).utf8))
     }
 
     // MARK: helpers

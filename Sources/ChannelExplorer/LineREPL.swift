@@ -79,7 +79,7 @@ public final class LineREPL {
     public func open(_ path: String) -> Bool {
         do {
             let opened = try PackSession(path: (path as NSString).expandingTildeInPath, cache: context.cache, config: context.config,
-                                         environment: context.environment, conversations: context.paths.conversations)
+                                         environment: context.environment, conversations: context.paths.conversations, briefs: context.paths.briefs)
             session = opened
             write("opened \(opened.channelTitle): \(opened.counts.videos) videos, \(opened.counts.chunks) chunks (\(opened.backendLabel))\n")
             for note in opened.notes { write("note: \(note)\n") }

@@ -40,14 +40,16 @@ enum ComparedPacks {
 
     /// Each pack's answer under its channel's name: offline, or by the config's model (the packs' calls in flight
     /// together), each answer citing its own channel's moments only.
-    static func ask(_ question: String, json: Bool, _ options: PackOptions, config: PackConfig, configName: String?) async throws {
+    /// With `together`, one answer whose sources are named by channel (`PackComparison.combine`).
+    static func ask(_ question: String, json: Bool, together: Bool, _ options: PackOptions, config: PackConfig, configName: String?) async throws {
         let packs = try await localPacks(options, config: config)
         let cache = try options.cache(config)
-        let sides: [PackComparison.Side] = try await compared {
-            try await PackComparison.ask(question, packs: packs, cache: cache, config: config,
-                                         environment: ProcessInfo.processInfo.environment, modelDirectory: options.modelDirectory,
-                                         configName: configName ?? "config")
+        let (sides, engines): ([PackComparison.Side], [AskEngine]) = try await compared {
+            let engines = try PackComparison.engines(packs, cache: cache, config: config, environment: ProcessInfo.processInfo.environment,
+                                                     modelDirectory: options.modelDirectory, configName: configName ?? "config")
+            return (try await PackComparison.ask(question, engines: engines), engines)
         }
+        if together { return printCombined(PackComparison.combine(sides, engines: engines), json: json, sides: sides) }
         if json {
             // Checked already: the comparison would have failed on a bad llm block.
             let settings = try? LLMSettings.resolve(config.llm, file: configName ?? "config")
@@ -66,6 +68,29 @@ enum ComparedPacks {
             PackAskCommand.warnInvented(side.answer)
             PackAskCommand.printSources(side.answer.sources)
         }
+    }
+
+    static func printCombined(_ combined: PackComparison.Combined, json: Bool, sides: [PackComparison.Side]) {
+        if json {
+            print(JSONValue.serialize(.object([
+                "question": .string(combined.question), "answer": .string(combined.text), "grounded": .bool(combined.isGrounded),
+                "sources": .array(combined.sources.map { labelled in
+                    let s = labelled.source
+                    return .object(["pack": .string(labelled.pack), "video_id": .string(s.citation.videoID), "title": .string(s.title),
+                                    "start_ms": .number(Double(s.citation.startMs)), "end_ms": .number(Double(s.citation.endMs)),
+                                    "citation": .string(s.citation.description), "url": .string(s.citation.deepLink(videoURL: s.url)),
+                                    "excerpt": .string(s.excerpt)])
+                }),
+                "ranking": .array(combined.ranking.map { .object(["pack": .string($0.pack), "score": .number(($0.score * 1e6).rounded() / 1e6)]) }),
+                "notes": .array(combined.notes.map { .string($0) }),
+            ])))
+            return
+        }
+        for note in combined.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        print(combined.text)
+        for side in sides { PackAskCommand.warnInvented(side.answer) }
+        if !combined.sources.isEmpty { print("\n" + combined.listing) }
+        FileHandle.standardError.write(Data("note: \(combined.scoresNote)\n".utf8))
     }
 
     /// The packs as local paths: an `s3://` one fetched into the cache first, as `pack ask` opens one pack.

@@ -40,8 +40,12 @@ struct PackAskCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (the same as --format json).")
     var json = false
 
+    @Flag(help: "Comparing packs: one answer whose sources are named by channel, the channels in the order of their comparable scores, instead of an answer per pack.")
+    var together = false
+
     func validate() throws {
         if json, let format, format != .json { throw ValidationError("--json and --format \(format.rawValue) disagree") }
+        if together, packOptions.packs.count < 2 { throw ValidationError("--together answers over several packs: give --pack more than once") }
     }
 
     func run() async throws {
@@ -53,7 +57,7 @@ struct PackAskCommand: AsyncParsableCommand {
             guard session == nil, scope.isAll, format != .markdown else {
                 throw fail("comparing packs (--pack given more than once) takes no --session, scope options or --format markdown")
             }
-            return try await ComparedPacks.ask(question, json: format == .json, packOptions, config: loaded, configName: config)
+            return try await ComparedPacks.ask(question, json: format == .json, together: together, packOptions, config: loaded, configName: config)
         }
         let engine = try await packOptions.engine(config: loaded, configName: config)
         let conversation = try openConversation(engine)
@@ -105,7 +109,7 @@ struct PackAskCommand: AsyncParsableCommand {
             throw fail("--session '\(session)': a name must not be empty or start with '#' (that is how ids are written)")
         }
         do {
-            let store = try ConversationStore(path: AppPaths().conversations)
+            let store = try ConversationStore(path: AppPaths().conversations, briefs: AppPaths().briefs)
             guard let found = try store.find(session) else { return Conversation(engine: engine, store: store, name: session) }
             guard found.channelID == engine.manifest.channelID else {
                 throw fail("--session '\(session)' is a conversation with \(found.channelTitle.isEmpty ? found.channelID : found.channelTitle) (\(found.packPath)), not with this pack's channel")

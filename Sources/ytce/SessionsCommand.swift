@@ -13,14 +13,17 @@ struct SessionsCommand: ParsableCommand {
 
     /// The store, or exit with its one-line error.
     static func store() throws -> ConversationStore {
-        do { return try ConversationStore(path: AppPaths().conversations) } catch { throw fail(error.description) }
+        let store: ConversationStore
+        do { store = try ConversationStore(path: AppPaths().conversations, briefs: AppPaths().briefs) } catch { throw fail(error.description) }
+        for note in store.notes { FileHandle.standardError.write(Data("warning: \(note)\n".utf8)) }
+        return store
     }
 
     /// The conversation `reference` names (a name, `#id` or an id), with its turns, or exit saying there is none.
-    static func conversation(_ reference: String, in store: ConversationStore) throws -> (ConversationStore.Summary, [ConversationTurn]) {
+    static func conversation(_ reference: String, in store: ConversationStore) throws -> (ConversationStore.Summary, [ConversationTurn], Brief) {
         do {
             guard let found = try store.find(reference) else { throw fail("no saved conversation '\(reference)' (see `ytce sessions list`)") }
-            return (found, try store.turns(found.id))
+            return (found, try store.turns(found.id), try store.pins(found.id))
         } catch let problem as ConversationStore.Problem { throw fail(problem.description) }
     }
 
@@ -61,7 +64,7 @@ struct SessionsCommand: ParsableCommand {
         var conversation: String
 
         func run() throws {
-            let (summary, turns) = try SessionsCommand.conversation(conversation, in: try SessionsCommand.store())
+            let (summary, turns, brief) = try SessionsCommand.conversation(conversation, in: try SessionsCommand.store())
             print("\(summary.label) · \(summary.channelTitle) · \(summary.packPath)")
             for turn in turns {
                 print("\n❯ \(turn.question)")
@@ -69,6 +72,12 @@ struct SessionsCommand: ParsableCommand {
                 if !turn.scope.isAll { print("scope: \(turn.scope.summary)") }
                 print(turn.answer)
                 if !turn.sources.isEmpty { print("\n" + Answer.Source.listing(turn.sources)) }
+            }
+            if !brief.pins.isEmpty {
+                print("\nBrief (\(brief.pins.count) pin\(brief.pins.count == 1 ? "" : "s")):")
+                for (i, pin) in brief.pins.enumerated() {
+                    print("\(i + 1). \(pin.title.isEmpty ? pin.videoID : pin.title) \(pin.span) \(pin.link)\(pin.note.isEmpty ? "" : " — \(pin.note)")")
+                }
             }
         }
     }
@@ -90,10 +99,10 @@ struct SessionsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let (summary, turns) = try SessionsCommand.conversation(conversation, in: try SessionsCommand.store())
+            let (summary, turns, brief) = try SessionsCommand.conversation(conversation, in: try SessionsCommand.store())
             let text = format == .json
-                ? JSONValue.serialize(ConversationExport.json(turns, summary: summary)) + "\n"
-                : ConversationExport.markdown(turns, title: summary.name ?? turns.first?.question ?? summary.label, channel: summary.channelTitle)
+                ? JSONValue.serialize(ConversationExport.json(turns, summary: summary, brief: brief)) + "\n"
+                : ConversationExport.markdown(turns, title: summary.name ?? turns.first?.question ?? summary.label, channel: summary.channelTitle, brief: brief)
             guard let output else { print(text, terminator: ""); return }
             do { try AtomicFile.write(Array(text.utf8), to: output) } catch { throw fail("\(output): cannot write: \(error)") }
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
@@ -108,7 +117,7 @@ struct SessionsCommand: ParsableCommand {
 
         func run() throws {
             let store = try SessionsCommand.store()
-            let (summary, _) = try SessionsCommand.conversation(conversation, in: store)
+            let (summary, _, _) = try SessionsCommand.conversation(conversation, in: store)
             do { try store.remove(summary.id) } catch { throw fail(error.description) }
             print("removed \(summary.label)")
         }

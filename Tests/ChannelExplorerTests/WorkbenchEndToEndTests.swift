@@ -58,11 +58,21 @@ final class WorkbenchEndToEndTests: TerminalTestCase {
         let secondPin = try XCTUnwrap(markdown.range(of: "## 2."))
         let note = try XCTUnwrap(markdown.range(of: "Note: the key claim"))
         XCTAssertTrue(firstPin.upperBound < note.lowerBound && note.lowerBound < secondPin.lowerBound, markdown)
-        // The pins were saved with the pack's brief: a restart shows them.
+        // The pins were saved with the conversation: `ytce sessions show` (another process) lists them, in order,
+        // with the note.
         terminal.keys("C-c")
         Thread.sleep(forTimeInterval: 0.5)
-        let briefs = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("data").path)
-        XCTAssertFalse(briefs.isEmpty)
+        let show = Process()
+        show.executableURL = URL(fileURLWithPath: try TerminalEndToEndTests.ytceBinary())
+        show.arguments = ["sessions", "show", "1"]
+        show.environment = ["YTCE_DATA_DIR": "\(work.path)/data", "HOME": work.path]
+        let out = Pipe()
+        show.standardOutput = out
+        try show.run()
+        let shown = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        show.waitUntilExit()
+        XCTAssertEqual(show.terminationStatus, 0, shown)
+        XCTAssertTrue(shown.contains("Brief (3 pins):\n1. ") && shown.contains("— the key claim\n2. "), shown)
     }
 
     func testTimelineChartDrawnAndABarOpened() throws {
@@ -86,8 +96,11 @@ final class WorkbenchEndToEndTests: TerminalTestCase {
         do { other = try TestSupportPaths.referencePack("hf-course.pack") } catch { throw XCTSkip("\(error)") }
         _ = try start()
         palette("compare \(other) how do I tokenize text")
-        let text = waitFor("both answers", timeout: 60) { $0.contains("━━ Coffee Lab ━━") && $0.contains("━━ Hugging Face Course ━━") }
+        // One answer: each channel that answers under its name, the sources named by channel, the scores explained.
+        let text = waitFor("the combined answer", timeout: 60) { $0.contains("Scores compare across channels") }
         XCTAssertTrue(text.contains("Compare · how do I tokenize text"), text)
+        XCTAssertTrue(text.contains("Hugging Face Course: "), text)
+        XCTAssertTrue(text.contains("] [Hugging Face Course] "), text)
     }
 }
 

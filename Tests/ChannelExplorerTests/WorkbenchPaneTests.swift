@@ -190,8 +190,8 @@ final class WorkbenchPaneTests: XCTestCase {
     }
 
     /// `:compare PACK QUESTION` with a model configured: the config's model answers each pack from that pack's own
-    /// evidence (a loopback OpenAI-compatible server), the answers under their channels' names with their
-    /// citations; after `:backend offline` the comparison answers offline too, as the pack does.
+    /// evidence (a loopback OpenAI-compatible server), one answer with each channel's part under its name and the
+    /// citations named by channel; after `:backend offline` the comparison answers offline too, as the pack does.
     func testCompareWithTheConfiguredModel() async throws {
         let server = try HTTPTestServer()
         defer { server.stop() }
@@ -221,10 +221,14 @@ final class WorkbenchPaneTests: XCTestCase {
         }
         let text = try await compare()
         XCTAssertEqual(server.requests(to: "/chat/completions").count, 2, "one model call per pack")
-        XCTAssertTrue(text.hasPrefix("━━ Coffee Lab ("), text)
-        XCTAssertTrue(text.contains("━━ Coffee Lab (\(other.path)) ━━"), text)
+        // One answer: each channel's under its name (the two share a title, so their paths name them), the sources
+        // numbered once and named by channel.
+        XCTAssertTrue(text.hasPrefix("Coffee Lab ("), text)
+        XCTAssertTrue(text.contains("Coffee Lab (\(other.path)): The model says grind finer ["), text)
         XCTAssertEqual(text.components(separatedBy: "The model says grind finer [").count, 3, text)
-        XCTAssertEqual(text.components(separatedBy: "[1] ").count, 3, "each answer lists its citation: \(text)")
+        XCTAssertTrue(text.contains("[2] [Coffee Lab ("), text)
+        XCTAssertTrue(text.contains("] [Coffee Lab (\(other.path))] "), text)
+        XCTAssertTrue(text.contains("Scores compare across channels: "), text)
 
         f.driver.press(.character(":"))
         f.driver.type("backend offline")
@@ -233,7 +237,7 @@ final class WorkbenchPaneTests: XCTestCase {
         let offline = try await compare()
         XCTAssertEqual(server.requests(to: "/chat/completions").count, 2, "offline: no model call")
         XCTAssertFalse(offline.contains("The model says"), offline)
-        XCTAssertTrue(offline.contains("━━ Coffee Lab (\(other.path)) ━━"), offline)
+        XCTAssertTrue(offline.contains("Coffee Lab (\(other.path)): "), offline)
     }
 }
 

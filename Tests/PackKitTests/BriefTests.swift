@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import PackKit
 
-/// The brief: pins kept in order, saved and read back, exported as Markdown and JSON, a bad file named.
+/// The brief: pins kept in order, its JSON read back, exported as Markdown and JSON, a bad file named.
 final class BriefTests: XCTestCase {
     func pin(_ video: String, _ start: Int, note: String = "") -> Brief.Pin {
         Brief.Pin(videoID: video, title: "Video \(video)", startMs: start, endMs: start + 45_000, quote: "said at \(start)\nover two lines",
@@ -18,10 +18,7 @@ final class BriefTests: XCTestCase {
         XCTAssertTrue(brief.add(pin("c", 3_600_000)))
         XCTAssertEqual(brief.move(2, by: -5), 0)
         XCTAssertEqual(brief.pins.map(\.videoID), ["c", "a", "b"])
-        let path = dir.appendingPathComponent("state/briefs/x.json").path
-        try brief.save(to: path)
-        XCTAssertEqual(try Brief.load(from: path), brief)
-        XCTAssertEqual(try Brief.load(from: dir.appendingPathComponent("none.json").path), Brief())
+        XCTAssertEqual(try Brief(json: Data(JSONValue.serialize(brief.json).utf8), file: "x.json"), brief)
 
         let markdown = brief.markdown(title: "Brief · Coffee Lab")
         XCTAssertTrue(markdown.hasPrefix("# Brief · Coffee Lab\n\n## 1. Video c (01:00:00-01:00:45)\n\n[https://youtu.be/c?t=3600](https://youtu.be/c?t=3600) · Coffee Lab\n\n> said at 3600000 over two lines\n"), markdown)
@@ -40,12 +37,12 @@ final class BriefTests: XCTestCase {
         let path = dir.appendingPathComponent("brief.json").path
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data(#"{"pins": [{"video_id": "a", "start_ms": 5000, "end_ms": 1000}]}"#.utf8).write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try Brief.load(from: path)) { error in
+        XCTAssertThrowsError(try Brief(json: Data(contentsOf: URL(fileURLWithPath: path)), file: path)) { error in
             XCTAssertEqual("\(error)", "\(path): pin 1 lacks video_id, or its start_ms/end_ms are not times")
         }
         try Data("not json".utf8).write(to: URL(fileURLWithPath: path))
         // One line naming the file and the line of the problem, not the parser's type dump.
-        XCTAssertThrowsError(try Brief.load(from: path)) { error in
+        XCTAssertThrowsError(try Brief(json: Data(contentsOf: URL(fileURLWithPath: path)), file: path)) { error in
             XCTAssertTrue("\(error)".hasPrefix("\(path): invalid JSON: line 1: "), "\(error)")
             XCTAssertFalse("\(error)".contains("ParseError"), "\(error)")
         }

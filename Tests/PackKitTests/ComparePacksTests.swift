@@ -147,5 +147,55 @@ final class ComparePacksTests: XCTestCase {
         XCTAssertEqual(found.hits[1].hit.videoID, chunk.string(0), "\(found.hits.map(\.hit.videoID))")
         XCTAssertEqual(server.requests(to: "/v1/embeddings").count, 2)
     }
-}
 
+    /// One answer over two packs: the channel that answers first (its comparable score the higher), every source
+    /// named by its channel, and the open engines used as they are: a pack already open (the explorer's) is not
+    /// opened again, so its file may even be gone.
+    func testTogetherIsOneAnswerWithSourcesNamedByChannelOverOpenEngines() async throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let cache = TestSupport.cache(in: dir)
+        let copy = dir.appendingPathComponent("coffee.pack").path
+        try FileManager.default.copyItem(atPath: sample, toPath: copy)
+        let engines = try PackComparison.engines([copy, try TestSupport.referencePack("hf-course.pack")], cache: cache)
+        try FileManager.default.removeItem(atPath: copy)
+        let question = "how fine should I grind for espresso"
+        let sides = try await PackComparison.ask(question, engines: engines)
+        let combined = PackComparison.combine(sides, engines: engines)
+        XCTAssertTrue(combined.isGrounded)
+        XCTAssertEqual(combined.ranking.first?.pack, "Coffee Lab")
+        XCTAssertGreaterThan(combined.ranking[0].score, combined.ranking[1].score)
+        XCTAssertTrue(combined.text.hasPrefix("Coffee Lab: "), combined.text)
+        XCTAssertFalse(combined.sources.isEmpty)
+        // Each source is its channel's: the one whose answer cites it.
+        for labelled in combined.sources {
+            let side = try XCTUnwrap(sides.first { $0.label == labelled.pack })
+            XCTAssertTrue(side.answer.sources.contains(labelled.source))
+        }
+        XCTAssertTrue(combined.listing.hasPrefix("Citations:\n[1] [Coffee Lab] "), combined.listing)
+        // Nothing in either pack: one refusal naming both.
+        let none = PackComparison.combine(try await PackComparison.ask("zzqx qqzv", engines: engines), engines: engines)
+        XCTAssertFalse(none.isGrounded)
+        XCTAssertEqual(none.text, "None of these packs holds anything that answers the question (Coffee Lab, Hugging Face Course).")
+    }
+
+    func testAskTogetherOnTheCommandLine() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let ytce = try TestSupport.ytceBinary()
+        let hf = try TestSupport.referencePack("hf-course.pack")
+        let env = ["YTCE_CACHE_DIR": dir.appendingPathComponent("cache").path]
+        let ask = try TestSupport.run(ytce, ["pack", "ask", "--pack", hf, "--pack", sample, "--question", "how fine should I grind for espresso", "--together"],
+                                      environment: env)
+        XCTAssertEqual(ask.status, 0, ask.stderr)
+        XCTAssertTrue(ask.stdout.hasPrefix("Coffee Lab: "), ask.stdout)
+        XCTAssertTrue(ask.stdout.contains("\nCitations:\n[1] [Coffee Lab] "), ask.stdout)
+        XCTAssertTrue(ask.stderr.contains("note: scores compare across channels: Coffee Lab "), ask.stderr)
+        let json = try TestSupport.run(ytce, ["pack", "ask", "--pack", hf, "--pack", sample, "--question", "how fine should I grind for espresso",
+                                              "--together", "--json"], environment: env)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let sources = try XCTUnwrap(object["sources"] as? [[String: Any]])
+        XCTAssertEqual(sources.first?["pack"] as? String, "Coffee Lab")
+        let one = try TestSupport.run(ytce, ["pack", "ask", "--pack", hf, "--question", "x", "--together"], environment: env)
+        XCTAssertNotEqual(one.status, 0)
+        XCTAssertTrue(one.stderr.contains("--together answers over several packs"), one.stderr)
+    }
+}

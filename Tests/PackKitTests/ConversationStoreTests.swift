@@ -26,12 +26,12 @@ final class ConversationStoreTests: XCTestCase {
         try store.append(turn("how long"), to: id)
         let raw = try SQLiteDatabase(path: path, mode: .readWriteCreate)
         XCTAssertEqual(try raw.scalarInt("PRAGMA user_version"), ConversationStore.schemaVersion)
-        XCTAssertEqual(ConversationStore.schemaVersion, 1)
+        XCTAssertEqual(ConversationStore.schemaVersion, 2)
         // Opened again: the turn is there and nothing is created twice.
         XCTAssertEqual(try ConversationStore(path: path).turns(id), [turn("how long")])
         try raw.execute("PRAGMA user_version = 7")
         XCTAssertThrowsError(try ConversationStore(path: path)) { error in
-            XCTAssertEqual("\(error)", "\(path): the conversations were written by a newer ytce (schema 7, this one reads 1)")
+            XCTAssertEqual("\(error)", "\(path): the conversations were written by a newer ytce (schema 7, this one reads 2)")
         }
     }
 

@@ -16,7 +16,7 @@ enum AppEffects {
             let expanded = (chosen as NSString).expandingTildeInPath
             do {
                 let session = try PackSession(path: expanded, cache: context.cache, config: context.config, environment: context.environment,
-                                              conversations: context.paths.conversations)
+                                              conversations: context.paths.conversations, briefs: context.paths.briefs)
                 guard !Task.isCancelled else { return }
                 RecentPacks.remember(expanded, context.paths)
                 sink.send(.packOpened(path: expanded, .success(session)))
@@ -55,26 +55,27 @@ enum AppEffects {
     /// One question asked of several packs at once (`PackComparison`, with the explorer's config: its model answers
     /// when it names one, unless `offline`): the answers one under the other, each under its channel's name, its
     /// citations listed.
-    static func compare(_ question: String, packs: [String], offline: Bool, _ context: ExplorerContext) -> Fx {
+    /// The question put to the open pack's engine (not opened again) and to `pack`, opened here and answering as the
+    /// open one does (offline after `:offline`): one answer, its sources labelled by channel (`PackComparison.combine`).
+    static func compare(_ question: String, session: PackSession, pack: String, _ context: ExplorerContext) -> Fx {
         .task("compare") { sink in
-            var config = context.config
-            if offline { config.llm.backend = "extractive" }
             do {
-                let sides = try await PackComparison.ask(question, packs: packs.map { ($0 as NSString).expandingTildeInPath }, cache: context.cache,
-                                                         config: config, environment: context.environment)
-                let text = sides.map { side in
-                    var part = "━━ \(side.label) ━━\n\n\(side.answer.text)"
-                    if !side.answer.invented.isEmpty {
-                        part += "\n\n\(side.answer.invented.count) citation(s) point at no evidence: \(side.answer.invented.map(\.description).joined(separator: " "))"
-                    }
-                    if !side.answer.sources.isEmpty { part += "\n\n" + Answer.Source.listing(side.answer.sources) }
-                    return part
-                }.joined(separator: "\n\n")
-                sink.send(.compared(title: "Compare · \(question)", text: text))
+                let other = try PackComparison.engines([(pack as NSString).expandingTildeInPath], cache: context.cache, config: context.config,
+                                                       environment: context.environment)
+                if !session.usesModel { other.forEach { $0.useModel(false) } }
+                let engines = [session.engine] + other
+                let combined = PackComparison.combine(try await PackComparison.ask(question, engines: engines), engines: engines)
+                sink.send(.compared(title: "Compare · \(question)", text: Self.text(combined)))
             } catch is CancellationError {
             } catch {
                 sink.send(.failure("compare: \(error)"))
             }
         }
+    }
+
+    /// A combined answer as the compare popup shows it: the answer, its sources named by channel, the scores.
+    static func text(_ combined: PackComparison.Combined) -> String {
+        combined.text + (combined.sources.isEmpty ? "" : "\n\n" + combined.listing) + "\n\n" + combined.scoresNote.prefix(1).uppercased()
+            + combined.scoresNote.dropFirst() + "."
     }
 }

@@ -312,13 +312,15 @@ public struct ChannelExplorer: Program, Sendable {
                 return
             }
             post(.notice, "asking \(session.channelTitle) and \(pack): \(question)…", &model, &effects)
-            // As this pack answers now: by the model, or offline after :offline.
-            effects.append(AppEffects.compare(question, packs: [session.path, pack], offline: !session.usesModel, context))
+            effects.append(AppEffects.compare(question, session: session, pack: pack, context))
         case .copy(let text):
             effects.append(.writeTerminal(Clipboard.copy(text)))
             post(.notice, "copied \(text.count) characters", &model, &effects)
         case .pin(let pin):
             withPane(BriefPane.self, &model, &effects) { pane, call in pane.pin(pin, &call) }
+        case .conversationStarted:
+            guard let session = model.session else { return }
+            withPane(BriefPane.self, &model, &effects) { pane, call in pane.load(session.conversation, &call) }
         case .scopeQuestions(let scope):
             focus(AskPane.id, &model, &effects)
             withPane(AskPane.self, &model, &effects) { pane, call in pane.limit(to: scope, &call) }

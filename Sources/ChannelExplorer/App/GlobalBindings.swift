@@ -88,7 +88,7 @@ enum GlobalBindings {
         Binding([], "search inside the transcript shown", command: "search", argument: "WORDS") { _, call in
             call.request(.searchTranscript(call.argument))
         },
-        Binding([], "ask the last question (or QUESTION) of this pack and PACK: the answers side by side", command: "compare",
+        Binding([], "ask the last question (or QUESTION) of this pack and PACK: one answer, its sources named by channel", command: "compare",
                 argument: "PACK [QUESTION]") { _, call in
             let parts = call.argument.split(separator: " ", maxSplits: 1)
             guard let pack = parts.first else { call.request(.fail("compare PACK [QUESTION]: name the pack to compare with")); return }

@@ -30,14 +30,20 @@ public final class PackSession: @unchecked Sendable {
     public func useModel(_ on: Bool) -> Bool { engine.useModel(on) }
 
     /// Opens `path` (through the cache) and continues the pack's last conversation from the store at
-    /// `conversations` (none: a conversation kept in memory only); throws the pack's one-line error.
-    public init(path: String, cache: PackCache, config: PackConfig, environment: [String: String], conversations: String? = nil) throws {
+    /// `conversations` (none: a conversation kept in memory only), importing the brief files of earlier versions from
+    /// `briefs`; throws the pack's one-line error.
+    public init(path: String, cache: PackCache, config: PackConfig, environment: [String: String], conversations: String? = nil,
+                briefs: String? = nil) throws {
         self.path = path
         engine = try AskEngine(path: path, cache: cache, config: config, environment: environment)
         var notes = engine.notes
         var store: ConversationStore?
         if let conversations {
-            do { store = try ConversationStore(path: conversations) } catch { notes.append("conversations are not saved: \(error)") }
+            do {
+                let opened = try ConversationStore(path: conversations, briefs: briefs)
+                notes += opened.notes
+                store = opened
+            } catch { notes.append("conversations are not saved: \(error)") }
         }
         var conversation = Conversation(engine: engine, store: store)
         if let store {

@@ -173,6 +173,7 @@ public struct AskPane: Pane {
             scrollFromBottom = 0
             conversation.rebuild([], width: conversation.width, theme: call.context.theme)
             call.notify("new conversation")
+            call.request(.conversationStarted)
         case .scopeSet(let scope):
             self.scope = scope
             call.notify(scope.isAll ? "questions ask the whole channel" : "questions ask \(scope.summary)")

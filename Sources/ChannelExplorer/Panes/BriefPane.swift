@@ -4,21 +4,23 @@ import TUI
 
 /// The brief: the moments pinned (`p` on a search hit, a citation or a transcript line), in the analyst's order,
 /// each with an optional note; reordered, deleted, opened in the transcript, exported as Markdown or JSON. Saved
-/// after every change (an effect) in the pack's brief file.
+/// with the conversation after every change (an effect); a new conversation (`:new`) starts an empty brief.
 public struct BriefPane: Pane {
     public enum Msg: Sendable {
-        case loaded(Result<Brief, ExplorerError>, path: String)
+        case loaded(Result<Brief, ExplorerError>, Conversation)
         case saved(String?)
         case exported(Result<String, ExplorerError>)
     }
 
     public static let title = "Brief"
+    /// A pin's rows in the list: its title line, its quote, a blank line.
+    static let rowsPerItem = 3
 
     public internal(set) var brief = Brief()
     public internal(set) var selection = 0
-    /// Where the brief is kept (nil until the pack's brief is read: pins made before then are kept in memory
-    /// and saved with the first change after).
-    var path: String?
+    /// The conversation the brief is saved with (nil until its pins are read: pins made before then are kept in
+    /// memory and saved with the first change after).
+    var conversation: Conversation?
     var channelTitle = ""
     var frame = Rect(x: 0, y: 0, width: 0, height: 0)
 
@@ -89,10 +91,22 @@ public struct BriefPane: Pane {
     }
 
     mutating func save(_ call: inout PaneCall) {
-        guard let path else { return }
+        guard let conversation else { return }
         let brief = brief
         call.run(Self.task("brief-save") { sink in
-            do { try brief.save(to: path); sink.send(.saved(nil)) } catch { sink.send(.saved("could not save the brief: \(error)")) }
+            do { try conversation.savePins(brief); sink.send(.saved(nil)) } catch { sink.send(.saved("could not save the brief: \(error)")) }
+        })
+    }
+
+    /// Starts over with the brief of `conversation` (the pack's, or a new one's), read in the background.
+    mutating func load(_ conversation: Conversation, _ call: inout PaneCall) {
+        let keep = frame, title = channelTitle
+        self = BriefPane()
+        frame = keep
+        channelTitle = title
+        call.run(Self.task("brief-load") { sink in
+            do { sink.send(.loaded(.success(try conversation.pins()), conversation)) }
+            catch { sink.send(.loaded(.failure(ExplorerError(error)), conversation)) }
         })
     }
 
@@ -100,8 +114,8 @@ public struct BriefPane: Pane {
 
     public mutating func update(_ message: Msg, _ call: inout PaneCall) {
         switch message {
-        case .loaded(let result, let path):
-            self.path = path
+        case .loaded(let result, let conversation):
+            self.conversation = conversation
             switch result {
             case .success(let stored):
                 // Pins made while it was being read come after the stored ones.
@@ -111,7 +125,7 @@ public struct BriefPane: Pane {
                 if !early.isEmpty { save(&call) }
             case .failure(let failure):
                 // A brief that cannot be read is left as it is: not overwritten by this session.
-                self.path = nil
+                self.conversation = nil
                 call.fail("\(failure.description) (pins of this session are not saved)")
             }
         case .saved(let problem):
@@ -126,15 +140,8 @@ public struct BriefPane: Pane {
     public mutating func receive(_ event: AppEvent, _ call: inout PaneCall) {
         switch event {
         case .packOpened(let session):
-            let keep = frame
-            self = BriefPane()
-            frame = keep
             channelTitle = session.channelTitle
-            let path = call.context.services.paths.brief(channelID: session.manifest.channelID)
-            call.run(Self.task("brief-load") { sink in
-                do { sink.send(.loaded(.success(try Brief.load(from: path)), path: path)) }
-                catch { sink.send(.loaded(.failure(ExplorerError(error)), path: path)) }
-            })
+            load(session.conversation, &call)
         case .layout:
             frame = call.context.frame
         case .focused, .answerFinished:
@@ -144,7 +151,7 @@ public struct BriefPane: Pane {
 
     public mutating func click(x: Int, y: Int, _ call: inout PaneCall) {
         let body = call.context.body
-        let index = firstVisible(body) + (y - body.y) / 3
+        let index = firstVisible(body) + (y - body.y) / Self.rowsPerItem
         if y >= body.y, index < pins.count { selection = index }
     }
 
@@ -152,7 +159,7 @@ public struct BriefPane: Pane {
 
     func firstVisible(_ inner: Rect) -> Int {
         ListState.visibleOffset(selected: min(selection, max(0, pins.count - 1)), offset: 0, count: pins.count,
-                                visibleHeight: inner.height, heights: { _ in 3 })
+                                visibleHeight: inner.height, heights: { _ in Self.rowsPerItem })
     }
 
     // MARK: View
@@ -167,21 +174,14 @@ public struct BriefPane: Pane {
                                    style: theme[.dim]).wrapped(width: inner.width), in: inner)
             return
         }
-        let selected = min(selection, pins.count - 1)
-        var y = inner.y
-        for i in firstVisible(inner)..<pins.count {
-            guard y + 1 < inner.maxY else { break }
+        ItemRows.draw(count: pins.count, selected: min(selection, pins.count - 1), first: firstVisible(inner), rowsPerItem: Self.rowsPerItem,
+                      in: inner, theme: theme, into: &buffer) { i, base in
             let pin = pins[i]
-            let base = i == selected ? theme[.selection] : theme[.text]
-            if i == selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 2), style: base) }
             var title = StyledLine("\(i + 1). ", style: theme[.citation].over(base))
             title.append(pin.title.isEmpty ? pin.videoID : pin.title, style: base.with(bold: true))
             title.append("  " + pin.span, style: theme[.timestamp].over(base))
             if !pin.note.isEmpty { title.append("  — " + pin.note, style: theme[.accent].over(base)) }
-            buffer.draw(title.truncated(to: inner.width), x: inner.x, y: y, maxWidth: inner.width)
-            buffer.draw(StyledLine(pin.quote, style: theme[.dim].over(base)).truncated(to: inner.width - 4), x: inner.x + 4, y: y + 1,
-                        maxWidth: inner.width - 4)
-            y += 3
+            return [ItemRows.Line(text: title), ItemRows.Line(text: StyledLine(pin.quote, style: theme[.dim].over(base)), indent: 4)]
         }
     }
 }

@@ -178,26 +178,17 @@ public struct CitationsPane: Pane {
             buffer.draw(StyledLine(text, style: theme[.dim]).wrapped(width: inner.width), in: inner)
             return
         }
-        let selected = min(selection, sources.count - 1)
-        var y = inner.y
-        for i in firstVisible(inner)..<items.count {
-            guard y + 1 < inner.maxY else { break }
+        ItemRows.draw(count: items.count, selected: min(selection, sources.count - 1), first: firstVisible(inner),
+                      rowsPerItem: Self.rowsPerItem, in: inner, theme: theme, into: &buffer) { i, base in
             let item = items[i]
-            let base = i == selected ? theme[.selection] : theme[.text]
-            if i == selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: Self.rowsPerItem - 1), style: base) }
             var title = StyledLine("[\(i + 1)] ", style: theme[.citation].over(base))
             title.append(item.title, style: base.with(bold: true))
-            buffer.draw(title.truncated(to: inner.width), x: inner.x, y: y, maxWidth: inner.width)
             var meta = StyledLine("    " + item.span, style: theme[.timestamp].over(base))
             if let score = item.score { meta.append(String(format: "  score %.3f", score), style: theme[.dim].over(base)) }
             meta.append("  " + item.videoID, style: theme[.dim].over(base))
-            buffer.draw(meta.truncated(to: inner.width), x: inner.x, y: y + 1, maxWidth: inner.width)
-            if y + 2 < inner.maxY {
-                var snippet = StyledLine()
-                for run in item.snippet { snippet.append(run.text, style: run.highlighted ? theme[.highlight] : theme[.dim].over(base)) }
-                buffer.draw(snippet.truncated(to: inner.width - 4), x: inner.x + 4, y: y + 2, maxWidth: inner.width - 4)
-            }
-            y += Self.rowsPerItem
+            var snippet = StyledLine()
+            for run in item.snippet { snippet.append(run.text, style: run.highlighted ? theme[.highlight] : theme[.dim].over(base)) }
+            return [ItemRows.Line(text: title), ItemRows.Line(text: meta), ItemRows.Line(text: snippet, indent: 4)]
         }
     }
 }

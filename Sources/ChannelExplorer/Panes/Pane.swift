@@ -182,6 +182,8 @@ public enum AppRequest: Sendable {
     case scopeToTranscript
     /// Pins a moment to the brief.
     case pin(Brief.Pin)
+    /// A new conversation was started (`:new`): the brief starts over with it.
+    case conversationStarted
     /// A finished answer, for the panes that show answers.
     case answerFinished(AskEntry)
     /// An earlier answer of the conversation, chosen to browse its citations (the citation browser shows them).

@@ -67,9 +67,8 @@ public struct SearchPane: Pane {
         Binding([.escape], "leave the line, to go through the hits", hint: "hits", when: { $0.editing && !$0.hits.isEmpty }) { p, _ in
             p.editing = false
         },
-        Binding([.character("/"), .character("i")], "a fresh search (clears the line)", hint: "new search", when: { !$0.editing }) { p, _ in
-            p.input = TextField()
-            p.editing = true
+        Binding([.character("/"), .character("i")], "a fresh search (clears the line)", hint: "new search", when: { !$0.editing }) { p, call in
+            p.fresh("", &call)
         },
         Binding([.down, .character("j")], "the next hit", when: { !$0.editing }) { p, _ in p.select(p.selection + 1) },
         Binding([.up, .character("k")], "the previous hit", when: { !$0.editing }) { p, _ in p.select(p.selection - 1) },
@@ -81,11 +80,16 @@ public struct SearchPane: Pane {
             call.request(.pin(Brief.Pin(hit, pack: call.context.session?.channelTitle ?? "")))
         },
         Binding([], "search the whole pack (no words: a fresh search line)", command: "find", argument: "[WORDS]") { p, call in
-            p.input = TextField(call.argument)
-            p.editing = true
-            if !call.argument.isEmpty { p.submit(&call) }
+            p.fresh(call.argument, &call)
         },
     ]
+
+    /// A fresh search line holding `words` (`/`, `:find`), searched at once when there are some.
+    mutating func fresh(_ words: String, _ call: inout PaneCall) {
+        input = TextField(words)
+        editing = true
+        if !words.isEmpty { submit(&call) }
+    }
 
     public mutating func edit(_ key: Key, _ call: inout PaneCall) { input.handle(key) }
 
@@ -274,21 +278,15 @@ public struct SearchPane: Pane {
         buffer.draw(status.truncated(to: inner.width), x: inner.x, y: inner.y + 2, maxWidth: inner.width)
         let list = Self.listArea(inner)
         guard !hits.isEmpty, items.count == hits.count else { return }
-        let selected = min(selection, hits.count - 1)
-        var y = list.y
-        for i in firstVisible(list)..<items.count {
-            guard y + 1 < list.maxY else { break }
+        ItemRows.draw(count: items.count, selected: min(selection, hits.count - 1), highlighted: !editing, first: firstVisible(list),
+                      rowsPerItem: Self.rowsPerItem, in: list, theme: theme, into: &buffer) { i, base in
             let item = items[i]
-            let base = i == selected && !editing ? theme[.selection] : theme[.text]
-            if i == selected { buffer.fill(Rect(x: list.x, y: y, width: list.width, height: Self.rowsPerItem - 1), style: base) }
             var title = StyledLine("\(i + 1). ", style: theme[.citation].over(base))
             title.append(item.title, style: base.with(bold: true))
             title.append("  " + item.span, style: theme[.timestamp].over(base))
-            buffer.draw(title.truncated(to: list.width), x: list.x, y: y, maxWidth: list.width)
             var snippet = StyledLine()
             for run in item.snippet { snippet.append(run.text, style: run.highlighted ? theme[.highlight] : theme[.dim].over(base)) }
-            buffer.draw(snippet, x: list.x + 4, y: y + 1, maxWidth: list.width - 4)
-            y += Self.rowsPerItem
+            return [ItemRows.Line(text: title), ItemRows.Line(text: snippet, indent: 4)]
         }
     }
 }

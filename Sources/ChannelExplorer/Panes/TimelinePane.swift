@@ -45,10 +45,8 @@ public struct TimelinePane: Pane {
             p.editing = false
         },
         Binding([.escape, .backspace], "back to the chart", hint: "chart", when: { $0.listing }) { p, _ in p.opened = nil },
-        Binding([.character("/"), .character("i")], "a fresh topic (clears the line)", hint: "new topic", when: { !$0.editing }) { p, _ in
-            p.input = TextField()
-            p.opened = nil
-            p.editing = true
+        Binding([.character("/"), .character("i")], "a fresh topic (clears the line)", hint: "new topic", when: { !$0.editing }) { p, call in
+            p.fresh("", &call)
         },
         Binding([.character("b")], "bars by month, year or video (in turn)", hint: "by", when: { !$0.editing }) { p, call in
             let all = TopicTimeline.Grouping.allCases
@@ -68,11 +66,17 @@ public struct TimelinePane: Pane {
             call.request(.openTranscript(videoID: hit.videoID, segments: hit.segmentIDs, jumpMs: hit.startMs))
         },
         Binding([], "chart a topic over time", command: "timeline", argument: "TOPIC") { p, call in
-            p.input = TextField(call.argument)
-            p.editing = true
-            if !call.argument.isEmpty { p.submit(&call) }
+            p.fresh(call.argument, &call)
         },
     ]
+
+    /// A fresh topic line holding `topic` (`/`, `:timeline`), back from a bar's moments, charted at once when given.
+    mutating func fresh(_ topic: String, _ call: inout PaneCall) {
+        input = TextField(topic)
+        opened = nil
+        editing = true
+        if !topic.isEmpty { submit(&call) }
+    }
 
     public mutating func edit(_ key: Key, _ call: inout PaneCall) { input.handle(key) }
 

@@ -3,9 +3,8 @@ import Foundation
 /// The moments an analyst keeps while exploring a pack (pins, in the order they chose), each with an optional
 /// one-line note, exported as Markdown or JSON: quotes, time ranges, `youtu.be/ID?t=S` links, notes, the pack.
 ///
-/// Kept in its own file per pack (`AppPaths.brief(channelID:)`), written atomically after every change. When the
-/// conversation store of the inquiry work lands, a conversation holds a `Brief` as it is (the same value and the
-/// same JSON), and this file becomes the brief of the pack's default conversation.
+/// Saved with its conversation (`ConversationStore.pins`, `savePins`). Earlier versions kept a JSON file per pack
+/// (`AppPaths.briefs`), read once by `init(json:file:)` when the store imports it.
 public struct Brief: Sendable, Equatable {
     public struct Pin: Sendable, Equatable {
         public var videoID: String
@@ -67,12 +66,14 @@ public struct Brief: Sendable, Equatable {
 
     // MARK: Export
 
-    /// The brief as Markdown: a heading, then each pin with its title, time range and link, quote and note.
-    public func markdown(title: String) -> String {
-        var out = "# \(title)\n\n"
+    /// The brief as Markdown: a heading (at `level`), then each pin with its title, time range and link, quote and
+    /// note, one level below.
+    public func markdown(title: String, level: Int = 1) -> String {
+        let heading = String(repeating: "#", count: max(1, level))
+        var out = "\(heading) \(title)\n\n"
         if pins.isEmpty { out += "_No pins yet._\n" }
         for (i, pin) in pins.enumerated() {
-            out += "## \(i + 1). \(pin.title.isEmpty ? pin.videoID : pin.title) (\(pin.span))\n\n"
+            out += "\(heading)# \(i + 1). \(pin.title.isEmpty ? pin.videoID : pin.title) (\(pin.span))\n\n"
             out += "[\(pin.link)](\(pin.link)) · \(pin.pack)\n\n"
             let quote = pin.quote.split(whereSeparator: \.isNewline).joined(separator: " ")
             out += "> \(quote)\n\n"
@@ -105,18 +106,6 @@ public struct Brief: Sendable, Equatable {
         }
     }
 
-    /// The brief kept at `path` (empty when there is no file yet).
-    public static func load(from path: String) throws(Problem) -> Brief {
-        guard FileManager.default.fileExists(atPath: path) else { return Brief() }
-        guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "\(path): cannot read the brief") }
-        return try Brief(json: data, file: path)
-    }
-
-    /// Writes the brief's JSON to `path`, atomically.
-    public func save(to path: String) throws(Problem) {
-        do { try AtomicFile.write(Array(JSONValue.serialize(json).utf8), to: path) } catch { throw Problem(description: error.description) }
-    }
-
     /// Exports to `path`: JSON when it ends in `.json`, else Markdown; atomically.
     public func export(to path: String, title: String) throws(Problem) {
         let text = path.lowercased().hasSuffix(".json") ? JSONValue.serialize(json) + "\n" : markdown(title: title)
@@ -125,8 +114,6 @@ public struct Brief: Sendable, Equatable {
 }
 
 extension AppPaths {
-    /// Where a pack's brief (its pins) is kept.
-    public func brief(channelID: String) -> String {
-        (state as NSString).appendingPathComponent("briefs/\(Self.fileName(channelID)).json")
-    }
+    /// Where earlier versions kept each pack's brief (`CHANNEL.json`); `ConversationStore.importBriefs` takes them in.
+    public var briefs: String { (state as NSString).appendingPathComponent("briefs") }
 }

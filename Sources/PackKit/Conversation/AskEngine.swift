@@ -79,6 +79,9 @@ public final class AskEngine: @unchecked Sendable {
         return !on || model != nil
     }
 
+    /// The retriever, for what reads only its lexical index (read-only once open, so no lock): `CrossPackRanking`.
+    var rankingRetriever: Retriever { answerer.retriever }
+
     /// The model that answers now, nil offline.
     var answeringModel: AnswerModel? { usesModel ? model : nil }
 

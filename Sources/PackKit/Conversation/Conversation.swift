@@ -13,6 +13,8 @@ public final class Conversation: @unchecked Sendable {
     /// Where finished turns are written; nil keeps them in memory only.
     public let store: ConversationStore?
     private let lock = NSLock()
+    /// Held while the conversation is entered in the store, so a pin and a turn saved at once enter it once.
+    private let entering = NSLock()
     private var storedID: Int64?
     private var name: String?
     private var kept: [ConversationTurn]
@@ -167,20 +169,36 @@ public final class Conversation: @unchecked Sendable {
         }
     }
 
+    /// The conversation's id in `store`, creating it there when it has none yet.
+    private func storedID(in store: ConversationStore, at time: Date) throws(ConversationStore.Problem) -> Int64 {
+        entering.lock()
+        defer { entering.unlock() }
+        if let existing = lock.withLock({ storedID }) { return existing }
+        let id = try store.create(name: lock.withLock { name }, packPath: engine.packPath, channelID: engine.manifest.channelID,
+                                  channelTitle: engine.manifest.channelTitle, at: time)
+        lock.withLock { storedID = id }
+        return id
+    }
+
+    /// The brief saved with the conversation (empty when it is not stored yet).
+    public func pins() throws(ConversationStore.Problem) -> Brief {
+        guard let store, let id else { return Brief() }
+        return try store.pins(id)
+    }
+
+    /// Saves `brief` as the conversation's pins (entering the conversation in the store when it has no turn yet);
+    /// kept in memory only without a store.
+    public func savePins(_ brief: Brief) throws(ConversationStore.Problem) {
+        guard let store else { return }
+        try store.savePins(brief, of: try storedID(in: store, at: Date()))
+    }
+
     /// Writes a finished turn (creating the conversation on its first); the problem, said in one line, when it
     /// could not be kept: the answer stands either way.
     private func save(_ turn: ConversationTurn) -> String? {
         guard let store else { return nil }
         do {
-            let id: Int64
-            if let existing = lock.withLock({ storedID }) {
-                id = existing
-            } else {
-                id = try store.create(name: lock.withLock { name }, packPath: engine.packPath, channelID: engine.manifest.channelID,
-                                      channelTitle: engine.manifest.channelTitle, at: turn.askedAt)
-                lock.withLock { storedID = id }
-            }
-            try store.append(turn, to: id)
+            try store.append(turn, to: try storedID(in: store, at: turn.askedAt))
             return nil
         } catch {
             return "this turn was not saved: \(error)"

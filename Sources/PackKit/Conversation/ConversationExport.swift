@@ -40,12 +40,14 @@ public enum ConversationExport {
     }
 
     /// A whole conversation in Markdown: a title line, when it was held, then each turn.
-    public static func markdown(_ turns: [ConversationTurn], title: String, channel: String) -> String {
+    /// With a `brief` that holds pins, they follow under a `## Brief` heading.
+    public static func markdown(_ turns: [ConversationTurn], title: String, channel: String, brief: Brief = Brief()) -> String {
         var head = "# \(title)\n\n"
         if let first = turns.first {
             head += "*\(channel) · \(turns.count) question\(turns.count == 1 ? "" : "s") · \(timestamp(first.askedAt))*\n\n"
         }
-        return head + turns.map { markdown($0) }.joined(separator: "\n")
+        let pins = brief.pins.isEmpty ? "" : "\n" + brief.markdown(title: "Brief", level: 2)
+        return head + turns.map { markdown($0) }.joined(separator: "\n") + pins
     }
 
     /// One turn as JSON: question, answer (citations as written), the `[n]` text, grounded, backend, time,
@@ -67,9 +69,9 @@ public enum ConversationExport {
         return .object(object)
     }
 
-    /// A whole conversation as JSON.
-    public static func json(_ turns: [ConversationTurn], summary: ConversationStore.Summary?) -> JSONValue {
-        var object: [String: JSONValue] = ["turns": .array(turns.map(json))]
+    /// A whole conversation as JSON, its brief's pins under "pins".
+    public static func json(_ turns: [ConversationTurn], summary: ConversationStore.Summary?, brief: Brief = Brief()) -> JSONValue {
+        var object: [String: JSONValue] = ["turns": .array(turns.map(json)), "pins": brief.json["pins"] ?? .array([])]
         if let summary {
             object["id"] = .number(Double(summary.id))
             object["name"] = summary.name.map { .string($0) } ?? .null

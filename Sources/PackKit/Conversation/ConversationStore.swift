@@ -5,12 +5,16 @@ import Foundation
 /// its answer is finished, so a crash loses at most the turn in flight. Several processes may share the file
 /// (WAL, a busy timeout).
 ///
-/// Schema (`PRAGMA user_version` 1; a later version adds a step to `migrations`, such as a table of pins, and never
+/// Schema (`PRAGMA user_version` 2; a later version adds a step to `migrations` and never
 /// changes these):
 /// - `conversation(id, name UNIQUE, pack_path, channel_id, channel_title, created_at, updated_at)`
 /// - `turn(id, conversation_id → conversation ON DELETE CASCADE, position, question, searched_for, followed_on,
 ///   scope_json, answer, grounded, backend, asked_at)`, unique by (conversation_id, position)
 /// - `citation(turn_id → turn ON DELETE CASCADE, n, video_id, title, url, start_ms, end_ms, segment_ids, excerpt)`
+/// - (version 2) `pin(conversation_id → conversation ON DELETE CASCADE, position, video_id, title, start_ms, end_ms,
+///   quote, note, pack)`, unique by (conversation_id, position): the conversation's brief, in the analyst's order
+/// - (version 2) `brief_import(file PRIMARY KEY, conversation_id, pins, imported_at)`: the brief files of earlier
+///   versions (`$STATE/briefs/CHANNEL.json`) taken in, so each is imported once (`importBriefs`)
 /// Times are seconds since 1970 (UTC).
 public final class ConversationStore: @unchecked Sendable {
     public let path: String
@@ -57,6 +61,26 @@ public final class ConversationStore: @unchecked Sendable {
           PRIMARY KEY(turn_id, n)
         );
         """,
+        """
+        CREATE TABLE IF NOT EXISTS pin (
+          conversation_id INTEGER NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          video_id TEXT NOT NULL,
+          title TEXT NOT NULL DEFAULT '',
+          start_ms INTEGER NOT NULL,
+          end_ms INTEGER NOT NULL,
+          quote TEXT NOT NULL DEFAULT '',
+          note TEXT NOT NULL DEFAULT '',
+          pack TEXT NOT NULL DEFAULT '',
+          PRIMARY KEY(conversation_id, position)
+        );
+        CREATE TABLE IF NOT EXISTS brief_import (
+          file TEXT PRIMARY KEY,
+          conversation_id INTEGER,
+          pins INTEGER NOT NULL,
+          imported_at REAL NOT NULL
+        );
+        """,
     ]
     public static var schemaVersion: Int64 { Int64(migrations.count) }
 
@@ -81,8 +105,12 @@ public final class ConversationStore: @unchecked Sendable {
         public var label: String { name ?? "#\(id)" }
     }
 
-    /// Opens (creating when needed) the store at `path`.
-    public init(path: String) throws(Problem) {
+    /// One-line warnings from opening: brief files that could not be imported.
+    public private(set) var notes: [String] = []
+
+    /// Opens (creating when needed) the store at `path`; with `briefs`, the brief files earlier versions kept there
+    /// are imported (once: `importBriefs`), and those that could not be are named in `notes`.
+    public init(path: String, briefs: String? = nil) throws(Problem) {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
@@ -111,6 +139,7 @@ public final class ConversationStore: @unchecked Sendable {
         } catch {
             throw Problem(description: "\(path): cannot open the conversations: \(error)")
         }
+        if let briefs { notes = importBriefs(from: briefs) }
     }
 
     private func locked<T>(_ body: () throws -> T) throws(Problem) -> T {
@@ -292,6 +321,129 @@ public final class ConversationStore: @unchecked Sendable {
                                             askedAt: Date(timeIntervalSince1970: query.double(8))))
             }
             return out
+        }
+    }
+
+    // MARK: Pins
+
+    /// The brief of conversation `id`: its pins in order.
+    public func pins(_ id: Int64) throws(Problem) -> Brief {
+        try locked { try pinsUnlocked(id) }
+    }
+
+    private func pinsUnlocked(_ id: Int64) throws -> Brief {
+        let query = try database.prepare("SELECT video_id, title, start_ms, end_ms, quote, note, pack FROM pin WHERE conversation_id = ? ORDER BY position")
+        query.bind(1, id)
+        var brief = Brief()
+        while try query.step() {
+            let startMs = query.int(2), endMs = query.int(3)
+            // Anyone may edit the file: a time that is no range would become a link to a negative second.
+            guard startMs >= 0, endMs >= startMs, endMs <= PackTime.maxMs else {
+                throw Problem(description: "\(path): conversation \(id): a pin's time \(startMs)-\(endMs) ms (start_ms, end_ms) is not a range")
+            }
+            brief.pins.append(Brief.Pin(videoID: query.string(0) ?? "", title: query.string(1) ?? "", startMs: startMs, endMs: endMs,
+                                        quote: query.string(4) ?? "", note: query.string(5) ?? "", pack: query.string(6) ?? ""))
+        }
+        return brief
+    }
+
+    /// Replaces the pins of conversation `id` by `brief`'s, in one transaction.
+    public func savePins(_ brief: Brief, of id: Int64) throws(Problem) {
+        try locked { try database.transaction { try writePins(brief.pins, of: id, replacing: true) } }
+    }
+
+    /// Writes `pins` after (or, replacing, instead of) the conversation's; inside a transaction.
+    private func writePins(_ pins: [Brief.Pin], of id: Int64, replacing: Bool) throws {
+        var position = 0
+        if replacing {
+            let delete = try database.prepare("DELETE FROM pin WHERE conversation_id = ?")
+            delete.bind(1, id)
+            try delete.run()
+        } else {
+            position = Int(try database.scalarInt("SELECT coalesce(max(position), -1) + 1 FROM pin WHERE conversation_id = \(id)") ?? 0)
+        }
+        let insert = try database.prepare(
+            "INSERT INTO pin(conversation_id, position, video_id, title, start_ms, end_ms, quote, note, pack) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for (offset, pin) in pins.enumerated() {
+            insert.reset()
+            insert.bind(1, id)
+            insert.bind(2, position + offset)
+            insert.bind(3, pin.videoID)
+            insert.bind(4, pin.title)
+            insert.bind(5, pin.startMs)
+            insert.bind(6, pin.endMs)
+            insert.bind(7, pin.quote)
+            insert.bind(8, pin.note)
+            insert.bind(9, pin.pack)
+            try insert.run()
+        }
+    }
+
+    /// Takes in the brief files earlier versions kept per pack (`folder`/CHANNEL.json, `AppPaths.briefs`): each one's
+    /// pins go after those of the channel's latest conversation (a new one when it has none), the import is recorded,
+    /// and the file is renamed `*.migrated`, so it is imported once. A file that cannot be read stays as it is, named
+    /// in the one-line warning returned for it (again at the next open, until it is fixed or removed).
+    @discardableResult
+    public func importBriefs(from folder: String, at time: Date = Date()) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var warnings: [String] = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let file = (folder as NSString).appendingPathComponent(name)
+            do {
+                let imported: Bool = try locked {
+                    let seen = try database.prepare("SELECT 1 FROM brief_import WHERE file = ?")
+                    seen.bind(1, file)
+                    return try seen.step()
+                }
+                if !imported {
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw Problem(description: "\(file): cannot read the brief")
+                    }
+                    let brief: Brief
+                    do { brief = try Brief(json: data, file: file) } catch { throw Problem(description: error.description) }
+                    try importBrief(brief, channelID: String(name.dropLast(".json".count)), file: file, at: time)
+                }
+                // rename(2): replaces a .migrated file left by an earlier import, in one step.
+                guard rename(file, file + ".migrated") == 0 else {
+                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                }
+            } catch let problem as Problem {
+                warnings.append("\(Self.oneLine(problem)) (not imported into the conversations; the file is left as it is)")
+            } catch {
+                warnings.append("\(file): imported, but not renamed to .migrated: \(Self.oneLine(error))")
+            }
+        }
+        return warnings
+    }
+
+    private func importBrief(_ brief: Brief, channelID: String, file: String, at time: Date) throws(Problem) {
+        let target = try latest(channelID: channelID)
+        try locked {
+            try database.transaction {
+                var id = target?.id
+                if id == nil, !brief.pins.isEmpty {
+                    let insert = try database.prepare(
+                        "INSERT INTO conversation(name, pack_path, channel_id, channel_title, created_at, updated_at) VALUES (NULL, '', ?, ?, ?, ?)")
+                    insert.bind(1, channelID)
+                    insert.bind(2, brief.pins.first?.pack ?? "")
+                    insert.bind(3, time.timeIntervalSince1970)
+                    insert.bind(4, time.timeIntervalSince1970)
+                    try insert.run()
+                    id = database.lastInsertRowID
+                }
+                if let id {
+                    var merged = try pinsUnlocked(id)
+                    let existing = merged.pins.count
+                    for pin in brief.pins { merged.add(pin) }
+                    try writePins(Array(merged.pins.dropFirst(existing)), of: id, replacing: false)
+                }
+                let record = try database.prepare("INSERT INTO brief_import(file, conversation_id, pins, imported_at) VALUES (?, ?, ?, ?)")
+                record.bind(1, file)
+                if let id { record.bind(2, id) } else { record.bindNull(2) }
+                record.bind(3, brief.pins.count)
+                record.bind(4, time.timeIntervalSince1970)
+                try record.run()
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// One question put to several packs at once (`pack ask --pack A --pack B`, `pack search` over several packs, the
 /// explorer's `:compare`): the packs are opened and searched in parallel, one thread each, so two packs take
-/// about the time of the slower one rather than of both. A config is read as `pack ask` reads it for one pack:
+/// about the time of the slower one rather than of both; side by side (`ask`) or as one answer (`combine`). A config is read as `pack ask` reads it for one pack:
 /// its answer block, its embeddings endpoint (when it serves a pack's model), its model folder and its model.
 public enum PackComparison {
     /// One pack's side: its label (the channel's title; the path too when two channels share a title) and its
@@ -20,29 +20,114 @@ public enum PackComparison {
     public static func ask(_ question: String, packs: [String], cache: PackCache, config: PackConfig = PackConfig(),
                            environment: [String: String] = [:], modelDirectory: String? = nil,
                            configName: String = "config") async throws -> [Side] {
-        let llm = try LLMSettings.resolve(config.llm, file: configName)
-        let model = LLMClients.make(llm, environment: environment).map { AnswerModel(client: $0, settings: llm) }
-        let opened = try open(packs, cache: cache, modelDirectory: modelDirectory ?? config.embedding.modelDirectory)
-        let vectors = try await endpointVectors(question, for: opened, config: config, environment: environment)
-        let prepared = try inParallel(packs) { i in
-            let retriever = opened[i].retriever
-            var prepared = try QuestionAnswerer(pack: retriever.pack, retriever: retriever, settings: config.answer)
-                .prepare(question, queryVector: vectors.vectors[i], forModel: model != nil)
-            if let note = vectors.notes[i] { prepared.notes.append(note) }
-            return prepared
+        try await ask(question, engines: try engines(packs, cache: cache, config: config, environment: environment,
+                                                     modelDirectory: modelDirectory, configName: configName))
+    }
+
+    /// Opens each pack as an `AskEngine` (as `pack ask` opens one), the packs in parallel; the first that fails
+    /// fails the whole, its error naming it.
+    public static func engines(_ packs: [String], cache: PackCache, config: PackConfig = PackConfig(), environment: [String: String] = [:],
+                               modelDirectory: String? = nil, configName: String = "config") throws -> [AskEngine] {
+        _ = try LLMSettings.resolve(config.llm, file: configName)
+        return try inParallel(packs) { i in
+            try AskEngine(path: packs[i], cache: cache, config: config, environment: environment, modelDirectory: modelDirectory, configName: configName)
+        }
+    }
+
+    /// Each engine's answer to `question`, in the engines' order, each as that engine answers now (its model, or
+    /// offline after `:offline`): packs already open (the explorer's) are not opened again.
+    public static func ask(_ question: String, engines: [AskEngine]) async throws -> [Side] {
+        let paths = engines.map(\.packPath)
+        let names = labels(titles: engines.map(\.channelTitle), paths: paths)
+        let vectors = try await withThrowingTaskGroup(of: (Int, [Float]?).self) { group in
+            for (i, engine) in engines.enumerated() {
+                group.addTask {
+                    do { return (i, try await engine.endpointVector(question)) }
+                    catch { throw PackComparisonError(pack: paths[i], underlying: error) }
+                }
+            }
+            var vectors = [[Float]?](repeating: nil, count: engines.count)
+            for try await (i, vector) in group { vectors[i] = vector }
+            return vectors
+        }
+        // Read once: evidence is prepared for the model that then writes the answer, even if `:offline` comes between.
+        let models = engines.map(\.answeringModel)
+        let prepared = try inParallel(paths) { i in
+            try engines[i].prepare(question, vector: vectors[i], forModel: models[i] != nil, context: RetrievalContext())
         }
         let answers = try await withThrowingTaskGroup(of: (Int, AskResult).self) { group in
             for (i, question) in prepared.enumerated() {
+                let model = models[i]
                 group.addTask {
                     do { return (i, try await question.complete(model: model)) }
-                    catch { throw PackComparisonError(pack: packs[i], underlying: error) }
+                    catch { throw PackComparisonError(pack: paths[i], underlying: error) }
                 }
             }
             var answers = [AskResult?](repeating: nil, count: prepared.count)
             for try await (i, answer) in group { answers[i] = answer }
             return answers.compactMap { $0 }
         }
-        return zip(opened, answers).map { side, answer in Side(label: side.label, path: side.path, answer: answer) }
+        return zip(zip(names, paths), answers).map { Side(label: $0.0, path: $0.1, answer: $1) }
+    }
+
+    /// One answer over several packs, its sources labelled by channel (`pack ask --together`, `:compare --together`).
+    public struct Combined: Sendable {
+        public struct Source: Sendable {
+            /// The channel's label, as the side's.
+            public var pack: String
+            public var source: Answer.Source
+        }
+        public var question: String
+        /// Each channel that answers, best first, its answer under its label; or that none does.
+        public var text: String
+        public var sources: [Source]
+        public var isGrounded: Bool
+        /// The packs' notes, each named by its label.
+        public var notes: [String]
+        /// The channels in the answer's order, with their comparable scores (`CrossPackRanking`); 0 for a channel
+        /// that holds nothing that answers.
+        public var ranking: [(pack: String, score: Double)]
+
+        /// The sources numbered, each named by its channel.
+        public var listing: String {
+            (["Citations:"] + sources.enumerated().map { i, s in "[\(i + 1)] [\(s.pack)] \(s.source.line)" }).joined(separator: "\n")
+        }
+
+        /// How the channels ranked, and what the scores mean.
+        public var scoresNote: String {
+            "scores compare across channels: " + ranking.map { "\($0.pack) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
+                + " (the share of the question's words the best moment says, each word weighted by its rarity over the packs together)"
+        }
+    }
+
+    /// The answer of `sides` as one: each channel's answer (written from its own evidence, so a citation is always
+    /// its channel's) in the order of the comparable score of its best evidence (`CrossPackRanking` over every
+    /// side's moments), the channels that hold nothing left out of the text and named at its end.
+    public static func combine(_ sides: [Side], engines: [AskEngine]) -> Combined {
+        // `CrossPackRanking` reads only the retrievers' lexical indexes, which are read-only after opening.
+        let merged = CrossPackRanking.merge(zip(sides, engines).map { (pack: $0.label, retriever: $1.rankingRetriever, hits: $0.answer.hits) },
+                                            question: sides.first?.answer.question ?? "", topK: Int.max)
+        var best: [String: Double] = [:]
+        for hit in merged where best[hit.pack] == nil { best[hit.pack] = hit.score }
+        let order = sides.indices.sorted { a, b in
+            let (x, y) = (sides[a], sides[b])
+            if x.answer.isGrounded != y.answer.isGrounded { return x.answer.isGrounded }
+            let (sx, sy) = (best[x.label] ?? 0, best[y.label] ?? 0)
+            return sx != sy ? sx > sy : a < b
+        }
+        let answering = order.filter { sides[$0].answer.isGrounded }
+        let silent = order.filter { !sides[$0].answer.isGrounded }.map { sides[$0].label }
+        var text = answering.map { "\(sides[$0].label): \(sides[$0].answer.text)" }.joined(separator: "\n\n")
+        if answering.isEmpty {
+            text = "None of these packs holds anything that answers the question (\(sides.map(\.label).joined(separator: ", ")))."
+        } else if !silent.isEmpty {
+            text += "\n\nNothing in \(silent.joined(separator: ", ")) answers this."
+        }
+        return Combined(question: sides.first?.answer.question ?? "", text: text,
+                        sources: answering.flatMap { i in sides[i].answer.sources.map { Combined.Source(pack: sides[i].label, source: $0) } },
+                        isGrounded: !answering.isEmpty,
+                        notes: sides.flatMap { side in side.answer.notes.map { "\(side.label): \($0)" } },
+                        ranking: order.map { (sides[$0].label, sides[$0].answer.isGrounded ? best[sides[$0].label] ?? 0 : 0) })
     }
 
     /// The question's vector from the config's embeddings endpoint, asked once, for the packs built with the model
