@@ -42,7 +42,8 @@ final class DrawnOnceTests: XCTestCase {
         popup.handleKey(.down, &call)
         var copied = CellBuffer(width: 120, height: 30)
         popup.view(context, into: &copied)
-        popup.lines = popup.lines  // no longer laid out: drawn from the text
+        let text = popup.lines
+        popup.lines = text  // no longer laid out: drawn from the text
         var drawn = CellBuffer(width: 120, height: 30)
         popup.view(context, into: &drawn)
         XCTAssertEqual(copied, drawn)
