@@ -32,6 +32,18 @@ public struct CellBuffer: Hashable, Sendable {
         self.cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
+    /// Makes the buffer a blank `width`×`height` one again, reusing its storage when the size is the same (a frame
+    /// per key or tick, without allocating a screen's worth of cells each time).
+    public mutating func reset(width: Int, height: Int) {
+        let w = max(0, width), h = max(0, height)
+        cursor = nil
+        guard w == self.width, h == self.height else {
+            self = CellBuffer(width: w, height: h)
+            return
+        }
+        cells.withUnsafeMutableBufferPointer { $0.update(repeating: .blank) }
+    }
+
     public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
     /// The cell at (x, y). Reading outside the buffer gives a blank; writing there is ignored.
@@ -149,6 +161,26 @@ public struct CellBuffer: Hashable, Sendable {
             column += w
         }
         return max(0, column - x)
+    }
+
+    /// Copies rows `rows` of `source` (whole rows) to column `x` from row `y` on, clipped to this buffer: text laid
+    /// out and drawn once (into `source`), then shown in many frames for the price of copying cells. A wide grapheme
+    /// cut by the clipping becomes a blank.
+    public mutating func copy(rows: Range<Int>, of source: CellBuffer, x: Int, y: Int) {
+        let rows = rows.clamped(to: 0..<source.height)
+        let x0 = max(0, x), x1 = min(width, x + source.width)
+        guard x0 < x1 else { return }
+        let count = x1 - x0
+        for r in rows {
+            let ty = y + r - rows.lowerBound
+            guard ty >= 0, ty < height else { continue }
+            let row = ty * width, from = r * source.width + (x0 - x)
+            detachWide(at: x0, row: row)
+            if x1 - 1 != x0 { detachWide(at: x1 - 1, row: row) }
+            cells.replaceSubrange((row + x0)..<(row + x1), with: source.cells[from..<(from + count)])
+            if cells[row + x0].width == 0 { cells[row + x0] = Cell(grapheme: " ", style: cells[row + x0].style, width: 1) }
+            if cells[row + x1 - 1].width == 2 { cells[row + x1 - 1] = Cell(grapheme: " ", style: cells[row + x1 - 1].style, width: 1) }
+        }
     }
 
     /// Writes one grapheme at (x, y); returns the columns used (0 when it does not fit or is zero-width).

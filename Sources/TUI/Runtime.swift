@@ -190,10 +190,18 @@ public final class Runtime<P: Program, B: Backend> {
         timers.removeAll()
     }
 
+    /// Two frames' buffers, drawn into in turn: the backend keeps the last one painted (to paint only what changed),
+    /// so the other is ours alone and is reset in place instead of allocated.
+    private var frames = (CellBuffer(width: 0, height: 0), CellBuffer(width: 0, height: 0))
+
     private func paint() {
-        var buffer = CellBuffer(width: backend.width, height: backend.height)
+        var buffer = CellBuffer(width: 0, height: 0)
+        swap(&buffer, &frames.0)
+        buffer.reset(width: backend.width, height: backend.height)
         program.view(model, into: &buffer)
         backend.paint(buffer)
+        frames.0 = frames.1
+        frames.1 = buffer
         for text in pendingWrites { backend.writeRaw(text) }
         pendingWrites.removeAll()
         needsPaint = false

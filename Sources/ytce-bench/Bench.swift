@@ -8,7 +8,8 @@ import PackKit
 ///        ytce-bench --jobs [N] [SECONDS]  (N open RunPod jobs polled: interval accuracy and CPU: see JobsBench.swift)
 ///        ytce-bench --s3xml [RUNS]  (parsing a 1,000-key S3 listing page: see S3XMLBench.swift)
 ///        ytce-bench --stream  (streamed tokens socket → stdout, Ctrl-C → connection closed: see StreamBench.swift)
-///        ytce-bench --tui [VIDEOS]  (frame time, keystroke → painted in tmux under load, opening a large pack: see TUIBench.swift)
+///        ytce-bench --tui [VIDEOS] [--only frames|keys|open]  (frame time, keystroke → painted in tmux under load, opening a
+///                                            large pack: see TUIBench.swift; --only runs one of the three)
 ///        ytce-bench --update [--videos N] [--percent P]  (`pack build --update` adding P% videos: see UpdateBench.swift)
 ///        ytce-bench --workbench PACK [WORD…]  (timeline, compare and the search pane on a large pack: see WorkbenchBench.swift)
 ///        ytce-bench --minilm [--model-dir DIR]  (all-MiniLM-L6-v2: load, question, build throughput, memory: see MiniLMBench.swift)
@@ -18,17 +19,36 @@ import PackKit
 ///                                            what --session adds to one: see AskBench.swift)
 @main
 struct Bench {
+    static let usage = """
+        usage: ytce-bench [--videos N] [--runs N] [--work DIR]   (builds DIR/synthetic-N.pack, N one-hour videos, default 500
+                                                             in $TMPDIR/ytce-bench, from a generated channel; times opening it)
+               ytce-bench --tui [VIDEOS] [--only frames|keys|open]
+               ytce-bench --workbench PACK [WORD…]
+               ytce-bench --ann | --jobs | --s3xml | --stream | --update | --minilm | --embeddings | --ask …
+        (each mode is described at the top of its file in Sources/ytce-bench)
+        """
+
     static func main() throws {
         if CommandLine.arguments.dropFirst().first == "--measure-child" {
             return measureChild(Array(CommandLine.arguments.dropFirst(2)))
         }
         if CommandLine.arguments.dropFirst().first == "--tui" {
             let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
-            let rest = Array(CommandLine.arguments.dropFirst(2))
+            var rest = Array(CommandLine.arguments.dropFirst(2))
+            var only: TUIBench.Part?
+            if let flag = rest.firstIndex(of: "--only") {
+                let names = TUIBench.Part.allCases.map(\.rawValue).joined(separator: ", ")
+                guard flag + 1 < rest.count, let part = TUIBench.Part(rawValue: rest[flag + 1]) else {
+                    FileHandle.standardError.write(Data("ytce-bench --tui --only: expected one of \(names)\n".utf8))
+                    exit(2)
+                }
+                only = part
+                rest.removeSubrange(flag...(flag + 1))
+            }
             let videos = rest.first.flatMap { Int($0) } ?? 500
             let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ytce-bench")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            return try TUIBench.run(ytce: ytce.path, work: work, videos: videos)
+            return try TUIBench.run(ytce: ytce.path, work: work, videos: videos, only: only)
         }
         if CommandLine.arguments.dropFirst().first == "--embeddings" {
             let ytce = URL(fileURLWithPath: Bench.executablePath).deletingLastPathComponent().appendingPathComponent("ytce")
@@ -74,8 +94,11 @@ struct Bench {
             case "--videos": videos = Int(args.popFirst() ?? "") ?? videos
             case "--runs": runs = Int(args.popFirst() ?? "") ?? runs
             case "--work": work = URL(fileURLWithPath: args.popFirst() ?? work.path)
+            case "--help", "-h":
+                print(usage)
+                return
             default:
-                print("usage: ytce-bench [--videos N] [--runs N] [--work DIR] | ytce-bench --ann [options]")
+                print(usage)
                 exit(2)
             }
         }

@@ -13,12 +13,18 @@ import TUI
 ///    YTCE_TUI_TRACE; both CLOCK_MONOTONIC).
 /// 3. Opening the 500-hour pack from the picker while keys keep coming: the slowest key → paint during the open.
 enum TUIBench {
-    static func run(ytce: String, work: URL, videos: Int) throws {
+    /// The bench's parts, for `--only PART`.
+    enum Part: String, CaseIterable {
+        case frames, keys, open
+    }
+
+    static func run(ytce: String, work: URL, videos: Int, only: Part? = nil) throws {
         let sample = samplePack()
-        try frameTimes(sample: sample, work: work)
+        if only == nil || only == .frames { try frameTimes(sample: sample, work: work) }
+        guard only != .frames else { return }
         guard TmuxSession.tmuxPath != nil else { print("tui: tmux not installed: skipping the terminal parts"); return }
-        try keystrokes(ytce: ytce, sample: sample, work: work)
-        try openLargePack(ytce: ytce, work: work, videos: videos)
+        if only == nil || only == .keys { try keystrokes(ytce: ytce, sample: sample, work: work) }
+        if only == nil || only == .open { try openLargePack(ytce: ytce, work: work, videos: videos) }
     }
 
     static func samplePack() -> String {
@@ -68,7 +74,7 @@ enum TUIBench {
             var buffer = CellBuffer(width: 200, height: 60)
             for _ in 0..<500 {
                 let start = ContinuousClock.now
-                buffer = CellBuffer(width: 200, height: 60)
+                buffer.reset(width: 200, height: 60)  // as the runtime does: one buffer per frame, reused
                 program.view(driver.model, into: &buffer)
                 times.append(StreamBench.milliseconds(ContinuousClock.now - start))
             }

@@ -76,6 +76,15 @@ public final class PackSession: @unchecked Sendable {
         try await engine.search(query, topK: topK, scope: conversation.scope)
     }
 
+    /// `search` in two steps: the moments ranked, then any of them resolved (`hits(_:_:)`).
+    public func rank(_ query: String, topK: Int) async throws -> RankedMoments {
+        try await engine.rank(query, topK: topK, scope: conversation.scope)
+    }
+
+    public func hits(_ ranked: RankedMoments, _ range: Range<Int>) throws -> [SearchHit] {
+        try engine.hits(ranked, range)
+    }
+
     /// The topic's timeline over the pack.
     public func timeline(_ topic: Topic, by grouping: TopicTimeline.Grouping) throws -> TopicTimeline {
         try engine.timeline(topic, by: grouping)

@@ -140,6 +140,10 @@ public struct CitationsPane: Pane {
 
     /// `text` in runs, each occurrence of a term (case-insensitive, at a word start) highlighted.
     static func highlightRuns(_ text: String, terms: [String]) -> [(text: String, highlighted: Bool)] {
+        guard !terms.isEmpty else { return [(text, false)] }
+        if let bytes = ASCIIMatch.bytes(text), let asciiTerms = ASCIIMatch.terms(terms) {
+            return runs(bytes, marks: ASCIIMatch.marks(asciiTerms, in: bytes))
+        }
         let lower = text.lowercased()
         guard !terms.isEmpty, lower.count == text.count else { return [(text, false)] }
         var marks = [Bool](repeating: false, count: text.count)
@@ -164,6 +168,18 @@ public struct CitationsPane: Pane {
             run.append(c)
         }
         if !run.isEmpty { runs.append((run, current)) }
+        return runs
+    }
+
+    /// ASCII `bytes` cut into runs where `marks` changes.
+    private static func runs(_ bytes: [UInt8], marks: [Bool]) -> [(text: String, highlighted: Bool)] {
+        var runs: [(text: String, highlighted: Bool)] = []
+        guard !bytes.isEmpty else { return runs }
+        var start = 0
+        for i in 1...bytes.count where i == bytes.count || marks[i] != marks[start] {
+            runs.append((String(decoding: bytes[start..<i], as: UTF8.self), marks[start]))
+            start = i
+        }
         return runs
     }
 

@@ -9,13 +9,16 @@ import TUI
 /// cut to the list's width) is made there too, once, so neither the loop nor a frame does that work.
 public struct SearchPane: Pane {
     public enum Msg: Sendable {
+        /// The search's first screenful of hits (or its failure); `total` hits in all.
         case found(serial: Int, Result<Found, ExplorerError>)
+        /// The rest of the hits, read after the first screenful was shown.
+        case rest(serial: Int, Result<Found, ExplorerError>)
     }
 
     public static let title = "Search"
     static let rowsPerItem = 3
     /// How many moments a search lists.
-    static let limit = 50
+    public static let limit = 50
 
     public internal(set) var input = TextField()
     /// Whether the line has the keyboard (`/` gives it; a search or chart sent gives it back to the list).
@@ -23,7 +26,14 @@ public struct SearchPane: Pane {
     /// The query whose hits are listed (or being looked for).
     public internal(set) var query = ""
     public internal(set) var hits: [SearchHit] = []
+    /// From Enter until every hit is listed (the first screenful shows before).
     public internal(set) var searching = false
+    /// How many moments the search found (its hits are `hits` once `searching` ends; the first ones before).
+    public internal(set) var total = 0
+    /// The serial of the search whose (first) hits are listed.
+    var listedSerial = 0
+    /// Whether the newest search's first hits are listed (and `total` is its count).
+    public var listsNewest: Bool { listedSerial == serial && serial > 0 }
     public internal(set) var error: String?
     public internal(set) var notes: [String] = []
     public internal(set) var selection = 0
@@ -32,6 +42,8 @@ public struct SearchPane: Pane {
     var serial = 0
     /// Columns of the list's snippets (from the last layout), which the items are cut to.
     var snippetWidth = Self.snippetWidth(of: Rect(x: 0, y: 0, width: 200, height: 60))
+    /// How many hits fill the list (from the last layout): a search resolves and shows these first.
+    var screenful = Self.screenful(of: Rect(x: 0, y: 0, width: 200, height: 60))
 
     public init() {}
 
@@ -46,6 +58,10 @@ public struct SearchPane: Pane {
     public struct Found: Sendable {
         public var result: SearchResult
         var items: [Item]
+        /// Moments found in all (the result may hold the first of them).
+        public var total: Int
+        /// The columns the items were cut to (a resize meanwhile makes them again).
+        var snippetWidth: Int
     }
 
     /// Opens the search pane on a fresh line (the `/` of panes without a search of their own).
@@ -107,7 +123,7 @@ public struct SearchPane: Pane {
         searching = true
         error = nil
         editing = false
-        call.run(Self.search(text, serial: serial, session: session, snippetWidth: snippetWidth))
+        call.run(Self.search(text, serial: serial, session: session, snippetWidth: snippetWidth, screenful: screenful))
     }
 
     mutating func open(_ call: inout PaneCall) {
@@ -144,18 +160,35 @@ public struct SearchPane: Pane {
         switch message {
         case .found(let serial, let result):
             guard serial == self.serial else { return }
-            searching = false
+            listedSerial = serial
             switch result {
             case .success(let found):
                 hits = found.result.hits
                 notes = found.result.notes
+                total = found.total
                 selection = 0
-                items = found.items
+                items = found.snippetWidth == snippetWidth ? found.items : Self.items(hits, query: query, snippetWidth: snippetWidth)
+                searching = found.total > hits.count
             case .failure(let failure):
+                searching = false
                 hits = []
                 items = []
+                total = 0
                 error = failure.description
                 editing = true
+            }
+        case .rest(let serial, let result):
+            guard serial == self.serial else { return }
+            searching = false
+            switch result {
+            case .success(let found):
+                hits += found.result.hits
+                items += found.snippetWidth == snippetWidth ? found.items : Self.items(found.result.hits, query: query, snippetWidth: snippetWidth)
+                total = hits.count
+            case .failure(let failure):
+                // The first hits stay listed.
+                total = hits.count
+                error = failure.description
             }
         }
     }
@@ -170,6 +203,7 @@ public struct SearchPane: Pane {
         case .layout:
             // Cut to another width: made again (a resize; rare).
             let width = Self.snippetWidth(of: call.context.frame)
+            screenful = Self.screenful(of: call.context.frame)
             guard width != snippetWidth else { return }
             snippetWidth = width
             if !hits.isEmpty { items = Self.items(hits, query: query, snippetWidth: width) }
@@ -193,42 +227,84 @@ public struct SearchPane: Pane {
 
     // MARK: Effects
 
-    static func search(_ query: String, serial: Int, session: PackSession, snippetWidth: Int) -> Effect<ExplorerMsg> {
+    /// Ranks the moments, then resolves the first `screenful` and sends them, then the rest: reading 50 moments'
+    /// transcripts takes longer than ranking them, and the list shows only a screenful at first.
+    static func search(_ query: String, serial: Int, session: PackSession, snippetWidth: Int, screenful: Int) -> Effect<ExplorerMsg> {
         task("search") { sink in
             // Cancelling the task (a newer query) stops an embeddings request in flight.
+            let ranked: RankedMoments
+            let first: Int
             do {
-                let result = try await session.search(query, topK: limit)
+                ranked = try await session.rank(query, topK: limit)
+                first = min(ranked.moments.count, max(1, screenful))
                 guard !Task.isCancelled else { return }
-                let found = Found(result: result, items: items(result.hits, query: query, snippetWidth: snippetWidth))
+                let hits = try session.hits(ranked, 0..<first)
+                guard !Task.isCancelled else { return }
+                let found = Found(result: SearchResult(hits: hits, notes: ranked.notes), items: items(hits, query: query, snippetWidth: snippetWidth),
+                                  total: ranked.moments.count, snippetWidth: snippetWidth)
                 sink.send(.found(serial: serial, .success(found)))
             } catch {
                 sink.send(.found(serial: serial, .failure(ExplorerError(error))))
+                return
+            }
+            guard first < ranked.moments.count else { return }
+            do {
+                let hits = try session.hits(ranked, first..<ranked.moments.count)
+                guard !Task.isCancelled else { return }
+                let found = Found(result: SearchResult(hits: hits, notes: ranked.notes), items: items(hits, query: query, snippetWidth: snippetWidth),
+                                  total: ranked.moments.count, snippetWidth: snippetWidth)
+                sink.send(.rest(serial: serial, .success(found)))
+            } catch {
+                sink.send(.rest(serial: serial, .failure(ExplorerError(error))))
             }
         }
     }
+
+    /// Hits that fill the list of a pane drawn in `frame`, and one more.
+    static func screenful(of frame: Rect) -> Int { max(1, listArea(frame.inset(1)).height / rowsPerItem + 1) }
 
     /// Columns a snippet gets in a pane drawn in `frame` (inside the border, indented by 4).
     static func snippetWidth(of frame: Rect) -> Int { max(1, frame.inset(1).width - 4) }
 
     /// What the list shows of each hit, worked out once when the hits arrive: the snippet starts a little before
     /// the first word of the query the moment says, and is cut to `snippetWidth` columns.
-    static func items(_ hits: [SearchHit], query: String, snippetWidth: Int) -> [Item] {
-        let terms = CitationsPane.highlightTerms(query.replacingOccurrences(of: "\"", with: " "))
-        return hits.map { hit in
-            let text = hit.text
-            var start = text.startIndex
+    static func items(_ hits: some Collection<SearchHit>, query: String, snippetWidth: Int) -> [Item] {
+        let terms = highlightTerms(query)
+        let asciiTerms = ASCIIMatch.terms(terms)
+        return hits.map { item($0, terms: terms, asciiTerms: asciiTerms, snippetWidth: snippetWidth) }
+    }
+
+    /// The words of `query` a snippet highlights.
+    static func highlightTerms(_ query: String) -> [String] {
+        CitationsPane.highlightTerms(query.replacingOccurrences(of: "\"", with: " "))
+    }
+
+    /// One hit's item; `asciiTerms` are `terms` as bytes when all ASCII (then an ASCII text is searched as bytes).
+    static func item(_ hit: SearchHit, terms: [String], asciiTerms: [[UInt8]]?, snippetWidth: Int) -> Item {
+        let text = hit.text
+        var start = text.startIndex
+        var first: String.Index?
+        if let asciiTerms, let bytes = ASCIIMatch.bytes(text) {
+            first = ASCIIMatch.firstOffset(of: asciiTerms, in: bytes).map { text.utf8.index(text.startIndex, offsetBy: max(0, $0 - 40)) }
+        } else {
             let lower = text.lowercased()
-            if lower.count == text.count, let first = terms.compactMap({ lower.range(of: $0)?.lowerBound }).min() {
-                let offset = lower.distance(from: lower.startIndex, to: first)
-                start = text.index(text.startIndex, offsetBy: max(0, offset - 40))
-                // From a word's start.
-                if start > text.startIndex, let space = text[start...].firstIndex(of: " ") { start = text.index(after: space) }
+            if lower.count == text.count, let found = terms.compactMap({ lower.range(of: $0)?.lowerBound }).min() {
+                let offset = lower.distance(from: lower.startIndex, to: found)
+                first = text.index(text.startIndex, offsetBy: max(0, offset - 40))
             }
-            let excerpt = (start > text.startIndex ? "…" : "") + String(text[start...].prefix(2 * snippetWidth + 2))
-            return Item(title: hit.title.isEmpty ? hit.videoID : hit.title,
-                        span: "\(Citation.timestamp(hit.startMs))-\(Citation.timestamp(hit.endMs))",
-                        snippet: fitted(CitationsPane.highlightRuns(excerpt, terms: terms), to: snippetWidth))
         }
+        if let first {
+            start = first
+            // From a word's start.
+            if start > text.startIndex, let space = text[start...].firstIndex(of: " ") { start = text.index(after: space) }
+        }
+        var runs = CitationsPane.highlightRuns(String(text[start...].prefix(2 * snippetWidth + 2)), terms: terms)
+        if start > text.startIndex {
+            if let head = runs.first, !head.highlighted { runs[0].text = "…" + head.text } else { runs.insert(("…", false), at: 0) }
+        }
+        return Item(title: hit.title.isEmpty ? hit.videoID : hit.title,
+                    span: "\(Citation.timestamp(hit.startMs))-\(Citation.timestamp(hit.endMs))",
+                    snippet: fitted(runs, to: snippetWidth))
     }
 
     /// `runs` cut to `columns`, ending in an ellipsis when cut (as `StyledLine.truncated` draws it).
@@ -262,7 +338,10 @@ public struct SearchPane: Pane {
                      placeholderStyle: theme[.placeholder])
         buffer.put(String(repeating: "─", count: inner.width), x: inner.x, y: inner.y + 1, style: theme[.border])
         let status: StyledLine
-        if searching {
+        if searching, listsNewest {
+            status = StyledLine("\(total) moments for \(query)" + (total == Self.limit ? " (the best \(Self.limit))" : "")
+                                + " · \(Spinner.frame(context.tick)) reading the rest…", style: theme[.dim])
+        } else if searching {
             status = StyledLine("\(Spinner.frame(context.tick)) searching for \(query)…", style: theme[.dim])
         } else if let error {
             status = StyledLine(error, style: theme[.error])

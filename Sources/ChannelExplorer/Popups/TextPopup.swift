@@ -4,13 +4,18 @@ import TUI
 public struct TextPopup: Sendable {
     public var title: String
     /// The text before wrapping.
-    public var lines: [StyledLine]
+    public var lines: [StyledLine] {
+        didSet { rowsWidth = -1 }
+    }
     /// The popup's width (nil: nearly the whole screen).
     public var width: Int?
     public private(set) var scroll = 0
     /// `lines` wrapped to the popup's inside, and that width (done on opening and resizing, not every frame).
     private var rows: [StyledLine] = []
     private var rowsWidth = -1
+    /// `rows` drawn on the overlay's background, once per layout: a frame copies the visible ones instead of
+    /// drawing them from text (graphemes, widths) each time, which was most of the help popup's frame.
+    private var drawnRows = CellBuffer(width: 0, height: 0)
     private var visible = 1
 
     /// A document's own keys: copy it, save it (a palette command taking a path), attach it (a palette command).
@@ -89,8 +94,12 @@ public struct TextPopup: Sendable {
     }
 
     mutating func layout(_ context: PopupContext) {
-        rowsWidth = max(1, boxWidth(context.screen) - 2)
-        rows = lines.wrapped(width: rowsWidth)
+        let width = max(1, boxWidth(context.screen) - 2)
+        rows = lines.wrapped(width: width)
+        rowsWidth = width
+        drawnRows = CellBuffer(width: width, height: rows.count)
+        drawnRows.fill(drawnRows.area, style: context.theme[.overlay])
+        drawnRows.draw(rows, in: drawnRows.area)
         visible = max(1, box(context.screen, rowCount: rows.count).height - 2)
         scroll = min(scroll, lastScroll)
     }
@@ -100,6 +109,10 @@ public struct TextPopup: Sendable {
         let inner = PopupFrame.draw(title: title, hint: hints, box(context.screen, rowCount: shown.count),
                                     context.theme, &buffer)
         let first = min(scroll, max(0, shown.count - inner.height))
-        buffer.draw(Array(shown.dropFirst(first).prefix(inner.height)), in: inner)
+        if rowsWidth == inner.width, drawnRows.width == rowsWidth, drawnRows.height == rows.count {
+            buffer.copy(rows: first..<min(shown.count, first + inner.height), of: drawnRows, x: inner.x, y: inner.y)
+        } else {
+            buffer.draw(Array(shown.dropFirst(first).prefix(inner.height)), in: inner)
+        }
     }
 }

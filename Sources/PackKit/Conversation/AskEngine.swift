@@ -130,13 +130,25 @@ public final class AskEngine: @unchecked Sendable {
     /// Moments for `question` within `scope` (`pack search`, the search pane): no answer is written. A question in
     /// double quotes is an exact phrase (`Retriever.find`), which needs no vector.
     public func search(_ question: String, topK: Int, scope: AskScope = .all) async throws -> SearchResult {
+        let ranked = try await rank(question, topK: topK, scope: scope)
+        return SearchResult(hits: try hits(ranked, ranked.moments.indices), notes: ranked.notes)
+    }
+
+    /// `search`'s moments ranked, not yet resolved (`hits(_:_:)`): the search pane lists its first screenful before
+    /// the rest are read.
+    public func rank(_ question: String, topK: Int, scope: AskScope = .all) async throws -> RankedMoments {
         let vector = Topic.isPhrase(question) ? nil : try await endpointVector(question)
         let videos = try videoIDs(in: scope)
-        var result = try lock.withLock {
-            try answerer.retriever.find(question, topK: topK, queryVector: vector, context: RetrievalContext(videoIDs: videos))
+        var ranked = try lock.withLock {
+            try answerer.retriever.rankedMoments(question, topK: topK, queryVector: vector, context: RetrievalContext(videoIDs: videos))
         }
-        if let endpointNote { result.notes.append(endpointNote) }
-        return result
+        if let endpointNote { ranked.notes.append(endpointNote) }
+        return ranked
+    }
+
+    /// The moments of `ranked` (from `rank`) at `range`, resolved to their titles and transcript segments.
+    public func hits(_ ranked: RankedMoments, _ range: Range<Int>) throws -> [SearchHit] {
+        try lock.withLock { try answerer.retriever.hits(ranked, range) }
     }
 
     /// The topic's timeline over the pack (`pack timeline`, the Timeline pane).

@@ -87,6 +87,23 @@ public struct SearchResult: Sendable {
     public var hits: [SearchHit]
     /// What the user should know about how the results were found (e.g. lexical only).
     public var notes: [String]
+
+    public init(hits: [SearchHit], notes: [String]) {
+        self.hits = hits
+        self.notes = notes
+    }
+}
+
+/// A search's moments, best first, before they are resolved to their transcripts: a list can show its first
+/// screenful while the rest are read (`Retriever.hits(_:_:)`).
+public struct RankedMoments: Sendable {
+    public var moments: [Moment]
+    /// As `SearchResult.notes`.
+    public var notes: [String]
+    /// The fused score of each chunk row, for the moments' windows (nil: a phrase's moments, listed without).
+    var scores: [Int: Double]?
+    /// The question's vector when it carries meaning (for the windows' similarity).
+    var query: [Float]?
 }
 
 /// Hybrid retrieval over a pack's micro-chunks: BM25 over the lexical index (a `LexicalQuery`; each window scored
@@ -242,6 +259,13 @@ public final class Retriever {
     /// whose model ytce cannot run does not apply.
     func search(_ question: String, topK: Int, queryVector: [Float]?, fromEndpoint: Bool,
                 context: RetrievalContext = RetrievalContext()) throws -> SearchResult {
+        let ranked = try rank(question, topK: topK, queryVector: queryVector, fromEndpoint: fromEndpoint, context: context)
+        return SearchResult(hits: try hits(ranked, ranked.moments.indices), notes: ranked.notes)
+    }
+
+    /// `search`'s moments, ranked but not yet resolved to their transcripts (`hits(_:_:)` does that).
+    func rank(_ question: String, topK: Int, queryVector: [Float]?, fromEndpoint: Bool,
+              context: RetrievalContext = RetrievalContext()) throws -> RankedMoments {
         if let queryVector, let matrix = pack.chunkEmbeddings, queryVector.count != matrix.columns {
             throw EmbedderProblem(message: "the query embedding has \(queryVector.count) dimensions but the pack's vectors have \(matrix.columns) (\(pack.manifest.embeddingModelID)): configure the model the pack was built with")
         }
@@ -309,8 +333,15 @@ public final class Retriever {
         let moments = MomentMerger.merge(ranked.map { (videoID: chunks.video($0.key), startMs: chunks.startMs[$0.key],
                                                        endMs: chunks.endMs[$0.key], score: Float($0.value), row: $0.key) },
                                          limit: topK)
-        return SearchResult(hits: try moments.map { try resolve($0, scores: fused, query: semanticQuery) },
-                            notes: !fromEndpoint || pack.chunkEmbeddings == nil ? notes : [])
+        return RankedMoments(moments: moments, notes: !fromEndpoint || pack.chunkEmbeddings == nil ? notes : [],
+                             scores: fused, query: semanticQuery)
+    }
+
+    /// The moments of `ranked` at `range`, resolved to their titles and transcript segments (with their windows'
+    /// scores when it has them).
+    public func hits(_ ranked: RankedMoments, _ range: Range<Int>) throws -> [SearchHit] {
+        let range = range.clamped(to: ranked.moments.indices)
+        return try ranked.moments[range].map { try resolve($0, scores: ranked.scores, query: ranked.query) }
     }
 
     /// The best `candidates` chunks for a question vector: exactly from the bucket index when the question has

@@ -95,10 +95,21 @@ extension Retriever {
     /// (best first, as `moments(matching:)`); any other query is the hybrid search (`search`).
     /// `context` limits both to a scope's videos (and folds a conversation's turns into the hybrid search).
     public func find(_ query: String, topK: Int, queryVector: [Float]? = nil, context: RetrievalContext = RetrievalContext()) throws -> SearchResult {
-        guard Topic.isPhrase(query) else { return try search(query, topK: topK, queryVector: queryVector, context: context) }
+        let ranked = try rankedMoments(query, topK: topK, queryVector: queryVector, context: context)
+        return SearchResult(hits: try hits(ranked, ranked.moments.indices), notes: ranked.notes)
+    }
+
+    /// `find`'s moments, ranked, before they are resolved (`hits(_:_:)`), so a list can show the first ones early.
+    public func rankedMoments(_ query: String, topK: Int, queryVector: [Float]? = nil,
+                              context: RetrievalContext = RetrievalContext()) throws -> RankedMoments {
+        guard Topic.isPhrase(query) else {
+            return try rank(query, topK: topK, queryVector: queryVector, fromEndpoint: queryVector != nil, context: context)
+        }
         let topic = try Topic(query, analyzer: analyzer)
-        guard let scope = context.videoIDs else { return SearchResult(hits: try hits(matching: topic, limit: topK), notes: []) }
-        return SearchResult(hits: try hits(for: Array(moments(matching: topic).lazy.filter { scope.contains($0.videoID) }.prefix(topK))), notes: [])
+        let matching = try moments(matching: topic)
+        let kept = context.videoIDs.map { scope in Array(matching.lazy.filter { scope.contains($0.videoID) }.prefix(topK)) }
+            ?? Array(matching.prefix(topK))
+        return RankedMoments(moments: kept, notes: [], scores: nil, query: nil)
     }
 
     /// `moments(matching:)`'s best `limit`, resolved to their transcript segments (for a list of hits).
