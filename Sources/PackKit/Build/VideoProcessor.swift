@@ -36,8 +36,10 @@ struct VideoProcessor {
         let parsed: ParsedTranscript
         let duration = video.durationSec > 0 ? video.durationSec * 1000 : nil
         do {
+            // Stamped before the read: a change while reading moves the time, and the next update reads the file again.
+            let stamp = VideoSource.FileStamp.of(transcript.path)
             let bytes = try TranscriptReader.bytes(of: transcript)
-            out.source = VideoSource(video: video, file: transcript, bytes: bytes)
+            out.source = VideoSource(video: video, file: transcript, bytes: bytes, stamp: stamp)
             parsed = try TranscriptReader.parse(bytes, fileName: transcript.path, videoDurationMs: duration)
         } catch {
             out.problem = error
