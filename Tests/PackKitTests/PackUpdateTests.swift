@@ -206,6 +206,16 @@ final class PackUpdateTests: XCTestCase {
             .strings("SELECT transcript_mtime_ns FROM ytce_video_source WHERE video_id = 'b'"), ["0"], "a racy stamp is not recorded")
     }
 
+    func testAReproducibleBuildRecordsNoFileTimes() throws {
+        let input = dir.appendingPathComponent("in")
+        try writeInput(input, ids: ["a", "b"])
+        try stamp(input, ["a", "b"], at: Date(timeIntervalSince1970: 1_700_000_000))
+        let pack = dir.appendingPathComponent("p.pack")
+        _ = try PackBuilder(buildDate: Date(timeIntervalSince1970: 1_767_225_600)).build(input: input, output: pack)
+        XCTAssertEqual(try TestSupport.open(pack.path, cacheIn: dir).database
+            .strings("SELECT transcript_size || '/' || transcript_mtime_ns FROM ytce_video_source"), ["0/0", "0/0"])
+    }
+
     func testAPackWhoseSourceTableHasNoStampsIsUpdatedAndGetsThem() throws {
         let input = dir.appendingPathComponent("in")
         let old = Date(timeIntervalSince1970: 1_700_000_000)

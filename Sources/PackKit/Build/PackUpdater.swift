@@ -127,7 +127,8 @@ public struct PackUpdater: Sendable {
         let plan = TranscriptPlan(directory: input.appendingPathComponent("transcripts"), videos: channelInput.videos)
         report.strayTranscripts = plan.stray
         report.duplicateTranscripts = plan.duplicates
-        let (current, transcriptsRead) = Self.sources(of: channelInput.videos, plan: plan, recorded: sources)
+        var (current, transcriptsRead) = Self.sources(of: channelInput.videos, plan: plan, recorded: sources)
+        if buildDate != nil { for i in current.indices { current[i].stamp = nil } }
         report.transcriptsRead = transcriptsRead
         var toProcess: [Video] = []
         var metadataOnly: [Video] = []
@@ -178,7 +179,7 @@ public struct PackUpdater: Sendable {
         let sectionRows = Self.rowRanges(spans, first: \.firstSectionID, count: \.sectionCount, of: Set(report.changed))
 
         // Process what is new or changed, as a build does.
-        let processor = VideoProcessor(settings: config.chunking, dimension: embedder.dimension)
+        let processor = VideoProcessor(settings: config.chunking, dimension: embedder.dimension, recordsStamps: buildDate == nil)
         let laneCount = max(workers, embedder.blockingLanes ?? 0)
         let sessions = SessionPool(embedder: embedder, count: laneCount)
         let lanes = LanePool(workers: laneCount, blocking: embedder.blockingLanes != nil)
