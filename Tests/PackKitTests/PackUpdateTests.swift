@@ -163,6 +163,99 @@ final class PackUpdateTests: XCTestCase {
         XCTAssertEqual(Set(try rows(updated).keys), ["a", "b", "c", "d"])
     }
 
+    /// Sets the modification time of `ids`' transcripts in `input` (whole seconds, as a copy with `cp -p` keeps them).
+    func stamp(_ input: URL, _ ids: [String], at date: Date) throws {
+        for id in ids {
+            try FileManager.default.setAttributes([.modificationDate: date],
+                                                  ofItemAtPath: input.appendingPathComponent("transcripts/\(id).srt").path)
+        }
+    }
+
+    func testTranscriptsWhoseSizeAndTimeAreAsRecordedAreNotReadAgain() throws {
+        let input = dir.appendingPathComponent("in")
+        let old = Date(timeIntervalSince1970: 1_700_000_000), later = Date(timeIntervalSince1970: 1_700_000_600)
+        try writeInput(input, ids: ["a", "b", "c"])
+        try stamp(input, ["a", "b", "c"], at: old)
+        let pack = dir.appendingPathComponent("p.pack")
+        _ = try PackBuilder().build(input: input, output: pack)
+        let built = try TestSupport.open(pack.path, cacheIn: dir)
+        XCTAssertEqual(try built.database.strings("SELECT transcript_mtime_ns FROM ytce_video_source ORDER BY video_id"),
+                       Array(repeating: "1700000000000000000", count: 3), "the build records each transcript's time")
+
+        // A new video d; b rewritten (same size, other words, a later time); c touched (same bytes, a later time).
+        try writeInput(input, ids: ["a", "b", "c", "d"], words: ["b": "bv"])
+        try stamp(input, ["a", "c"], at: old)
+        try stamp(input, ["b", "c", "d"], at: later)
+        let report = try PackUpdater().update(pack: pack, input: input)
+        XCTAssertEqual(report.added, ["d"])
+        XCTAssertEqual(report.changed, ["b"], "a file whose time moved is read, and a changed one is found")
+        XCTAssertEqual(report.unchanged, 2)
+        XCTAssertEqual(report.transcriptsRead, 3, "b, c (touched) and d are read; a is not")
+
+        // Everything now carries its stamp: nothing is read, nothing rewritten.
+        let again = try PackUpdater().update(pack: pack, input: input)
+        XCTAssertTrue(again.nothingChanged)
+        XCTAssertEqual(again.transcriptsRead, 0, "c's new time was recorded with the update")
+
+        // A transcript just written is not trusted by its time (it may change again within the clock's tick).
+        try Data(TestSupport.srt(cues: 80, prefix: "bx").utf8).write(to: input.appendingPathComponent("transcripts/b.srt"))
+        let fresh = try PackUpdater().update(pack: pack, input: input)
+        XCTAssertEqual(fresh.changed, ["b"])
+        XCTAssertEqual(fresh.transcriptsRead, 1)
+        XCTAssertEqual(try TestSupport.open(pack.path, cacheIn: dir).database
+            .strings("SELECT transcript_mtime_ns FROM ytce_video_source WHERE video_id = 'b'"), ["0"], "a racy stamp is not recorded")
+    }
+
+    func testAReproducibleBuildRecordsNoFileTimes() throws {
+        let input = dir.appendingPathComponent("in")
+        try writeInput(input, ids: ["a", "b"])
+        try stamp(input, ["a", "b"], at: Date(timeIntervalSince1970: 1_700_000_000))
+        let pack = dir.appendingPathComponent("p.pack")
+        _ = try PackBuilder(buildDate: Date(timeIntervalSince1970: 1_767_225_600)).build(input: input, output: pack)
+        XCTAssertEqual(try TestSupport.open(pack.path, cacheIn: dir).database
+            .strings("SELECT transcript_size || '/' || transcript_mtime_ns FROM ytce_video_source"), ["0/0", "0/0"])
+    }
+
+    func testAPackWhoseSourceTableHasNoStampsIsUpdatedAndGetsThem() throws {
+        let input = dir.appendingPathComponent("in")
+        let old = Date(timeIntervalSince1970: 1_700_000_000)
+        try writeInput(input, ids: ["a", "b"])
+        try stamp(input, ["a", "b"], at: old)
+        let pack = dir.appendingPathComponent("p.pack")
+        _ = try PackBuilder().build(input: input, output: pack)
+        // The pack as ytce wrote it before stamps: the source table of four columns.
+        let loose = dir.appendingPathComponent("loose")
+        try FileManager.default.createDirectory(at: loose, withIntermediateDirectories: true)
+        let reader = try ZipArchiveReader(path: pack.path)
+        for entry in reader.entries where !entry.name.hasSuffix("/") {
+            let path = loose.appendingPathComponent(entry.name).path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try reader.extract(entry, to: path)
+        }
+        do {
+            let db = try SQLiteDatabase(path: loose.appendingPathComponent(PackLayout.database).path, mode: .readWriteCreate)
+            try db.execute("""
+            CREATE TABLE old_source (video_id TEXT PRIMARY KEY, transcript_file TEXT NOT NULL, transcript_sha256 TEXT NOT NULL,
+              metadata_sha256 TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO old_source SELECT video_id, transcript_file, transcript_sha256, metadata_sha256 FROM ytce_video_source;
+            DROP TABLE ytce_video_source; ALTER TABLE old_source RENAME TO ytce_video_source;
+            """)
+        }
+        let names = reader.entries.map(\.name).filter { !$0.hasSuffix("/") }
+        try ZipAssembler.write(names.map { .init(name: $0, path: loose.appendingPathComponent($0).path) }, to: pack.path,
+                               modificationDate: old)
+
+        try writeInput(input, ids: ["a", "b", "c"])
+        try stamp(input, ["a", "b", "c"], at: old)
+        let report = try PackUpdater().update(pack: pack, input: input)
+        XCTAssertEqual(report.added, ["c"])
+        XCTAssertEqual(report.unchanged, 2)
+        XCTAssertEqual(report.transcriptsRead, 3, "without recorded stamps every transcript is read")
+        let again = try PackUpdater().update(pack: pack, input: input)
+        XCTAssertTrue(again.nothingChanged)
+        XCTAssertEqual(again.transcriptsRead, 0, "the update recorded every stamp")
+    }
+
     func testPacksWithoutContentHashesOrWithOtherSettingsAreRefusedAndLeftAlone() throws {
         let reference = try TestSupport.referencePack("demo_channel.pack")
         let pack = dir.appendingPathComponent("demo.pack")

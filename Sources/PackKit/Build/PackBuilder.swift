@@ -91,7 +91,7 @@ public struct PackBuilder: Sendable {
             // Hash vectors are whole counts over a length: their bucket index is written beside the build.
             let buckets = embedder.sparseQueries ? try BucketIndexSink(path: workspace.file(PackLayout.chunkBuckets), columns: dimension) : nil
 
-            let processor = VideoProcessor(settings: config.chunking, dimension: dimension)
+            let processor = VideoProcessor(settings: config.chunking, dimension: dimension, recordsStamps: buildDate == nil)
             // An embedder that waits on the network gets more lanes than cores: many videos' requests in flight.
             let laneCount = max(workers, embedder.blockingLanes ?? 0)
             let sessions = SessionPool(embedder: embedder, count: laneCount)

@@ -40,6 +40,7 @@ final class PackDatabaseWriter {
             """)
         if !existing { try db.execute(PackSchema.createTables) }
         try db.execute(PackSchema.createExtras)
+        if existing { try VideoSource.addStampColumns(to: db) }
         try db.execute("BEGIN")
         if existing {
             nextSegmentID = (try db.scalarInt("SELECT max(segment_id) FROM transcript_segment") ?? 0) + 1
@@ -51,7 +52,10 @@ final class PackDatabaseWriter {
         insertSegment = try BatchInsert(db, table: "transcript_segment",
                                         columns: ["segment_id", "video_id", "start_ms", "end_ms", "text", "speaker"])
         insertSpan = try db.prepare("INSERT INTO ytce_video_span VALUES (?,?,?,?,?,?,?)")
-        insertSource = try db.prepare("INSERT OR REPLACE INTO ytce_video_source VALUES (?,?,?,?)")
+        insertSource = try db.prepare("""
+            INSERT OR REPLACE INTO ytce_video_source(video_id,transcript_file,transcript_sha256,metadata_sha256,transcript_size,transcript_mtime_ns)
+            VALUES (?,?,?,?,?,?)
+            """)
         insertSection = try BatchInsert(db, table: "section",
                                         columns: ["section_id", "video_id", "start_ms", "end_ms", "title", "summary"])
         insertChunk = try BatchInsert(db, table: "micro_chunk",
@@ -113,10 +117,17 @@ final class PackDatabaseWriter {
         insertSpan.bind(6, firstChunk)
         insertSpan.bind(7, p.chunks.count)
         try insertSpan.run()
-        insertSource.bind(1, id)
-        insertSource.bind(2, p.source.transcriptFile)
-        insertSource.bind(3, p.source.transcriptSHA256)
-        insertSource.bind(4, p.source.metadataSHA256)
+        try insert(source: p.source, of: id)
+    }
+
+    /// A video's source row (a new one, or the same hashes with the transcript's new stamp).
+    func insert(source: VideoSource, of videoID: String) throws(SQLiteError) {
+        insertSource.bind(1, videoID)
+        insertSource.bind(2, source.transcriptFile)
+        insertSource.bind(3, source.transcriptSHA256)
+        insertSource.bind(4, source.metadataSHA256)
+        insertSource.bind(5, source.stamp?.size ?? 0)
+        insertSource.bind(6, source.stamp?.modifiedNs ?? 0)
         try insertSource.run()
     }
 

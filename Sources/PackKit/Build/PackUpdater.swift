@@ -127,9 +127,14 @@ public struct PackUpdater: Sendable {
         let plan = TranscriptPlan(directory: input.appendingPathComponent("transcripts"), videos: channelInput.videos)
         report.strayTranscripts = plan.stray
         report.duplicateTranscripts = plan.duplicates
-        let current = Self.sources(of: channelInput.videos, plan: plan)
+        var (current, transcriptsRead) = Self.sources(of: channelInput.videos, plan: plan, recorded: sources)
+        if buildDate != nil { for i in current.indices { current[i].stamp = nil } }
+        report.transcriptsRead = transcriptsRead
         var toProcess: [Video] = []
         var metadataOnly: [Video] = []
+        // Unchanged videos whose transcript was read again (touched, copied) get its new stamp, so the next update
+        // trusts it.
+        var restamped: [(String, VideoSource)] = []
         for (video, source) in zip(channelInput.videos, current) {
             guard let before = stored[video.videoID] else {
                 report.added.append(video.videoID)
@@ -146,6 +151,10 @@ public struct PackUpdater: Sendable {
             } else {
                 report.unchanged += 1
             }
+            if let recorded, source.stamp != nil, recorded.stamp != source.stamp || recorded.transcriptFile != source.transcriptFile,
+               !report.changed.contains(video.videoID) {
+                restamped.append((video.videoID, source))
+            }
         }
         let inputIDs = Set(channelInput.videos.map(\.videoID))
         report.notInInput = stored.keys.filter { !inputIDs.contains($0) }.sorted()
@@ -158,6 +167,7 @@ public struct PackUpdater: Sendable {
                 != [channelInput.channel.title, channelInput.channel.description, channelInput.channel.source]
             : true
         oldChannel.reset()
+        // New stamps alone do not rewrite the pack: they are recorded when something else does.
         if toProcess.isEmpty && metadataOnly.isEmpty && !channelChanged {
             report.seconds = Date().timeIntervalSince(started)
             report.nothingChanged = true
@@ -169,7 +179,7 @@ public struct PackUpdater: Sendable {
         let sectionRows = Self.rowRanges(spans, first: \.firstSectionID, count: \.sectionCount, of: Set(report.changed))
 
         // Process what is new or changed, as a build does.
-        let processor = VideoProcessor(settings: config.chunking, dimension: embedder.dimension)
+        let processor = VideoProcessor(settings: config.chunking, dimension: embedder.dimension, recordsStamps: buildDate == nil)
         let laneCount = max(workers, embedder.blockingLanes ?? 0)
         let sessions = SessionPool(embedder: embedder, count: laneCount)
         let lanes = LanePool(workers: laneCount, blocking: embedder.blockingLanes != nil)
@@ -206,6 +216,7 @@ public struct PackUpdater: Sendable {
         let syncedAt = PackBuilder.isoTimestamp(buildDate ?? Date())
         for id in report.changed { if let span = spans[id] { try writer.removeRows(of: id, span: span) } }
         for video in metadataOnly { try writer.replace(video: video) }
+        for (id, source) in restamped { try writer.insert(source: source, of: id) }
         var newChunkVectors: [Float] = [], newSectionVectors: [Float] = []
         var newDocuments = JSONArrayWriter.EncodedStrings()
         let lexicalAdditions = LexicalIndexBuilder()
@@ -416,16 +427,32 @@ public struct PackUpdater: Sendable {
         }
     }
 
-    /// Each input video's source (content hashes), the transcripts read and hashed on every core.
-    static func sources(of videos: [Video], plan: TranscriptPlan) -> [VideoSource] {
+    /// Each input video's source (content hashes), and how many transcripts were read. A transcript whose name, size
+    /// and modification time are those `recorded` is not read: its recorded hash stands. The others are read and
+    /// hashed on every core.
+    static func sources(of videos: [Video], plan: TranscriptPlan,
+                        recorded: [String: VideoSource] = [:]) -> (sources: [VideoSource], read: Int) {
         let slots = ResultSlots<VideoSource>(count: videos.count)
+        let reads = ResultSlots<Bool>(count: videos.count)
+        let now = Date()
         DispatchQueue.concurrentPerform(iterations: videos.count) { i in
             let file = plan.files[videos[i].videoID]
+            let stamp = file.flatMap { VideoSource.FileStamp.of($0.path, now: now) }
+            if let file, let stamp, let before = recorded[videos[i].videoID], before.stamp == stamp,
+               before.transcriptFile == file.lastPathComponent, !before.transcriptSHA256.isEmpty {
+                var source = VideoSource(video: videos[i], file: file, bytes: nil)
+                source.transcriptSHA256 = before.transcriptSHA256
+                source.stamp = stamp
+                slots.set(i, source)
+                reads.set(i, false)
+                return
+            }
             // An unreadable file hashes as no transcript; processing it then reports why.
             let bytes = file.flatMap { try? TranscriptReader.bytes(of: $0) }
-            slots.set(i, VideoSource(video: videos[i], file: bytes == nil ? nil : file, bytes: bytes))
+            slots.set(i, VideoSource(video: videos[i], file: bytes == nil ? nil : file, bytes: bytes, stamp: stamp))
+            reads.set(i, file != nil)
         }
-        return slots.values()
+        return (slots.values(), reads.values().filter { $0 }.count)
     }
 
     /// Row ranges (positions in id order) of the given videos' rows, from the spans: every row of a ytce pack belongs
@@ -555,20 +582,7 @@ public struct PackUpdater: Sendable {
 
     /// Copies `count` bytes of `path` from `offset` into a new file inside the kernel.
     static func copy(from path: String, offset: Int64, count: Int64, to destination: String) throws {
-        let input = open(path, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw Problem(description: "cannot create \(destination): \(String(cString: strerror(errno)))") }
-        defer { close(output) }
-        var position = off_t(offset)
-        var remaining = count
-        while remaining > 0 {
-            let n = sendfile(output, input, &position, Int(min(remaining, 1 << 30)))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Problem(description: "cannot copy \(path) to \(destination): \(n < 0 ? String(cString: strerror(errno)) : "it ended early")") }
-            remaining -= Int64(n)
-        }
+        try KernelCopy.copy(from: path, offset: offset, count: count, toNewFile: destination)
     }
 }
 
@@ -588,6 +602,8 @@ public struct UpdateReport: Sendable {
     public var vectorsReused = 0
     /// Chunks embedded for new or changed videos.
     public var chunksEmbedded = 0
+    /// Transcripts read to tell whether they changed (the others' size and time were as the pack recorded).
+    public var transcriptsRead = 0
     public var nothingChanged = false
     public var skipped: [TranscriptProblem] = []
     public var withoutTranscript: [String] = []

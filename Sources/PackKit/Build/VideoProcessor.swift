@@ -28,6 +28,9 @@ struct ProcessedVideo {
 struct VideoProcessor {
     let settings: ChunkingSettings
     let dimension: Int
+    /// Whether transcripts' sizes and times are recorded; a reproducible build (a fixed build date) records none,
+    /// else its bytes would depend on when the input was checked out.
+    var recordsStamps = true
 
     func process(_ video: Video, transcript: URL?, session: any EmbeddingSession,
                  lane: Int, lexical: LexicalSession) -> ProcessedVideo {
@@ -36,8 +39,10 @@ struct VideoProcessor {
         let parsed: ParsedTranscript
         let duration = video.durationSec > 0 ? video.durationSec * 1000 : nil
         do {
+            // Stamped before the read: a change while reading moves the time, and the next update reads the file again.
+            let stamp = recordsStamps ? VideoSource.FileStamp.of(transcript.path) : nil
             let bytes = try TranscriptReader.bytes(of: transcript)
-            out.source = VideoSource(video: video, file: transcript, bytes: bytes)
+            out.source = VideoSource(video: video, file: transcript, bytes: bytes, stamp: stamp)
             parsed = try TranscriptReader.parse(bytes, fileName: transcript.path, videoDurationMs: duration)
         } catch {
             out.problem = error

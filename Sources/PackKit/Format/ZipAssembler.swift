@@ -2,8 +2,8 @@ import CZlib
 import Foundation
 
 /// Writes a zip of stored (uncompressed) files that are already on disk, the fast way: CRC-32s are computed
-/// over memory-mapped files on all cores, and the bytes move file-to-file inside the kernel (`sendfile`),
-/// never through user space. libzip (used for reading and for `--compress`) copies every byte through an
+/// over memory-mapped files on all cores, and the bytes move file-to-file inside the kernel,
+/// never through user space (`KernelCopy`). libzip (used for reading and for `--compress`) copies every byte through an
 /// 8 KiB user-space buffer, which made packing a 300 MB pack take most of a second.
 /// Zip64 records are written when an entry or an offset passes 4 GiB, as the format requires. Every member's
 /// bytes start at a multiple of `alignment` (padding in the local header's extra field, as Android's zipalign
@@ -227,19 +227,7 @@ enum ZipAssembler {
 
     /// Moves `count` bytes of `path` from `offset` to the end of `fd` inside the kernel.
     private static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, output: String) throws {
-        let input = open(path, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { close(input) }
-        var remaining = count
-        var position = off_t(offset)
-        while remaining > 0 {
-            let n = sendfile(fd, input, &position, Int(min(remaining, 1 << 30)))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw Problem(description: "cannot write \(output): \(n < 0 ? String(cString: strerror(errno)) : "\(path) ended early")")
-            }
-            remaining -= Int64(n)
-        }
+        try KernelCopy.copy(from: path, offset: offset, count: count, to: fd, output: output)
     }
 
     /// MS-DOS time and date fields, in UTC so a build's bytes do not depend on the builder's time zone.
