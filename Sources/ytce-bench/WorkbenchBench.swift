@@ -164,38 +164,26 @@ enum WorkbenchBench {
             complete.append(StreamBench.milliseconds(ContinuousClock.now - start))
         }
         complete.sort()
-        // The pack's search alone (what the effect waits on before it makes the list's items).
-        var searchOnly: [Double] = []
-        if let session = driver.model.session {
+        // The pack's search alone (what the effect waits on before it makes the list's items), and its ranking
+        // alone (what the first screenful waits on before its few moments are read), ten queries each.
+        func timeTenQueries(_ operation: @escaping @Sendable (PackSession, String) async throws -> Void) -> [Double] {
+            guard let session = driver.model.session else { return [] }
+            var times: [Double] = []
             for i in 0..<10 {
                 let query = words[i % words.count]
                 let start = ContinuousClock.now
                 let done = DispatchSemaphore(value: 0)
                 Task {
-                    _ = try? await session.search(query, topK: 50)
+                    try? await operation(session, query)
                     done.signal()
                 }
                 done.wait()
-                searchOnly.append(StreamBench.milliseconds(ContinuousClock.now - start))
+                times.append(StreamBench.milliseconds(ContinuousClock.now - start))
             }
+            return times.sorted()
         }
-        // Its ranking alone (what the first screenful waits on before its few moments are read).
-        var rankOnly: [Double] = []
-        if let session = driver.model.session {
-            for i in 0..<10 {
-                let query = words[i % words.count]
-                let start = ContinuousClock.now
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    _ = try? await session.rank(query, topK: 50)
-                    done.signal()
-                }
-                done.wait()
-                rankOnly.append(StreamBench.milliseconds(ContinuousClock.now - start))
-            }
-        }
-        rankOnly.sort()
-        searchOnly.sort()
+        let searchOnly = timeTenQueries { session, query in _ = try await session.search(query, topK: 50) }
+        let rankOnly = timeTenQueries { session, query in _ = try await session.rank(query, topK: 50) }
         times.sort()
         print(String(format: "workbench: of which PackSession.search alone (top 50): median %.1f ms, slowest %.1f ms of %d; its ranking alone: median %.1f ms, slowest %.1f ms",
                      TUIBench.percentile(searchOnly, 0.5), searchOnly.last ?? .nan, searchOnly.count,
