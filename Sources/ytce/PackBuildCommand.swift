@@ -26,7 +26,7 @@ struct PackBuildCommand: ParsableCommand {
     @Option(help: "The input folder.")
     var input: String
 
-    @Option(help: "The .pack file to write (replaced atomically).")
+    @Option(help: "The .pack file to write (replaced atomically; the summaries of a pack it replaces are kept for the videos still in the input).")
     var out: String?
 
     @Option(help: "Grow this .pack from --input instead of building anew: new videos are added, videos whose transcript or title/description changed are processed again, the rest (vectors included) is kept; summaries stay. The pack is replaced atomically.")
@@ -107,6 +107,9 @@ struct PackBuildCommand: ParsableCommand {
         }
         bar.clear()
         if !quiet { printListing(report) }
+        if let problem = report.summariesProblem {
+            FileHandle.standardError.write(Data("warning: the summaries of the pack it replaced could not be read, none were kept: \(problem)\n".utf8))
+        }
         print(report.summaryLine)
     }
 

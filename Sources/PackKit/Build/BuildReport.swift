@@ -22,6 +22,11 @@ public struct BuildReport: Sendable {
     public var warnings: [TranscriptProblem] = []
     /// What an embeddings endpoint did (nil for local embedders).
     public var embedding: EmbeddingStatistics?
+    /// Summaries of the pack this build replaced, carried over (their video is still here) or dropped (it is not).
+    public var summariesKept = 0
+    public var summariesDropped = 0
+    /// Why the replaced pack's summaries could not be read, if they could not.
+    public var summariesProblem: String?
 
     public init(output: String) { self.output = output }
 
@@ -29,6 +34,9 @@ public struct BuildReport: Sendable {
         "built \(output): \(videos) videos (\(videosWithTranscript) with transcripts), \(segments) segments, "
             + "\(chunks) chunks, \(sections) sections in \(String(format: "%.2f", seconds)) s"
             + (embedding.map { "; vectors: \($0.computed) from the endpoint in \($0.requests) requests, \($0.cached) from the cache" } ?? "")
+            + (summariesKept + summariesDropped > 0
+                ? "; kept \(summariesKept) summaries of the pack it replaced" + (summariesDropped > 0 ? " (dropped \(summariesDropped) of videos no longer in the input)" : "")
+                : "")
     }
 }
 

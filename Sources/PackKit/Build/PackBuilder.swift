@@ -197,6 +197,17 @@ public struct PackBuilder: Sendable {
                 embeddingModelID: embedder.modelID, videoCount: channelInput.videos.count, extra: extra)
             try manifest.encoded().write(to: URL(fileURLWithPath: workspace.file(PackLayout.manifest)))
             progress?(BuildProgress(phase: "packing", done: 0, total: 1))
+            // From here to the rename the output's lock is held: the old pack's summaries are carried over, and an
+            // attach meanwhile waits for the new pack instead of writing into the one being replaced.
+            let lock: PackFileLock
+            do { lock = try PackFileLock(packPath: output.path) } catch { throw PackBuildError.output(error.description) }
+            defer { lock.release() }
+            let scratch = workspace.file("replaced-pack.sqlite")
+            let carried = ReplacedPackSummaries.carry(from: output.path, into: workspace.file(PackLayout.database), scratch: scratch)
+            try? FileManager.default.removeItem(atPath: scratch)
+            report.summariesKept = carried.kept
+            report.summariesDropped = carried.dropped
+            report.summariesProblem = carried.problem
             try workspace.verifyDatabase()
             trace.mark("verified")
             var knownCRCs: [String: UInt32] = [:]
@@ -210,7 +221,7 @@ public struct PackBuilder: Sendable {
             try buckets?.finish(matrix: workspace.file(PackLayout.chunkEmbeddings), keep: report.chunks >= bucketMinimumChunks)
             trace.mark("checksummed; lexical index, graph and buckets written")
             try workspace.publish(modificationDate: buildDate ?? started, compression: compression, knownCRCs: knownCRCs,
-                                  isCancelled: isCancelled)
+                                  holding: lock, isCancelled: isCancelled)
             trace.mark("zipped, synced, renamed")
             trace.printTotals()
             progress?(BuildProgress(phase: "packing", done: 1, total: 1))

@@ -178,5 +178,8 @@ final class PackDatabaseWriter {
         try db.execute("COMMIT")
         try db.execute(PackSchema.createIndexes)
         try db.execute("PRAGMA journal_mode=DELETE")
+        // Give up the exclusive lock (it goes at the next access): the build then writes the replaced pack's
+        // summaries through a connection of its own.
+        try db.execute("PRAGMA locking_mode=NORMAL; SELECT count(*) FROM sqlite_master;")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The lock every writer of a `.pack` holds while it replaces the file: a build while it moves its new pack into
-/// place, an attach from reading the pack it changes until its rewrite is in place. Writers of one pack thus
+/// The lock every writer of a `.pack` holds while it replaces the file: a build from reading the summaries of the
+/// pack it replaces until its new pack is in place, an attach from reading the pack it changes until its rewrite is in place. Writers of one pack thus
 /// take turns, and one that changes a pack reads it under the lock: it can never publish a copy of a pack that
 /// another writer has replaced meanwhile. Readers take no lock (a pack is replaced by a rename: they see the old
 /// file or the new one).

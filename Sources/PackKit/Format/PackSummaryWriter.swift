@@ -71,7 +71,7 @@ public enum PackSummaryWriter {
     }
 
     /// Writes the entries for videos the pack has; returns the others with why they were left out.
-    private static func insert(_ entries: [Entry], database path: String) throws -> [String: String] {
+    static func insert(_ entries: [Entry], database path: String) throws -> [String: String] {
         let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
         // A pack's database stands alone: rollback journal, nothing in a WAL. Packs written by the reference keep
         // their database in WAL mode; it is switched before anything else, while no statement holds it open.
