@@ -30,7 +30,7 @@ struct Bench {
 
     static func main() throws {
         // Figures are printed as they are measured; a run redirected to a log and stopped midway keeps them.
-        setvbuf(stdout, nil, _IOLBF, 0)
+        StandardOutput.lineBuffered()
         if CommandLine.arguments.dropFirst().first == "--measure-child" {
             return measureChild(Array(CommandLine.arguments.dropFirst(2)))
         }

@@ -20,8 +20,8 @@ struct PackAskCommand: AsyncParsableCommand {
 
     @OptionGroup var packOptions: PackOptions
 
-    @Option(help: "The question.")
-    var question: String
+    @OptionGroup var questionOptions: QuestionOptions
+    var question: String { questionOptions.text }
 
     @Option(help: "A JSON config in the reference's PackConfig shape; its llm block picks the backend (extractive, llmhub, openai).")
     var config: String?

@@ -10,8 +10,8 @@ struct PackSearchCommand: AsyncParsableCommand {
 
     @OptionGroup var packOptions: PackOptions
 
-    @Option(help: "The question; in double quotes, an exact phrase (the moments that say it word for word).")
-    var question: String
+    @OptionGroup var questionOptions: QuestionOptions
+    var question: String { questionOptions.text }
 
     @Option(name: .customLong("top-k"), help: "How many moments to return.")
     var topK = 10

@@ -104,4 +104,33 @@ final class SessionsCLITests: XCTestCase {
         let misplaced = try TestSupport.run(ytce, ["eval", "--one-conversation", "--pack", ConversationTests.samplePack, "--questions", questions.path] + cache)
         XCTAssertEqual(misplaced.stderr, "ytce: --one-conversation needs --answers\n")
     }
+
+    /// The question may be typed as words after the options, as people do first; given twice or not at all, it is a
+    /// one-line error and a failure.
+    func testQuestionAsWordsAfterTheOptions() throws {
+        let ytce = try TestSupport.ytceBinary()
+        let dir = TestSupport.temporaryDirectory(self)
+        var environment = ProcessInfo.processInfo.environment
+        environment["YTCE_DATA_DIR"] = dir.appendingPathComponent("data").path
+        let pack = ConversationTests.samplePack
+        let cache = ["--cache-dir", dir.appendingPathComponent("cache").path]
+        func ytceRun(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try TestSupport.run(ytce, arguments, environment: environment)
+        }
+        let flagged = try ytceRun(["pack", "ask", "--pack", pack, "--json", "--question", "how long should cold brew steep"] + cache)
+        let worded = try ytceRun(["pack", "ask", "--pack", pack, "--json"] + cache + ["how", "long", "should", "cold", "brew", "steep"])
+        XCTAssertEqual(worded.status, 0, worded.stderr)
+        XCTAssertEqual(worded.stdout, flagged.stdout)
+        XCTAssertTrue(worded.stdout.contains(ConversationTests.coldBrew), worded.stdout)
+        let searched = try ytceRun(["pack", "search", "--pack", pack, "--json", "cold", "brew"] + cache)
+        XCTAssertEqual(searched.status, 0, searched.stderr)
+        XCTAssertTrue(searched.stdout.contains(ConversationTests.coldBrew), searched.stdout)
+
+        let twice = try ytceRun(["pack", "ask", "--pack", pack, "--question", "cold brew", "steep"] + cache)
+        XCTAssertNotEqual(twice.status, 0)
+        XCTAssertTrue(twice.stderr.contains("give the question once"), twice.stderr)
+        let none = try ytceRun(["pack", "search", "--pack", pack] + cache)
+        XCTAssertNotEqual(none.status, 0)
+        XCTAssertTrue(none.stderr.contains("no question"), none.stderr)
+    }
 }
