@@ -138,7 +138,10 @@ final class ConversationTests: XCTestCase {
         let folding = FollowUpFolding()
         XCTAssertTrue(folding.leansOnEarlierTurns("And what did Netscape have to do with it?", contentWords: 2))
         XCTAssertTrue(folding.leansOnEarlierTurns("What about that?", contentWords: 0))
-        XCTAssertTrue(folding.leansOnEarlierTurns("Why does the code throw a little of it away on every round?", contentWords: 5))
+        XCTAssertTrue(folding.leansOnEarlierTurns("Why does the code throw a little of it away on every round?", contentWords: 6),
+                      "'it' points back although the question has six words of its own")
+        XCTAssertFalse(folding.leansOnEarlierTurns("Why does the PageRank code throw a little of its rank away on every round?", contentWords: 8),
+                       "with this many words of its own a question stands alone, 'its' or not")
         XCTAssertFalse(folding.leansOnEarlierTurns("Where does he explain that the newline counts as one character?", contentWords: 5),
                        "'explain that' opens a clause")
         XCTAssertFalse(folding.leansOnEarlierTurns("Why does seeding the minimum-tracking variable with negative one give a wrong result?", contentWords: 8))
