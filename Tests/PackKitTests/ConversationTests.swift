@@ -148,6 +148,24 @@ final class ConversationTests: XCTestCase {
         XCTAssertFalse(folding.leansOnEarlierTurns("What is the tallest mountain in Africa?", contentWords: 3))
     }
 
+    /// A question that seems to stand alone is read in the thread's light only when its own moments do not
+    /// decide (no clear lead) and the thread's video is among the first, and only where retrieval judges meaning.
+    func testAnUndecidedQuestionNearTheThreadContinuesIt() {
+        let folding = FollowUpFolding()
+        func hit(_ video: String, _ score: Double) -> SearchHit {
+            SearchHit(videoID: video, title: video, url: "", startMs: 0, endMs: 1000, score: score, segments: [])
+        }
+        let thread = [FollowUpFolding.Turn(question: "What does the course say about Unicode?", videos: ["unicode"])]
+        let undecided = [hit("strings", 0.0233), hit("intro", 0.0223), hit("unicode", 0.0216), hit("http", 0.0175)]
+        XCTAssertTrue(folding.continuesThread(undecided, thread: thread, semantic: true))
+        XCTAssertFalse(folding.continuesThread(undecided, thread: thread, semantic: false), "hash packs: close scores are the rule")
+        let decided = [hit("strings", 0.0300), hit("intro", 0.0223), hit("unicode", 0.0216)]
+        XCTAssertFalse(folding.continuesThread(decided, thread: thread, semantic: true), "its own best moment leads clearly")
+        let elsewhere = [hit("strings", 0.0233), hit("intro", 0.0223), hit("files", 0.0216), hit("unicode", 0.0175)]
+        XCTAssertFalse(folding.continuesThread(elsewhere, thread: thread, semantic: true), "the thread's video is not among the first three")
+        XCTAssertFalse(folding.continuesThread(undecided, thread: [], semantic: true), "no thread, nothing to continue")
+    }
+
     /// With a model, a follow-up is first rewritten into a standalone question (one short call, reported as
     /// `searching`), and the answer's prompt holds the earlier turn: both visible in the requests the loopback
     /// server receives.

@@ -116,11 +116,17 @@ public final class AskEngine: @unchecked Sendable {
 
     /// The folding of `thread` into `question` asked within `scope` (video ids; nil: the whole channel), made
     /// under the pack lock.
-    func fold(_ question: String, thread: [FollowUpFolding.Turn], scope: Set<String>?) -> RetrievalContext {
-        lock.withLock { folding.context(for: question, thread: thread, scope: scope, retriever: answerer.retriever) }
+    func fold(_ question: String, thread: [FollowUpFolding.Turn], scope: Set<String>?, leaning: Bool? = nil) -> RetrievalContext {
+        lock.withLock { folding.context(for: question, thread: thread, scope: scope, retriever: answerer.retriever, leaning: leaning) }
     }
 
     /// Retrieval and evidence for a question, under the pack lock.
+    /// Whether a question that seemed to stand alone, answered from `hits`, continues `thread` after all.
+    func continuesThread(_ hits: [SearchHit], thread: [FollowUpFolding.Turn], endpointVector: Bool) -> Bool {
+        let semantic = lock.withLock { answerer.retriever.mode(endpoint: endpointVector) == .semantic }
+        return folding.continuesThread(hits, thread: thread, semantic: semantic)
+    }
+
     func prepare(_ question: String, vector: [Float]?, forModel: Bool, context: RetrievalContext) throws -> PreparedQuestion {
         var prepared = try lock.withLock { try answerer.prepare(question, queryVector: vector, forModel: forModel, context: context) }
         if let endpointNote { prepared.notes.append(endpointNote) }

@@ -127,10 +127,20 @@ public final class Conversation: @unchecked Sendable {
                 onEvent(.followingOn(previous.question))
             }
         }
-        let followedOn = context.judgesWithFoldedTerms && !context.isEmpty
+        var followedOn = context.judgesWithFoldedTerms && !context.isEmpty
         context.videoIDs = videoIDs
         try Task.checkCancellation()
         var prepared = try engine.prepare(searchText, vector: vector, forModel: model != nil, context: context)
+        if model == nil, !followedOn, engine.continuesThread(prepared.hits, thread: folds, endpointVector: vector != nil) {
+            var folded = engine.fold(question, thread: folds, scope: videoIDs, leaning: true)
+            if !folded.isEmpty {
+                if let previous { onEvent(.followingOn(previous.question)) }
+                folded.videoIDs = videoIDs
+                try Task.checkCancellation()
+                prepared = try engine.prepare(searchText, vector: vector, forModel: false, context: folded)
+                followedOn = true
+            }
+        }
         prepared.question = question
         return (prepared, followedOn)
     }
