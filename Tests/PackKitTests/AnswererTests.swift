@@ -181,6 +181,37 @@ final class AnswererTests: XCTestCase {
 
     /// About three sentences and at most `maxWords` words (80 by default), whatever the moment holds; a first
     /// sentence longer than that is cut.
+    /// A follow-up asks about what surrounds what was just read: a sentence next to the span the previous answer
+    /// quoted outranks a better worded one further away, and the quoted sentence itself gains nothing.
+    func testAFollowUpPrefersWhatSurroundsThePreviousQuote() throws {
+        var lines = Self.garden
+        lines["garden"]?[34] = "A saucer of beer catches them overnight: the cheapest trap."
+        lines["garden"]?[55] = "The cheapest trap that catches them overnight is a saucer of beer, I find."
+        let pack = try makePack(lines)
+        let answerer = QuestionAnswerer(pack: pack.0, retriever: try Retriever(pack: pack.0, cache: pack.1))
+        let question = "Which cheapest trap catches them overnight with beer?"
+        func lead(_ context: RetrievalContext) throws -> Citation? {
+            try XCTUnwrap(try answerer.prepare(question, forModel: false, context: context).offline).sources.first?.citation
+        }
+        XCTAssertEqual(try lead(RetrievalContext()), Citation(videoID: "garden", startMs: 165_000, endMs: 167_900),
+                       "without a thread the better worded sentence leads")
+        // The previous answer quoted the eggshells sentence (cue 30, 01:30-01:33) of the garden video.
+        var followUp = RetrievalContext()
+        followUp.threadSpans = [Citation(videoID: "garden", startMs: 90_000, endMs: 92_900)]
+        XCTAssertEqual(try lead(followUp), Citation(videoID: "garden", startMs: 102_000, endMs: 104_900))
+        // Nearness: none for what was quoted, most right beside it, none a minute away.
+        let span = [Citation(videoID: "garden", startMs: 90_000, endMs: 93_000)]
+        func near(_ start: Int, _ video: String = "garden") -> Double {
+            EvidenceJudge.nearness(of: TranscriptSentence(text: "x", startMs: start, endMs: start + 3_000, segmentIDs: [], moment: 0, index: 0),
+                                   videoID: video, to: span, reachMs: 60_000)
+        }
+        XCTAssertEqual(near(90_000), 0)
+        XCTAssertEqual(near(93_000), 1)
+        XCTAssertEqual(near(123_000), 0.5, accuracy: 1e-9)
+        XCTAssertEqual(near(200_000), 0)
+        XCTAssertEqual(near(93_000, "pub"), 0)
+    }
+
     func testTheLengthCapHolds() throws {
         let long = "The sourdough starter needs flour and water every day, and the flour should be rye or whole wheat, and the water should be warm, and the jar should stay loosely covered on the kitchen counter"
         var lines: [Int: String] = [:]

@@ -14,10 +14,13 @@ public struct AnswerEvidence: Sendable {
         public var terms: Set<String>
         /// It asks a question or announces a topic ("In this video, we'll…") rather than saying something.
         public var announces = false
+        /// For a follow-up, the share its nearness to what the previous answer quoted adds to its score and
+        /// relevance (`AnswerSettings.threadBonus`).
+        public var threadBonus = 0.0
 
         /// What the sentence itself says of the question, without its moment's or window's rank: its term
-        /// coverage plus its similarity.
-        public var relevance: Double { coverage + (similarity ?? 0) }
+        /// coverage plus its similarity (for a follow-up, raised by its nearness to what was just quoted).
+        public var relevance: Double { (coverage + (similarity ?? 0)) * (1 + threadBonus) }
     }
 
     /// Every candidate, best first.
@@ -40,7 +43,9 @@ public struct EvidenceJudge: Sendable {
     /// carry their similarity with the question, and a sentence is as close to the question as the closest
     /// chunk window holding it. `definition`: what the question asks the meaning of, when it does
     /// ("What is a tuple?"); a sentence that says what it is scores `definitionBonus` more.
-    public func evidence(question terms: QuestionTerms, hits: [SearchHit], definition: DefinitionQuestion? = nil) -> AnswerEvidence {
+    /// `thread`: for a follow-up, the spans the previous answer cited.
+    public func evidence(question terms: QuestionTerms, hits: [SearchHit], definition: DefinitionQuestion? = nil,
+                         thread: [Citation] = []) -> AnswerEvidence {
         let read = hits.prefix(settings.momentsRead)
         var candidates: [AnswerEvidence.Candidate] = []
         var bestPassage = (matches: 0, coverage: 0.0)
@@ -78,8 +83,11 @@ public struct EvidenceJudge: Sendable {
                 // A sentence that asks, or announces what a video will cover, names the topic without answering.
                 let announces = Self.asks(sentence.text) || Self.announces(sentence.text)
                 if announces { score *= settings.announcementFactor }
+                let nearThread = settings.threadBonus * Self.nearness(of: sentence, videoID: hit.videoID, to: thread,
+                                                                        reachMs: settings.threadReachMs)
+                score *= 1 + nearThread
                 candidates.append(.init(sentence: sentence, score: score, coverage: coverage, similarity: cosine, terms: own,
-                                        announces: announces))
+                                        announces: announces, threadBonus: nearThread))
             }
         }
         candidates.sort { $0.score > $1.score }
@@ -88,6 +96,20 @@ public struct EvidenceJudge: Sendable {
         return AnswerEvidence(candidates: candidates,
                               answers: answers(terms, matches: bestPassage.matches, margin: hits.isEmpty ? 0 : margin,
                                                windowSimilarity: windowSimilarity))
+    }
+
+    /// How near a sentence is to `spans` (cited spans of the same video): 1 right next to one, falling linearly to
+    /// 0 at `reachMs` away. A sentence that overlaps a span was quoted already: 0, as a follow-up asks for what
+    /// surrounds what was read, not for it again (giving it the full nearness: follow-ups cites gold 0.83 / 0.83).
+    static func nearness(of sentence: TranscriptSentence, videoID: String, to spans: [Citation], reachMs: Int) -> Double {
+        guard reachMs > 0 else { return 0 }
+        var best = 0.0
+        for span in spans where span.videoID == videoID {
+            let gap = max(span.startMs - sentence.endMs, sentence.startMs - span.endMs)
+            if gap < 0 { return 0 }
+            best = max(best, 1 - Double(gap) / Double(reachMs))
+        }
+        return best
     }
 
     /// A question ("What is a tuple?"), not an answer.

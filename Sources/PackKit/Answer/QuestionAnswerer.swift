@@ -84,7 +84,8 @@ public final class QuestionAnswerer {
                         context: RetrievalContext = RetrievalContext()) throws -> PreparedQuestion {
         let result = try retriever.search(question, topK: settings.moments, queryVector: queryVector, context: context)
         let evidence = EvidenceJudge(settings: settings).evidence(question: retriever.questionTerms(question, context: context), hits: result.hits,
-                                                                  definition: DefinitionQuestion(question, analyzer: retriever.analyzer))
+                                                                  definition: DefinitionQuestion(question, analyzer: retriever.analyzer),
+                                                                  thread: context.threadSpans)
         let title = pack.manifest.channelTitle
         guard forModel else {
             return PreparedQuestion(question: question, channelTitle: title, hits: result.hits, notes: result.notes,

@@ -39,7 +39,7 @@ public final class Conversation: @unchecked Sendable {
         storedID = summary.id
         name = summary.name
         kept = try store.turns(summary.id, last: recentTurns)
-        thread = kept.map { FollowUpFolding.Turn(question: $0.searchedFor ?? $0.question, followedOn: $0.followedOn, videos: Self.videos($0.sources)) }
+        thread = kept.map { FollowUpFolding.Turn($0) }
     }
 
     /// The pack's last conversation from `store`, continued, or a new one when it has none.
@@ -105,7 +105,7 @@ public final class Conversation: @unchecked Sendable {
                                     backend: model == nil ? "offline" : engine.modelLabel, askedAt: Date())
         lock.withLock {
             kept.append(turn)
-            thread.append(FollowUpFolding.Turn(question: searchText, vector: vector, followedOn: followedOn, videos: Self.videos(result.sources)))
+            thread.append(FollowUpFolding.Turn(turn, vector: vector))
         }
         if let problem = save(turn) { onEvent(.note(problem)) }
         onEvent(.finished(result))

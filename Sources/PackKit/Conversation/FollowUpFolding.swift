@@ -52,12 +52,24 @@ public struct FollowUpFolding: Sendable {
         public var followedOn: Bool
         /// The videos its answer cited.
         public var videos: [String]
+        /// The spans its answer cited.
+        public var spans: [Citation]
 
-        public init(question: String, vector: [Float]? = nil, followedOn: Bool = false, videos: [String] = []) {
+        public init(question: String, vector: [Float]? = nil, followedOn: Bool = false, videos: [String] = [],
+                    spans: [Citation] = []) {
             self.question = question
             self.vector = vector
             self.followedOn = followedOn
             self.videos = videos
+            self.spans = spans
+        }
+
+        /// A finished turn of a conversation, as the thread remembers it.
+        public init(_ turn: ConversationTurn, vector: [Float]? = nil) {
+            var seen = Set<String>()
+            self.init(question: turn.searchedFor ?? turn.question, vector: vector, followedOn: turn.followedOn,
+                      videos: turn.sources.map(\.citation.videoID).filter { seen.insert($0).inserted },
+                      spans: turn.sources.map(\.citation))
         }
     }
 
@@ -120,6 +132,8 @@ public struct FollowUpFolding: Sendable {
         context.threadVideos = Set(thread.last?.videos ?? [])
         context.threadVideoBoost = videoBoost * share
         context.judgesWithFoldedTerms = leans
+        // A follow-up asks about what was just read: the answer prefers sentences near the spans it quoted.
+        if leans { context.threadSpans = last.spans }
         return context
     }
 }

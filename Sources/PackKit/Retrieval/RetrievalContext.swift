@@ -16,6 +16,9 @@ public struct RetrievalContext: Sendable, Equatable {
     /// The folded terms also count when judging whether the evidence answers (a follow-up's few own words
     /// rarely do); false when they only nudge retrieval.
     public var judgesWithFoldedTerms = true
+    /// The spans the thread's last answer cited, when the question follows on from it: sentences near them are
+    /// preferred for the answer (`AnswerSettings.threadBonus`); retrieval does not use them.
+    public var threadSpans: [Citation] = []
 
     public init(foldedTerms: [LexicalQuery.Term] = [], foldedVector: [Float]? = nil, foldedVectorWeight: Float = 0,
                 videoIDs: Set<String>? = nil) {
