@@ -76,8 +76,9 @@ public struct EvidenceJudge: Sendable {
                 let windowShare = bestWindow > 0 ? window / bestWindow : 0
                 let momentShare = topScore > 0 ? hit.score / topScore : 0
                 let cosine = holding.compactMap(\.similarity).max()
+                let windowWeight = cosine == nil ? settings.weights.window : settings.weights.semanticWindow
                 var score = settings.weights.coverage * coverage + settings.weights.passage * passageCoverage
-                    + settings.weights.window * windowShare + settings.weights.moment * momentShare + settings.rankPrior / Double(rank + 1)
+                    + windowWeight * windowShare + settings.weights.moment * momentShare + settings.rankPrior / Double(rank + 1)
                 if let cosine { score += settings.weights.similarity * cosine }
                 if let definition, definition.isDefined(by: sentence.text, analyzer: analyzer) { score += settings.definitionBonus }
                 // A sentence that asks, or announces what a video will cover, names the topic without answering.
