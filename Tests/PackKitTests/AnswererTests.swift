@@ -74,6 +74,30 @@ final class AnswererTests: XCTestCase {
         XCTAssertFalse(before.text.hasPrefix("Its sour taste"), before.text)
     }
 
+    /// Where chunk windows are scored by meaning (they carry a similarity), the best window marks where the
+    /// moment answers more surely, so a sentence in it gains `semanticWindow` rather than `window` over one that is
+    /// not; on a hash pack the window weighs `window` as before.
+    func testTheBestWindowWeighsMoreWhereItsScoreCarriesMeaning() {
+        let segments = [SearchHit.Segment(id: 1, startMs: 0, endMs: 4000, text: "Slugs eat young lettuce leaves at night."),
+                        SearchHit.Segment(id: 2, startMs: 40_000, endMs: 44_000, text: "Slugs hide under lettuce leaves by day.")]
+        func gap(similarity: Double?) -> Double {
+            let hit = SearchHit(videoID: "garden", title: "Garden", url: "", startMs: 0, endMs: 44_000, score: 1,
+                                segments: segments,
+                                windows: [.init(startMs: 0, endMs: 20_000, score: 1, similarity: similarity),
+                                          .init(startMs: 30_000, endMs: 50_000, score: 0.5, similarity: similarity)])
+            let terms = QuestionTerms([.init(text: "slug", weight: 1, idf: 1, known: true),
+                                       .init(text: "lettuc", weight: 1, idf: 1, known: true)])
+            let candidates = EvidenceJudge().evidence(question: terms, hits: [hit]).candidates
+            guard candidates.count == 2 else { XCTFail("\(candidates)"); return 0 }
+            XCTAssertEqual(candidates[0].sentence.startMs, 0)
+            return candidates[0].score - candidates[1].score
+        }
+        let settings = AnswerSettings()
+        XCTAssertEqual(gap(similarity: nil), settings.weights.window * 0.5, accuracy: 1e-9)
+        XCTAssertEqual(gap(similarity: 0.4), settings.weights.semanticWindow * 0.5, accuracy: 1e-9)
+        XCTAssertGreaterThan(settings.weights.semanticWindow, settings.weights.window)
+    }
+
     /// A paraphrase shares few words with its answer; on a hash pack meaning cannot vouch for it, but a moment
     /// that retrieval ranks first by a clear margin can.
     func testAParaphraseOnAHashPackIsAnsweredWhenItsMomentClearlyLeads() throws {
