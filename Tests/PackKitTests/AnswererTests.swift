@@ -229,6 +229,15 @@ final class AnswererTests: XCTestCase {
             EvidenceJudge.nearness(of: TranscriptSentence(text: "x", startMs: start, endMs: start + 3_000, segmentIDs: [], moment: 0, index: 0),
                                    videoID: video, to: span, reachMs: 60_000)
         }
+        // A neighbour that holds none of the question's words gains nothing: near is not enough.
+        let segments = [SearchHit.Segment(id: 1, startMs: 94_000, endMs: 97_000, text: "Then the weather report follows as usual."),
+                        SearchHit.Segment(id: 2, startMs: 97_000, endMs: 100_000, text: "Beer traps catch slugs overnight in the garden.")]
+        let hit = SearchHit(videoID: "garden", title: "Garden", url: "", startMs: 94_000, endMs: 100_000, score: 1, segments: segments,
+                            windows: [.init(startMs: 90_000, endMs: 110_000, score: 1, similarity: nil)])
+        let terms = QuestionTerms([.init(text: "beer", weight: 1, idf: 1, known: true), .init(text: "slug", weight: 1, idf: 1, known: true)])
+        let judged = EvidenceJudge().evidence(question: terms, hits: [hit], thread: span).candidates
+        XCTAssertEqual(judged.first { $0.sentence.startMs == 94_000 }?.threadBonus, 0, "\(judged)")
+        XCTAssertGreaterThan(judged.first { $0.sentence.startMs == 97_000 }?.threadBonus ?? 0, 0, "\(judged)")
         XCTAssertEqual(near(90_000), 0)
         XCTAssertEqual(near(93_000), 1)
         XCTAssertEqual(near(123_000), 0.5, accuracy: 1e-9)

@@ -15,7 +15,7 @@ public struct AnswerEvidence: Sendable {
         /// It asks a question or announces a topic ("In this video, we'll…") rather than saying something.
         public var announces = false
         /// For a follow-up, the share its nearness to what the previous answer quoted adds to its score and
-        /// relevance (`AnswerSettings.threadBonus`).
+        /// relevance (`AnswerSettings.threadBonus`); 0 when it holds none of the question's terms.
         public var threadBonus = 0.0
 
         /// What the sentence itself says of the question, without its moment's or window's rank: its term
@@ -84,8 +84,10 @@ public struct EvidenceJudge: Sendable {
                 // A sentence that asks, or announces what a video will cover, names the topic without answering.
                 let announces = Self.asks(sentence.text) || Self.announces(sentence.text)
                 if announces { score *= settings.announcementFactor }
-                let nearThread = settings.threadBonus * Self.nearness(of: sentence, videoID: hit.videoID, to: thread,
-                                                                        reachMs: settings.threadReachMs)
+                let nearness = settings.threadBonus * Self.nearness(of: sentence, videoID: hit.videoID, to: thread,
+                                                                     reachMs: settings.threadReachMs)
+                // A neighbour of the old quote that holds none of the question's words gains nothing: near is not enough.
+                let nearThread = coverage > 0 ? nearness : 0
                 score *= 1 + nearThread
                 candidates.append(.init(sentence: sentence, score: score, coverage: coverage, similarity: cosine, terms: own,
                                         announces: announces, threadBonus: nearThread))
