@@ -54,12 +54,6 @@ public final class Conversation: @unchecked Sendable {
 
     static let retriedNote = "the model's first draft cited nothing; it was asked once more"
 
-    /// The videos `sources` cite, in order, each once.
-    static func videos(_ sources: [Answer.Source]) -> [String] {
-        var seen = Set<String>()
-        return sources.map(\.citation.videoID).filter { seen.insert($0).inserted }
-    }
-
     /// The finished turns, oldest first.
     public var turns: [ConversationTurn] { lock.withLock { kept } }
     /// The id in the store, once the first turn is saved.
