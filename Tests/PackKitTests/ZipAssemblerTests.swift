@@ -36,6 +36,39 @@ final class ZipAssemblerTests: XCTestCase {
         XCTAssertTrue(python.stdout.contains("('dir/ünïcode name.bin', 100000, (2026, 1, 1, 0, 0, 0))"), python.stdout)
     }
 
+    /// A build hands members over one at a time, each copied (and its writeback started) while later ones are still
+    /// being made: the archive is the same, byte for byte, as one written whole, and every reader checks its CRCs.
+    func testMembersAppendedOneAtATimeMakeTheSameArchive() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let big = dir.appendingPathComponent("big").path
+        try Data((0..<300_000).map { UInt8(($0 * 7) % 253) }).write(to: URL(fileURLWithPath: big))
+        let small = dir.appendingPathComponent("small").path
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: small))
+        let entries: [ZipAssembler.Entry] = [
+            .init(name: "manifest.json", path: small),
+            .init(name: "vectors/big.npy", path: big),
+            .init(name: "parts.bin", parts: [.bytes([1, 2, 3]), .file(path: big, offset: 10, length: 5000)]),
+        ]
+        let date = Date(timeIntervalSince1970: 1_767_225_600)
+        let whole = dir.appendingPathComponent("whole.zip").path
+        try ZipAssembler.write(entries, to: whole, modificationDate: date)
+        let appended = dir.appendingPathComponent("appended.zip").path
+        let writer = try ZipAssembler.Writer(path: appended, modificationDate: date)
+        for entry in entries { try writer.append(entry, writeBack: true) }
+        try writer.finish()
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: appended)), try Data(contentsOf: URL(fileURLWithPath: whole)))
+
+        let reader = try ZipArchiveReader(path: appended)
+        XCTAssertEqual(try reader.data(of: reader.entries[2]), Data([1, 2, 3]) + (try Data(contentsOf: URL(fileURLWithPath: big)))[10..<5010])
+        let python = try TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import zipfile, sys
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            """, appended])
+        if python.status == 127 { throw XCTSkip("python3 not installed") }
+        XCTAssertEqual(python.status, 0, python.stderr)
+    }
+
     func testDOSTimeIsUTCAndClamped() {
         let t = ZipAssembler.dosDateTime(Date(timeIntervalSince1970: 1_767_225_600 + 3661))
         XCTAssertEqual(t.time, UInt16(1 << 11 | 1 << 5 | 0))

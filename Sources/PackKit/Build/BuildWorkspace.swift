@@ -38,16 +38,14 @@ final class BuildWorkspace {
     /// Zips the pack, syncs it to disk and renames it over the output, holding the output's `PackFileLock` for the
     /// rename: `lock` when the caller already holds it (a writer that read the pack it replaces), else taken here.
     /// `entries` names the files to zip, in order (default: the pack files a build writes).
-    func publish(modificationDate: Date, compression: PackCompression, knownCRCs: [String: UInt32] = [:],
+    func publish(modificationDate: Date, compression: PackCompression,
                  entries: [String]? = nil, holding lock: PackFileLock? = nil, isCancelled: () -> Bool) throws {
         let zipPath = file("pack.zip")
-        let names = (entries ?? [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                                 PackLayout.chunkEmbeddings, PackLayout.bm25Docs, PackLayout.lexicalIndex, PackLayout.chunkGraph,
-                                 PackLayout.chunkTable, PackLayout.chunkBuckets])
+        let names = (entries ?? PackLayout.builtFirst + PackLayout.builtLast)
             .filter { FileManager.default.fileExists(atPath: file($0)) }
         switch compression {
         case .fast:
-            try ZipAssembler.write(names.map { .init(name: $0, path: file($0), crc32: knownCRCs[$0]) }, to: zipPath,
+            try ZipAssembler.write(names.map { .init(name: $0, path: file($0)) }, to: zipPath,
                                    modificationDate: modificationDate)
         case .small:
             let writer = try ZipArchiveWriter(path: zipPath)
@@ -57,6 +55,17 @@ final class BuildWorkspace {
             try writer.close()
         }
         try moveIntoPlace(zipPath, holding: lock, isCancelled: isCancelled)
+    }
+
+    /// Starts the stored zip a build fills member by member as each is complete (`publish(_ writer:)` ends it).
+    func startZip(modificationDate: Date) throws -> ZipAssembler.Writer {
+        try ZipAssembler.Writer(path: file("pack.zip"), modificationDate: modificationDate)
+    }
+
+    /// Ends a zip begun with `startZip`, then syncs and renames as `publish` does.
+    func publish(_ writer: ZipAssembler.Writer, holding lock: PackFileLock? = nil, isCancelled: () -> Bool) throws {
+        try writer.finish()
+        try moveIntoPlace(file("pack.zip"), holding: lock, isCancelled: isCancelled)
     }
 
     /// Zips stored members given as parts (files of the workspace, ranges of the pack being replaced, bytes), then

@@ -210,18 +210,44 @@ public struct PackBuilder: Sendable {
             report.summariesProblem = carried.problem
             try workspace.verifyDatabase()
             trace.mark("verified")
-            var knownCRCs: [String: UInt32] = [:]
+            // The members complete by now go into the zip on another thread while the lexical index, graph and
+            // buckets are written: their copying, and the disk writing them out, overlap that work.
+            let early = PackLayout.builtFirst, late = PackLayout.builtLast
+            var zipWriter: ZipAssembler.Writer?
+            var earlyZip: BackgroundTask?
             if compression == .fast {
-                let finished = [PackLayout.manifest, PackLayout.database, PackLayout.sectionEmbeddings,
-                                PackLayout.chunkEmbeddings, PackLayout.bm25Docs]
-                for (name, crc) in zip(finished, try ZipAssembler.checksums(finished.map(workspace.file))) { knownCRCs[name] = crc }
+                let writer = try workspace.startZip(modificationDate: buildDate ?? started)
+                let files = early.map { (name: $0, path: workspace.file($0)) }
+                // Still read after this: the vectors (fingerprinted for the bucket index, indexed by the graph).
+                let kept: Set<String> = [PackLayout.chunkEmbeddings]
+                earlyZip = BackgroundTask {
+                    let crcs = try ZipAssembler.checksums(files.map(\.path))
+                    for (file, crc) in zip(files, crcs) {
+                        try writer.append(.init(name: file.name, path: file.path, crc32: crc), writeBack: true)
+                        // Gone once copied: its pages are dropped, never written to disk.
+                        if !kept.contains(file.name) { unlink(file.path) }
+                    }
+                }
+                zipWriter = writer
             }
+            defer { try? earlyZip?.wait() }  // never leave it copying from a workspace being removed
             try lexicalWrite.wait()
             try graphWrite?.wait()
             try buckets?.finish(matrix: workspace.file(PackLayout.chunkEmbeddings), keep: report.chunks >= bucketMinimumChunks)
-            trace.mark("checksummed; lexical index, graph and buckets written")
-            try workspace.publish(modificationDate: buildDate ?? started, compression: compression, knownCRCs: knownCRCs,
-                                  holding: lock, isCancelled: isCancelled)
+            trace.mark("lexical index, graph and buckets written")
+            if let zipWriter, let earlyZip {
+                try earlyZip.wait()
+                trace.mark("early members zipped")
+                let present = late.filter { FileManager.default.fileExists(atPath: workspace.file($0)) }
+                let crcs = try ZipAssembler.checksums(present.map(workspace.file))
+                for (name, crc) in zip(present, crcs) {
+                    try zipWriter.append(.init(name: name, path: workspace.file(name), crc32: crc), writeBack: true)
+                }
+                try workspace.publish(zipWriter, holding: lock, isCancelled: isCancelled)
+            } else {
+                try workspace.publish(modificationDate: buildDate ?? started, compression: compression,
+                                      holding: lock, isCancelled: isCancelled)
+            }
             trace.mark("zipped, synced, renamed")
             trace.printTotals()
             progress?(BuildProgress(phase: "packing", done: 1, total: 1))

@@ -23,6 +23,10 @@ public enum PackLayout {
     /// Where every member's bytes start in a `.pack` ytce writes: a multiple of the page size, so members are
     /// mapped straight from the file (as Android's zipalign does for apps).
     public static let memberAlignment = 4096
+    /// The members a build writes, in their order in the archive (a member a build does not make is left out):
+    /// first those complete when the videos are written, then those made after them.
+    static let builtFirst = [manifest, database, sectionEmbeddings, chunkEmbeddings, bm25Docs]
+    static let builtLast = [lexicalIndex, chunkGraph, chunkTable, chunkBuckets]
     /// Written by ytce into a cache entry: the archive's file list, including files it did not unpack.
     public static let archiveListing = "ytce-archive.json"
 

@@ -59,7 +59,8 @@ enum ZipAssembler {
         let file = try OutputFile(path: path)
         for part in try resolved(entry.parts) {
             switch part {
-            case .file(let source, let offset, let length): try copy(from: source, offset: offset, count: length ?? 0, to: file.descriptor, output: path)
+            case .file(let source, let offset, let length):
+                try KernelCopy.copy(from: source, offset: offset, count: length ?? 0, to: file.descriptor, output: path)
             case .bytes(let bytes): try file.write(bytes)
             }
         }
@@ -92,26 +93,51 @@ enum ZipAssembler {
                       alignment: Int = PackLayout.memberAlignment) throws {
         var entries = given
         for i in entries.indices { entries[i].parts = try resolved(entries[i].parts) }
-        let sizes = entries.map { $0.parts.reduce(Int64(0)) { $0 + length($1) } }
         let missing = entries.indices.filter { entries[$0].crc32 == nil }
         var crcs = entries.map { $0.crc32 ?? 0 }
         // Whole files are checksummed in parallel; other parts one member at a time (each range on every core).
-        func wholeFile(_ entry: Entry) -> String? {
-            guard entry.parts.count == 1, case .file(let path, 0, _) = entry.parts[0] else { return nil }
-            return path
-        }
         let wholeFiles = missing.filter { wholeFile(entries[$0]) != nil }
         for (i, crc) in zip(wholeFiles, try checksums(wholeFiles.compactMap { wholeFile(entries[$0]) })) { crcs[i] = crc }
         for i in missing where !wholeFiles.contains(i) { crcs[i] = try checksum(entries[i].parts) }
-        let (dosTime, dosDate) = dosDateTime(modificationDate)
+        let writer = try Writer(path: output, modificationDate: modificationDate, alignment: alignment)
+        for (i, var entry) in entries.enumerated() {
+            entry.crc32 = crcs[i]
+            try writer.append(entry)
+        }
+        try writer.finish()
+    }
 
-        let file = try OutputFile(path: output)
-        let fd = file.descriptor
-        var offset: Int64 = 0
-        var central: [UInt8] = []
-        for (i, entry) in entries.enumerated() {
+    /// The path of an entry that is one whole file, nil for any other.
+    private static func wholeFile(_ entry: Entry) -> String? {
+        guard entry.parts.count == 1, case .file(let path, 0, _) = entry.parts[0] else { return nil }
+        return path
+    }
+
+    /// Appends stored members one at a time and ends with the central directory: a build hands each member over as
+    /// soon as it is complete, so copying it (and the disk writing it) overlaps the work still going on.
+    final class Writer {
+        private let file: OutputFile
+        private let alignment: Int
+        private let dosTime: UInt16
+        private let dosDate: UInt16
+        private var offset: Int64 = 0
+        private var central: [UInt8] = []
+        private var count = 0
+
+        init(path: String, modificationDate: Date, alignment: Int = PackLayout.memberAlignment) throws {
+            file = try OutputFile(path: path)
+            self.alignment = alignment
+            (dosTime, dosDate) = dosDateTime(modificationDate)
+        }
+
+        /// Appends a member whose CRC-32 is known (`entry.crc32`; computed here when nil). With `writeBack`, the
+        /// kernel starts writing the member to disk right away, so a final fsync finds little left to write.
+        func append(_ given: Entry, writeBack: Bool = false) throws {
+            var entry = given
+            entry.parts = try resolved(entry.parts)
+            let crc = try entry.crc32 ?? checksum(entry.parts)
+            let size = entry.parts.reduce(Int64(0)) { $0 + length($1) }
             let name = Array(entry.name.utf8)
-            let size = sizes[i]
             let big = size >= 0xFFFF_FFFF
             var local = ZipBytes()
             local.u32(0x0403_4B50)
@@ -119,7 +145,7 @@ enum ZipAssembler {
             local.u16(0x0800)                  // names are UTF-8
             local.u16(0)                       // stored
             local.u16(dosTime); local.u16(dosDate)
-            local.u32(crcs[i])
+            local.u32(crc)
             local.u32(big ? 0xFFFF_FFFF : UInt32(size))
             local.u32(big ? 0xFFFF_FFFF : UInt32(size))
             var extraField = ZipBytes()
@@ -138,10 +164,12 @@ enum ZipAssembler {
             try file.write(local.data)
             for part in entry.parts {
                 switch part {
-                case .file(let path, let offset, let length): try copy(from: path, offset: offset, count: length ?? 0, to: fd, output: output)
+                case .file(let path, let offset, let length):
+                    try KernelCopy.copy(from: path, offset: offset, count: length ?? 0, to: file.descriptor, output: file.path)
                 case .bytes(let bytes): try file.write(bytes)
                 }
             }
+            if writeBack { WriteBack.start(file.descriptor, offset: offset, count: Int64(local.data.count) + size) }
 
             let farOffset = offset >= 0xFFFF_FFFF
             var extra = ZipBytes()
@@ -158,7 +186,7 @@ enum ZipAssembler {
             header.u16(0x0800)
             header.u16(0)
             header.u16(dosTime); header.u16(dosDate)
-            header.u32(crcs[i])
+            header.u32(crc)
             header.u32(big ? 0xFFFF_FFFF : UInt32(size))
             header.u32(big ? 0xFFFF_FFFF : UInt32(size))
             header.u16(UInt16(name.count))
@@ -172,28 +200,32 @@ enum ZipAssembler {
             header.bytes(extra.data)
             central += header.data
             offset += Int64(local.data.count) + size
+            count += 1
         }
-        let centralOffset = offset
-        let count = entries.count
-        var tail = ZipBytes()
-        tail.bytes(central)
-        if centralOffset >= 0xFFFF_FFFF || count >= 0xFFFF {
-            let zip64End = centralOffset + Int64(central.count)
-            tail.u32(0x0606_4B50); tail.u64(44)
-            tail.u16(0x0300 | 45); tail.u16(45)
-            tail.u32(0); tail.u32(0)
-            tail.u64(UInt64(count)); tail.u64(UInt64(count))
-            tail.u64(UInt64(central.count)); tail.u64(UInt64(centralOffset))
-            tail.u32(0x0706_4B50); tail.u32(0); tail.u64(UInt64(zip64End)); tail.u32(1)
+
+        /// Writes the central directory and the end records, and closes the file.
+        func finish() throws {
+            let centralOffset = offset
+            var tail = ZipBytes()
+            tail.bytes(central)
+            if centralOffset >= 0xFFFF_FFFF || count >= 0xFFFF {
+                let zip64End = centralOffset + Int64(central.count)
+                tail.u32(0x0606_4B50); tail.u64(44)
+                tail.u16(0x0300 | 45); tail.u16(45)
+                tail.u32(0); tail.u32(0)
+                tail.u64(UInt64(count)); tail.u64(UInt64(count))
+                tail.u64(UInt64(central.count)); tail.u64(UInt64(centralOffset))
+                tail.u32(0x0706_4B50); tail.u32(0); tail.u64(UInt64(zip64End)); tail.u32(1)
+            }
+            tail.u32(0x0605_4B50)
+            tail.u16(0); tail.u16(0)
+            tail.u16(UInt16(min(count, 0xFFFF))); tail.u16(UInt16(min(count, 0xFFFF)))
+            tail.u32(UInt32(central.count))
+            tail.u32(centralOffset >= 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(centralOffset))
+            tail.u16(0)
+            try file.write(tail.data)
+            try file.close()
         }
-        tail.u32(0x0605_4B50)
-        tail.u16(0); tail.u16(0)
-        tail.u16(UInt16(min(count, 0xFFFF))); tail.u16(UInt16(min(count, 0xFFFF)))
-        tail.u32(UInt32(central.count))
-        tail.u32(centralOffset >= 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(centralOffset))
-        tail.u16(0)
-        try file.write(tail.data)
-        try file.close()
     }
 
     /// CRC-32 of each file, computed in parallel.
@@ -223,11 +255,6 @@ enum ZipAssembler {
             crc = CZlib.crc32(crc, buffer, uInt(n))
         }
         return UInt32(crc)
-    }
-
-    /// Moves `count` bytes of `path` from `offset` to the end of `fd` inside the kernel.
-    private static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, output: String) throws {
-        try KernelCopy.copy(from: path, offset: offset, count: count, to: fd, output: output)
     }
 
     /// MS-DOS time and date fields, in UTC so a build's bytes do not depend on the builder's time zone.
