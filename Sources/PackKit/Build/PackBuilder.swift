@@ -232,9 +232,10 @@ public struct PackBuilder: Sendable {
             }
             defer { try? earlyZip?.wait() }  // never leave it copying from a workspace being removed
             try lexicalWrite.wait()
+            trace.mark("lexical index written")
             try graphWrite?.wait()
             try buckets?.finish(matrix: workspace.file(PackLayout.chunkEmbeddings), keep: report.chunks >= bucketMinimumChunks)
-            trace.mark("lexical index, graph and buckets written")
+            trace.mark("graph and buckets written")
             if let zipWriter, let earlyZip {
                 try earlyZip.wait()
                 trace.mark("early members zipped")
