@@ -212,39 +212,32 @@ public struct PackBuilder: Sendable {
             trace.mark("verified")
             // The members complete by now go into the zip on another thread while the lexical index, graph and
             // buckets are written: their copying, and the disk writing them out, overlap that work.
-            let early = PackLayout.builtFirst, late = PackLayout.builtLast
-            var zipWriter: ZipAssembler.Writer?
-            var earlyZip: BackgroundTask?
+            func files(_ names: [String]) -> [(name: String, path: String)] {
+                names.map { ($0, workspace.file($0)) }.filter { FileManager.default.fileExists(atPath: $0.path) }
+            }
+            var earlyZip: (writer: ZipAssembler.Writer, task: BackgroundTask)?
             if compression == .fast {
                 let writer = try workspace.startZip(modificationDate: buildDate ?? started)
-                let files = early.map { (name: $0, path: workspace.file($0)) }
-                // Still read after this: the vectors (fingerprinted for the bucket index, indexed by the graph).
-                let kept: Set<String> = [PackLayout.chunkEmbeddings]
-                earlyZip = BackgroundTask {
-                    let crcs = try ZipAssembler.checksums(files.map(\.path))
-                    for (file, crc) in zip(files, crcs) {
-                        try writer.append(.init(name: file.name, path: file.path, crc32: crc), writeBack: true)
-                        // Gone once copied: its pages are dropped, never written to disk.
-                        if !kept.contains(file.name) { unlink(file.path) }
+                let first = files(PackLayout.builtFirst)
+                earlyZip = (writer, BackgroundTask {
+                    try writer.append(files: first, writeBack: true) { name, path in
+                        // Gone once copied (its pages dropped, never written to disk), but for the vectors, still read
+                        // to fingerprint the bucket index and to build the graph.
+                        if name != PackLayout.chunkEmbeddings { unlink(path) }
                     }
-                }
-                zipWriter = writer
+                })
             }
-            defer { try? earlyZip?.wait() }  // never leave it copying from a workspace being removed
+            defer { try? earlyZip?.task.wait() }  // never leave it copying from a workspace being removed
             try lexicalWrite.wait()
             trace.mark("lexical index written")
             try graphWrite?.wait()
             try buckets?.finish(matrix: workspace.file(PackLayout.chunkEmbeddings), keep: report.chunks >= bucketMinimumChunks)
             trace.mark("graph and buckets written")
-            if let zipWriter, let earlyZip {
-                try earlyZip.wait()
+            if let earlyZip {
+                try earlyZip.task.wait()
                 trace.mark("early members zipped")
-                let present = late.filter { FileManager.default.fileExists(atPath: workspace.file($0)) }
-                let crcs = try ZipAssembler.checksums(present.map(workspace.file))
-                for (name, crc) in zip(present, crcs) {
-                    try zipWriter.append(.init(name: name, path: workspace.file(name), crc32: crc), writeBack: true)
-                }
-                try workspace.publish(zipWriter, holding: lock, isCancelled: isCancelled)
+                try earlyZip.writer.append(files: files(PackLayout.builtLast), writeBack: true)
+                try workspace.publish(earlyZip.writer, holding: lock, isCancelled: isCancelled)
             } else {
                 try workspace.publish(modificationDate: buildDate ?? started, compression: compression,
                                       holding: lock, isCancelled: isCancelled)
