@@ -195,7 +195,17 @@ public final class LexicalIndex: @unchecked Sendable {
         let record = termsOffset + t * Self.termRecordSize
         let df = u32(record + 8)
         let offset = postingsOffset + Int(truncatingIfNeeded: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: record + 16, as: UInt64.self)))
-        return (offset, df, log(1 + (Double(documentCount) - Double(df) + 0.5) / (Double(df) + 0.5)))
+        return (offset, df, Self.idf(documentFrequency: df, documentCount: documentCount))
+    }
+
+    /// BM25 inverse document frequency of a term held by `documentFrequency` of `documentCount` documents.
+    public static func idf(documentFrequency df: Int, documentCount n: Int) -> Double {
+        log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5))
+    }
+
+    /// BM25 inverse document frequency of an analyzed term in this index (the highest for a term it lacks).
+    public func idf(_ term: String) -> Double {
+        Self.idf(documentFrequency: documentFrequency(term), documentCount: documentCount)
     }
 
     @inline(__always)

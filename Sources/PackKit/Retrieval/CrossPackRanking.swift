@@ -26,8 +26,8 @@ public enum CrossPackRanking {
             .filter { seen.insert($0).inserted }
         let windows = results.reduce(0) { $0 + $1.retriever.lexical.documentCount }
         let weights = terms.map { term -> Double in
-            let df = Double(results.reduce(0) { $0 + $1.retriever.lexical.documentFrequency(term) })
-            return log(1 + (Double(windows) - df + 0.5) / (df + 0.5))
+            LexicalIndex.idf(documentFrequency: results.reduce(0) { $0 + $1.retriever.lexical.documentFrequency(term) },
+                             documentCount: windows)
         }
         let total = weights.reduce(0, +)
         var merged: [(hit: PackHit, rank: Int)] = []
