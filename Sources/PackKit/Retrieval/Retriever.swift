@@ -128,6 +128,8 @@ public final class Retriever {
         public var annEf = 200
         /// How vector hits enter the fusion: by rank (reciprocal rank, for vectors that only nudge) or by score.
         public var vectorFusion = VectorFusion.reciprocalRank
+        /// Terms of the first search's best windows asked for in a second one (nil: one search).
+        public var feedback: FeedbackExpansion? = FeedbackExpansion()
         public init() {}
 
         public enum VectorFusion: Sendable {
@@ -148,6 +150,7 @@ public final class Retriever {
             settings.vectorFusion = .relativeScore
             settings.vectorWeight = 1.0
             settings.sectionWeight = 0.2
+            settings.feedback = nil
             return settings
         }
     }
@@ -276,15 +279,28 @@ public final class Retriever {
         // Lexical scores enter as BM25 relative to the best hit, on the scale of a first rank in reciprocal-rank
         // fusion: a chunk naming all of a question's rare words keeps its lead over one naming a single word,
         // which rank fusion throws away (measured: hf-course MRR 0.78 → 0.83, hit@1 0.68 → 0.78; py4e equal).
-        var lexicalHits = lexical.search(query, k: candidates)
-        if let scope = context.videoIDs {
-            // Then as many as an unscoped search keeps: every window of a short video would merge into one moment
-            // the length of the video, which the answerer cannot quote from.
-            lexicalHits.removeAll { !scope.contains(chunks.video($0.row)) }
-            lexicalHits = Array(lexicalHits.prefix(settings.candidates))
+        func lexicalSearch(_ query: LexicalQuery) -> [ScoredRow] {
+            var hits = lexical.search(query, k: candidates)
+            if let scope = context.videoIDs {
+                // Then as many as an unscoped search keeps: every window of a short video would merge into one
+                // moment the length of the video, which the answerer cannot quote from.
+                hits.removeAll { !scope.contains(chunks.video($0.row)) }
+                hits = Array(hits.prefix(settings.candidates))
+            }
+            if let ownWeight = settings.neighbourhoodOwnWeight {
+                hits = NeighbourhoodScoring.rescore(hits, query: query, index: lexical, chunks: chunks, ownWeight: ownWeight)
+            }
+            return hits
         }
-        if let ownWeight = settings.neighbourhoodOwnWeight {
-            lexicalHits = NeighbourhoodScoring.rescore(lexicalHits, query: query, index: lexical, chunks: chunks, ownWeight: ownWeight)
+        var lexicalHits = lexicalSearch(query)
+        if let feedback = settings.feedback, context.foldedTerms.isEmpty, let best = lexicalHits.first,
+           feedback.expands(query, bestRow: best.row, index: lexical) {
+            let windows = try lexicalHits.prefix(feedback.documents).map { hit in
+                (text: SearchHit.text(of: try segments(of: chunks.video(hit.row), from: chunks.startMs[hit.row], to: chunks.endMs[hit.row])),
+                 score: hit.score)
+            }
+            let expanded = feedback.expand(query, windows: windows, analyzer: analyzer, index: lexical)
+            if expanded != query { lexicalHits = lexicalSearch(expanded) }
         }
         if let best = lexicalHits.first?.score, best > 0 {
             for hit in lexicalHits {
@@ -359,11 +375,7 @@ public final class Retriever {
 
     /// BM25 inverse document frequency of an analyzed term. A term the pack never uses gets the highest
     /// weight: a question whose key word appears nowhere is not answered by the pack.
-    public func idf(_ term: String) -> Double {
-        let df = Double(lexical.documentFrequency(term))
-        let n = Double(lexical.documentCount)
-        return log(1 + (n - df + 0.5) / (df + 0.5))
-    }
+    public func idf(_ term: String) -> Double { lexical.idf(term) }
 
     /// The question's terms as the answerer weighs them (`QuestionTerms`), with their rarity in this pack.
     /// Folded terms of a `context` are content the thread established (a follow-up's own words are few): they
@@ -449,6 +461,19 @@ public final class Retriever {
         video.bind(1, moment.videoID)
         var title = "", url = ""
         if try video.step() { title = video.string(0) ?? ""; url = video.string(1) ?? "" }
+        let covered = try segments(of: moment.videoID, from: moment.startMs, to: moment.endMs)
+        let windows = scores.map { scores in
+            moment.chunkRows.map { row in
+                SearchHit.Window(startMs: Int(chunks.startMs[row]), endMs: Int(chunks.endMs[row]), score: scores[row] ?? 0,
+                                 similarity: query.flatMap { similarity($0, row: row) })
+            }.sorted { $0.score > $1.score }
+        } ?? []
+        return SearchHit(videoID: moment.videoID, title: title, url: url, startMs: moment.startMs, endMs: moment.endMs,
+                         score: Double(moment.score), segments: covered, windows: windows)
+    }
+
+    /// The transcript segments of a video overlapping `startMs..<endMs`, in order.
+    func segments(of videoID: String, from startMs: Int, to endMs: Int) throws -> [SearchHit.Segment] {
         // A zero-length segment counts as lasting a millisecond (as in `MicroChunker`): one at the moment's start is in it.
         let segments = try statement(&segmentStatement, hasVideoSpans ? """
             SELECT t.segment_id, t.text, t.start_ms, t.end_ms FROM ytce_video_span s JOIN transcript_segment t
@@ -458,9 +483,9 @@ public final class Retriever {
             SELECT segment_id, text, start_ms, end_ms FROM transcript_segment
             WHERE video_id = ?1 AND start_ms < ?3 AND max(end_ms, start_ms + 1) > ?2 ORDER BY segment_id
             """)
-        segments.bind(1, moment.videoID)
-        segments.bind(2, moment.startMs)
-        segments.bind(3, moment.endMs)
+        segments.bind(1, videoID)
+        segments.bind(2, startMs)
+        segments.bind(3, endMs)
         var covered: [SearchHit.Segment] = []
         while try segments.step() {
             let id = segments.int64(0)
@@ -469,13 +494,6 @@ public final class Retriever {
                 endMs: try PackTime.read(segments, 3, name: "end_ms", table: "transcript_segment", rowID: id, pack: pack.source),
                 text: segments.string(1) ?? ""))
         }
-        let windows = scores.map { scores in
-            moment.chunkRows.map { row in
-                SearchHit.Window(startMs: Int(chunks.startMs[row]), endMs: Int(chunks.endMs[row]), score: scores[row] ?? 0,
-                                 similarity: query.flatMap { similarity($0, row: row) })
-            }.sorted { $0.score > $1.score }
-        } ?? []
-        return SearchHit(videoID: moment.videoID, title: title, url: url, startMs: moment.startMs, endMs: moment.endMs,
-                         score: Double(moment.score), segments: covered, windows: windows)
+        return covered
     }
 }
