@@ -45,6 +45,22 @@ final class LexicalQueryTests: XCTestCase {
         XCTAssertEqual(weights("How are the explained variance figures shown?")["shown"], LexicalQuery.frameWeight)
     }
 
+    /// "What percentage…" on a channel that says "percent": the stemmer keeps the two apart, so the question's word
+    /// would be one the channel never uses and the question refused as off-topic.
+    func testAWordThePackNeverUsesAsksForTheKnownWordItExtends() {
+        let terms = weights("What extraction percentage does she recommend?", known: ["extract", "percent", "recommend"])
+        XCTAssertEqual(terms["percent"], 1)
+        XCTAssertNil(terms["percentag"])
+        XCTAssertEqual(terms["recommend"], 1, "a known word stays itself")
+        XCTAssertEqual(weights("What percentage?", known: ["percentag", "percent"])["percentag"], 1, "the word itself when the pack knows it")
+        XCTAssertEqual(weights("the garlic harvest", known: ["gar", "garl", "harv"]).keys.sorted(), ["garlic", "harvest"],
+                       "a stem shorter than five letters or three quarters of the word is no fallback")
+        XCTAssertEqual(LexicalQuery.knownStem(of: "percentag") { $0 == "percent" }, "percent")
+        XCTAssertNil(LexicalQuery.knownStem(of: "python3") { $0 == "python" }, "words with digits are names, not forms of a word")
+        XCTAssertEqual(weights("How do the host and the presenter differ?").values.filter { $0 == LexicalQuery.frameWeight }.count, 2,
+                       "a channel's host is named like its presenter")
+    }
+
     func testEachTermOnce() {
         let query = LexicalQuery("loops, looping and more loops", analyzer: analyzer) { _ in false }
         XCTAssertEqual(query.terms.map(\.text), ["loop"])

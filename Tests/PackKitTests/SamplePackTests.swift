@@ -33,3 +33,57 @@ final class SamplePackTests: XCTestCase {
         XCTAssertGreaterThan(try pack.database.scalarInt("SELECT count(*) FROM section WHERE title NOT LIKE 'Section %'") ?? 0, 10)
     }
 }
+
+/// The sample pack answers the questions its QUESTIONS.md documents (what a new user asks first, with
+/// `scripts/run`): `ytce eval` and `ytce eval --answers` on them, read from the document itself.
+final class SamplePackQuestionsTests: XCTestCase {
+    /// QUESTIONS.md's questions as an eval file: each "## N. question" with its "- Type:" and the
+    /// `` `video` mm:ss–mm:ss `` spans of its "- Answer:" and "- Also:" lines.
+    static func questionFile(from markdown: String) throws -> JSONValue {
+        var items: [JSONValue] = []
+        let span = try NSRegularExpression(pattern: "`([^`]+)` (\\d+):(\\d\\d)–(\\d+):(\\d\\d)")
+        for block in markdown.components(separatedBy: "\n## ").dropFirst() {
+            let lines = block.components(separatedBy: "\n")
+            guard let heading = lines.first, let dot = heading.firstIndex(of: "."), let number = Int(heading[..<dot]) else { continue }
+            let kind = lines.first { $0.hasPrefix("- Type: ") }.map { String($0.dropFirst(8)) } ?? ""
+            var gold: [JSONValue] = []
+            for line in lines where line.hasPrefix("- Answer: ") || line.hasPrefix("- Also: ") {
+                for match in span.matches(in: line, range: NSRange(line.startIndex..., in: line)) {
+                    func part(_ i: Int) -> String { Range(match.range(at: i), in: line).map { String(line[$0]) } ?? "" }
+                    func ms(_ m: Int, _ s: Int) -> JSONValue { .number(Double(((Int(part(m)) ?? 0) * 60 + (Int(part(s)) ?? 0)) * 1000)) }
+                    gold.append(.object(["video_id": .string(part(1)), "start_ms": ms(2, 3), "end_ms": ms(4, 5)]))
+                }
+            }
+            items.append(.object(["id": .string("coffee-\(number)"), "kind": .string(kind),
+                                  "question": .string(heading[heading.index(after: dot)...].trimmingCharacters(in: .whitespaces)),
+                                  "gold": .array(gold)]))
+        }
+        return .object(["questions": .array(items)])
+    }
+
+    func testTheSamplePackAnswersItsDocumentedQuestions() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let samples = TestSupport.repoRoot.appendingPathComponent("sample-packs")
+        let markdown = try String(contentsOf: samples.appendingPathComponent("coffee-lab/QUESTIONS.md"), encoding: .utf8)
+        let questions = dir.appendingPathComponent("questions.json")
+        let file = try Self.questionFile(from: markdown)
+        guard case .array(let items)? = file["questions"] else { return XCTFail("no questions") }
+        XCTAssertEqual(items.count, 15)
+        XCTAssertTrue(items.allSatisfy { ($0["gold"]?.arrayValue?.count ?? 0) >= 1 && !($0["kind"]?.stringValue ?? "").isEmpty }, "\(items)")
+        try Data(JSONValue.serialize(file).utf8).write(to: questions)
+        let pack = samples.appendingPathComponent("coffee-lab.pack").path
+        let ytce = try TestSupport.ytceBinary()
+        let ranking = try TestSupport.run(ytce, ["eval", "--pack", pack, "--questions", questions.path, "--json", "--cache-dir", dir.path])
+        XCTAssertEqual(ranking.status, 0, ranking.stderr)
+        let overall = try XCTUnwrap(try JSONValue.parse(Data(ranking.stdout.utf8))["overall"])
+        XCTAssertEqual(overall["hit@5"]?.doubleValue, 1, "\(overall)")
+        let answers = try TestSupport.run(ytce, ["eval", "--answers", "--pack", pack, "--questions", questions.path, "--json", "--cache-dir", dir.path])
+        XCTAssertEqual(answers.status, 0, answers.stderr)
+        let judged = try XCTUnwrap(try JSONValue.parse(Data(answers.stdout.utf8))["overall"])
+        // Every one is answered ("What extraction percentage…" was refused while the channel says "percent"), and
+        // most answers cite where the sample's document says the answer is.
+        XCTAssertEqual(judged["answered"]?.doubleValue, 1, "\(judged)")
+        XCTAssertGreaterThanOrEqual(judged["cites_gold"]?.doubleValue ?? 0, 0.8, "\(judged)")
+        XCTAssertLessThanOrEqual(judged["mean_words"]?.doubleValue ?? 100, 80, "\(judged)")
+    }
+}
