@@ -9,19 +9,9 @@ final class AnswererTests: XCTestCase {
     /// A channel of 3-minute videos, one cue every 3 s. `lines` puts a text at a cue (by index); the other cues
     /// are filler that shares no word with the questions below.
     func makePack(_ lines: [String: [Int: String]], cues: Int = 60) throws -> (ChannelPack, PackCache) {
-        let dir = TestSupport.temporaryDirectory(self)
-        let input = dir.appendingPathComponent("input")
-        var transcripts: [String: String] = [:]
-        for (id, texts) in lines {
-            transcripts["\(id).srt"] = (0..<cues).map { i in
-                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(texts[i] ?? "and then the weather report follows as usual, part \(i % 9).")\n"
-            }.joined(separator: "\n")
+        try TestSupport.cuePack(lines, cues: cues, in: TestSupport.temporaryDirectory(self)) { _, i in
+            "and then the weather report follows as usual, part \(i % 9)."
         }
-        try TestSupport.writeInput(at: input, videos: lines.keys.sorted().map { ($0, "") }, transcripts: transcripts)
-        let output = dir.appendingPathComponent("t.pack")
-        _ = try PackBuilder().build(input: input, output: output)
-        let cache = TestSupport.cache(in: dir)
-        return (try ChannelPack.open(output.path, options: .init(cache: cache)), cache)
     }
 
     func answer(_ question: String, in pack: (ChannelPack, PackCache), settings: AnswerSettings = AnswerSettings()) throws -> Answer {

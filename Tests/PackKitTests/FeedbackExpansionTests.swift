@@ -6,21 +6,11 @@ import XCTest
 /// Pseudo-relevance feedback on a hash pack (vectors of words, no meaning): a paraphrase is found through the
 /// words the moments it does find share; a question whose best moment names it is left alone.
 final class FeedbackExpansionTests: XCTestCase {
-    /// A channel of one-minute-apart moments: each video repeats filler, with `lines` at their cues (3 s each).
+    /// Videos of 60 cues of 3 s: filler, with `lines` at their cues.
     func makeHashPack(_ lines: [String: [Int: String]]) throws -> (ChannelPack, PackCache) {
-        let dir = TestSupport.temporaryDirectory(self)
-        let input = dir.appendingPathComponent("input")
-        var transcripts: [String: String] = [:]
-        for (id, cues) in lines {
-            transcripts["\(id).srt"] = (0..<60).map { i in
-                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(cues[i] ?? "and then we keep going with the usual steps number \(i % 9)")\n"
-            }.joined(separator: "\n")
+        try TestSupport.cuePack(lines, in: TestSupport.temporaryDirectory(self)) { _, i in
+            "and then we keep going with the usual steps number \(i % 9)"
         }
-        try TestSupport.writeInput(at: input, videos: lines.keys.sorted().map { ($0, "") }, transcripts: transcripts)
-        let output = dir.appendingPathComponent("t.pack")
-        _ = try PackBuilder().build(input: input, output: output)
-        let cache = TestSupport.cache(in: dir)
-        return (try ChannelPack.open(output.path, options: .init(cache: cache)), cache)
     }
 
     /// Two videos each name one of the question's words and both talk of "the smallest value"; the video that

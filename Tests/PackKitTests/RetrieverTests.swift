@@ -144,21 +144,11 @@ final class RankingTests: XCTestCase {
     /// A small channel: each video talks about one thing for a few minutes.
     /// `lines` replaces single cues (3 s each, by index) of a video's transcript.
     func makePack(_ topics: [String: String], filler: [String: String] = [:], lines: [String: [Int: String]] = [:]) throws -> (ChannelPack, PackCache) {
-        let dir = TestSupport.temporaryDirectory(self)
-        let input = dir.appendingPathComponent("input")
-        var transcripts: [String: String] = [:]
-        for (id, sentence) in topics {
-            transcripts["\(id).srt"] = (0..<60).map { i in
-                "\(i + 1)\n\(TestSupport.ts(i * 3000)) --> \(TestSupport.ts(i * 3000 + 2900))\n\(lines[id]?[i] ?? (i == 30 ? sentence : "\(filler[id] ?? "and then we keep going with the usual steps") number \(i % 9)"))\n"
-            }.joined(separator: "\n")
+        var cues: [String: [Int: String]] = [:]
+        for (id, sentence) in topics { cues[id] = [30: sentence].merging(lines[id] ?? [:]) { _, line in line } }
+        return try TestSupport.cuePack(cues, in: TestSupport.temporaryDirectory(self), embedder: ConceptEmbedder()) { id, i in
+            "\(filler[id] ?? "and then we keep going with the usual steps") number \(i % 9)"
         }
-        try TestSupport.writeInput(at: input, videos: topics.keys.sorted().map { ($0, "") }, transcripts: transcripts)
-        var builder = PackBuilder()
-        builder.embedder = ConceptEmbedder()
-        let output = dir.appendingPathComponent("t.pack")
-        _ = try builder.build(input: input, output: output)
-        let cache = TestSupport.cache(in: dir)
-        return (try ChannelPack.open(output.path, options: .init(cache: cache)), cache)
     }
 
     func testARareNameIsFoundLexically() throws {

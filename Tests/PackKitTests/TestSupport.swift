@@ -38,6 +38,26 @@ enum TestSupport {
         try ChannelPack.open(path, options: .init(cache: cache(in: folder)))
     }
 
+    /// A hand-made channel built into a pack in `folder`: per video, `cues` cues of 3 s, `lines` putting a text at a
+    /// cue (by index) and `filler(video, cue)` the rest; hash vectors unless `embedder` says otherwise.
+    static func cuePack(_ lines: [String: [Int: String]], cues: Int = 60, in folder: URL, embedder: (any Embedder)? = nil,
+                        filler: (String, Int) -> String) throws -> (ChannelPack, PackCache) {
+        let input = folder.appendingPathComponent("input")
+        var transcripts: [String: String] = [:]
+        for (id, texts) in lines {
+            transcripts["\(id).srt"] = (0..<cues).map { i in
+                "\(i + 1)\n\(ts(i * 3000)) --> \(ts(i * 3000 + 2900))\n\(texts[i] ?? filler(id, i))\n"
+            }.joined(separator: "\n")
+        }
+        try writeInput(at: input, videos: lines.keys.sorted().map { ($0, "") }, transcripts: transcripts)
+        var builder = PackBuilder()
+        if let embedder { builder.embedder = embedder }
+        let output = folder.appendingPathComponent("t.pack")
+        _ = try builder.build(input: input, output: output)
+        let cache = cache(in: folder)
+        return (try ChannelPack.open(output.path, options: .init(cache: cache)), cache)
+    }
+
     /// Unpacks every file of the `.pack` at `path` into `folder` (as a user unpacks a pack to keep it as a folder).
     static func unpack(_ path: String, to folder: URL) throws {
         let archive = try ZipArchiveReader(path: path)
