@@ -92,4 +92,17 @@ final class FeedbackExpansionTests: XCTestCase {
                        "\"usual\" is in every window of the pack, \"oddity\" in one read window, \"track\" is asked already")
         XCTAssertTrue(added.allSatisfy { $0.weight <= FeedbackExpansion().weight && $0.weight > 0 })
     }
+
+    /// The second search lifts windows to just below the first search's best; it never demotes what the
+    /// question's own words found.
+    func testTheSecondSearchLiftsWindowsWithoutDemotingTheFirstSearchs() {
+        let first = [ScoredRow(row: 1, score: 8), ScoredRow(row: 2, score: 6), ScoredRow(row: 3, score: 2)]
+        let second = [ScoredRow(row: 4, score: 20), ScoredRow(row: 3, score: 15), ScoredRow(row: 1, score: 1)]
+        let merged = FeedbackExpansion().merge(first, second)
+        XCTAssertEqual(merged.map(\.row), [1, 4, 2, 3], "\(merged)")
+        XCTAssertEqual(merged[0].score, 1, "the first search's best keeps its place and score")
+        XCTAssertEqual(merged[1].score, FeedbackExpansion().lift, accuracy: 1e-6, "a window only the second search found rises to the lift")
+        XCTAssertEqual(merged[3].score, FeedbackExpansion().lift * 15 / 20, accuracy: 1e-6, "a low first score is lifted")
+        XCTAssertEqual(FeedbackExpansion().merge(first, []), first, "nothing found again: the first search stands")
+    }
 }

@@ -300,7 +300,7 @@ public final class Retriever {
                  score: hit.score)
             }
             let expanded = feedback.expand(query, windows: windows, analyzer: analyzer, index: lexical)
-            if expanded != query { lexicalHits = lexicalSearch(expanded) }
+            if expanded != query { lexicalHits = feedback.merge(lexicalHits, lexicalSearch(expanded)) }
         }
         if let best = lexicalHits.first?.score, best > 0 {
             for hit in lexicalHits {
