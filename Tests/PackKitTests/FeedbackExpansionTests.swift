@@ -13,6 +13,9 @@ final class FeedbackExpansionTests: XCTestCase {
         }
     }
 
+    /// Videos that talk about something else, sharing no word with the questions below.
+    static let otherTopics = ["garden", "bread", "fence", "boats", "music", "trains"]
+
     /// Two videos each name one of the question's words and both talk of "the smallest value"; the video that
     /// answers says "smallest value" and "none" but none of the question's words. The best window holds a fifth of
     /// the question, so it is expanded, and only the second search tells the answer from the talk of other things.
@@ -25,16 +28,14 @@ final class FeedbackExpansionTests: XCTestCase {
             "lists": [30: "a list keeps items in order"],
             "counter": [30: "a counter counts upward"],
         ]
-        for topic in ["garden", "bread", "fence", "boats", "music", "trains"] {
-            lines[topic] = [30: "today we talk about \(topic) for a while"]
-        }
+        for topic in Self.otherTopics { lines[topic] = [30: "today we talk about \(topic) for a while"] }
         let (pack, cache) = try makeHashPack(lines)
         let question = "Why does the tracking counter in a loop over a list need a sentinel?"
         let retriever = try Retriever(pack: pack, cache: cache)
         XCTAssertEqual(retriever.mode(), .hash)
         // Hash vectors rank the videos that share no word by their rows; the words alone are what is tested.
         retriever.settings.vectorWeight = 0
-        let filler: Set<String> = ["garden", "bread", "fence", "boats", "music", "trains"]
+        let filler = Set(Self.otherTopics)
         // Each video's best score among the moments found (every video has one: ten moments, ten videos).
         func best() throws -> [String: Double] {
             try retriever.search(question, topK: 40).hits.reduce(into: [:]) { $0[$1.videoID] = max($0[$1.videoID] ?? 0, $1.score) }
@@ -60,9 +61,7 @@ final class FeedbackExpansionTests: XCTestCase {
             "crew1": [30: "the zanzibar crew sang sea shanties"],
             "crew2": [30: "the ferry crew sang sea shanties"],
         ]
-        for topic in ["garden", "bread", "fence", "boats", "music", "trains"] {
-            lines[topic] = [30: "today we talk about \(topic) for a while"]
-        }
+        for topic in Self.otherTopics { lines[topic] = [30: "today we talk about \(topic) for a while"] }
         let (pack, cache) = try makeHashPack(lines)
         let question = "When does the zanzibar ferry leave?"
         let retriever = try Retriever(pack: pack, cache: cache)

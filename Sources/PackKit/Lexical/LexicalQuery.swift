@@ -70,7 +70,6 @@ public struct LexicalQuery: Sendable, Equatable {
         let letters = Array(term)
         guard letters.count > minimumStemLength, letters.allSatisfy(\.isLetter) else { return nil }
         let shortest = max(minimumStemLength, Int((Double(letters.count) * minimumStemShare).rounded(.up)))
-        guard shortest < letters.count else { return nil }
         for length in stride(from: letters.count - 1, through: shortest, by: -1) {
             let prefix = String(letters[..<length])
             if isKnown(prefix) { return prefix }

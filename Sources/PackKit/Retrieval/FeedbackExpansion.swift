@@ -49,8 +49,10 @@ public struct FeedbackExpansion: Sendable, Equatable {
     func expands(_ query: LexicalQuery, bestRow row: Int, index: LexicalIndex) -> Bool {
         let present = index.termScores(query, rows: [row]).first ?? []
         var held = 0.0, all = 0.0
-        for (t, term) in query.terms.enumerated() where index.documentFrequency(term.text) > 0 {
-            let weight = term.weight * index.idf(term.text)
+        for (t, term) in query.terms.enumerated() {
+            let df = index.documentFrequency(term.text)
+            guard df > 0 else { continue }
+            let weight = term.weight * LexicalIndex.idf(documentFrequency: df, documentCount: index.documentCount)
             all += weight
             if t < present.count, present[t] > 0 { held += weight }
         }
@@ -96,7 +98,7 @@ public struct FeedbackExpansion: Sendable, Equatable {
             guard holders[word, default: 0] >= minimumDocuments, word.count > 1, !word.allSatisfy(\.isNumber) else { return nil }
             let df = index.documentFrequency(word)
             guard df > 0, Double(df) <= maximumFrequency else { return nil }
-            return (word, mass * index.idf(word))
+            return (word, mass * LexicalIndex.idf(documentFrequency: df, documentCount: index.documentCount))
         }.sorted { $0.score > $1.score || ($0.score == $1.score && $0.text < $1.text) }
         guard let best = scored.first?.score, best > 0 else { return query }
         return LexicalQuery(terms: query.terms + scored.prefix(terms).map {
