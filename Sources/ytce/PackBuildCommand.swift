@@ -83,6 +83,8 @@ struct PackBuildCommand: ParsableCommand {
             guard let seconds = TimeInterval(epoch) else { throw fail("SOURCE_DATE_EPOCH must be a number of seconds, got '\(epoch)'") }
             buildDate = Date(timeIntervalSince1970: seconds)
         }
+        // A build holds hundreds of megabytes for minutes: freed batch arrays go back to the system (`HeapPolicy`).
+        HeapPolicy.returnBlocks()
         if let update {
             return try runUpdate(update, config: packConfig, buildDate: buildDate)
         }
