@@ -12,10 +12,7 @@ import Foundation
 public enum HeapPolicy {
     private typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
     /// Swift's Glibc module does not declare `mallopt` (malloc.h): found by name; absent elsewhere.
-    private static let mallopt: MallOpt? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "mallopt") else { return nil }
-        return unsafeBitCast(symbol, to: MallOpt.self)
-    }()
+    private static let mallopt = CFunction.named("mallopt", as: MallOpt.self)
 
     /// malloc.h's M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
     private static let trimThreshold: Int32 = -1

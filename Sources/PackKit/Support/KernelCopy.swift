@@ -11,10 +11,7 @@ enum KernelCopy {
 
     private typealias CopyFileRange = @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
     /// glibc (2.27 and later) has the function, Swift's Glibc module does not declare it: found by name.
-    private static let copyFileRange: CopyFileRange? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "copy_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: CopyFileRange.self)
-    }()
+    private static let copyFileRange = CFunction.named("copy_file_range", as: CopyFileRange.self)
 
     /// Appends `count` bytes of `path` from `offset` at `fd`'s position.
     static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, output: String) throws(Problem) {

@@ -5,10 +5,7 @@ import Foundation
 enum WriteBack {
     private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
     /// Swift's Glibc module does not declare it (it needs _GNU_SOURCE): found by name.
-    private static let syncFileRange: SyncFileRange? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: SyncFileRange.self)
-    }()
+    private static let syncFileRange = CFunction.named("sync_file_range", as: SyncFileRange.self)
 
     /// SYNC_FILE_RANGE_WRITE: start writeback of dirty pages in the range, do not wait.
     private static let write: UInt32 = 2
