@@ -51,11 +51,7 @@ public final class JobStore: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch { throw Problem(description: "\(path): cannot create its folder: \(error.localizedDescription)") }
         do {
-            database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
-            try database.execute("PRAGMA busy_timeout = 10000")
-            try database.execute("PRAGMA journal_mode = WAL")
-            // NORMAL in WAL mode: a power cut may lose the last commits, a killed process loses none.
-            try database.execute("PRAGMA synchronous = NORMAL")
+            database = try SQLiteDatabase.sharedStore(path: path, busyTimeoutMs: 10_000)
             try database.execute("PRAGMA foreign_keys = ON")
             try immediate {
                 try database.execute(Self.schema)

@@ -117,10 +117,7 @@ public final class ConversationStore: @unchecked Sendable {
             throw Problem(description: "\(folder): cannot create the folder for the conversations (\(error.localizedDescription))")
         }
         do {
-            database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
-            try database.execute("PRAGMA busy_timeout = 5000")
-            _ = try database.strings("PRAGMA journal_mode = WAL")
-            try database.execute("PRAGMA synchronous = NORMAL")
+            database = try SQLiteDatabase.sharedStore(path: path, busyTimeoutMs: 5_000)
             try database.keepWriteAheadLogOnClose()
             try database.execute("PRAGMA foreign_keys = ON")
             let version = try database.scalarInt("PRAGMA user_version") ?? 0

@@ -35,11 +35,8 @@ public final class EmbeddingCache: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch { throw Problem(description: "\(path): cannot create its folder: \(error.localizedDescription)") }
         do {
-            database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
-            try database.execute("PRAGMA busy_timeout = 10000")
-            try database.execute("PRAGMA journal_mode = WAL")
-            // NORMAL in WAL mode: a killed process loses no commit (a power cut may lose the last ones: they are paid again).
-            try database.execute("PRAGMA synchronous = NORMAL")
+            // A power cut may lose the last commits: those vectors are paid again.
+            database = try SQLiteDatabase.sharedStore(path: path, busyTimeoutMs: 10_000)
             try database.execute(Self.schema)
             lookup = try database.prepare("SELECT dim, vector FROM embedding WHERE key = ?1")
             insert = try database.prepare("INSERT OR REPLACE INTO embedding (key, dim, vector) VALUES (?1, ?2, ?3)")

@@ -55,6 +55,18 @@ public final class SQLiteDatabase {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// A store several ytce processes write (jobs, conversations, the embedding cache), created when missing:
+    /// write-ahead log (a killed process loses no commit, readers never wait for the writer), `synchronous = NORMAL`
+    /// (a power cut may lose the last commits, never corrupts the file) and up to `busyTimeoutMs` waiting for
+    /// another process's write.
+    public static func sharedStore(path: String, busyTimeoutMs: Int) throws(SQLiteError) -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+        try database.execute("PRAGMA busy_timeout = \(busyTimeoutMs)")
+        try database.execute("PRAGMA journal_mode = WAL")
+        try database.execute("PRAGMA synchronous = NORMAL")
+        return database
+    }
+
     /// For a WAL database that short-lived processes write a little to (`pack ask --session`): closing leaves the
     /// write-ahead log for the next connection instead of checkpointing it and deleting it, so a process that
     /// commits one turn syncs nothing (with `synchronous = NORMAL`) rather than syncing the log, the database and
