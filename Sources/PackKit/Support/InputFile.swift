@@ -29,11 +29,7 @@ enum InputFile {
                 }
                 data.count = min(max(data.count * 2, 4096), limit + 1)
             }
-            let n = data.withUnsafeMutableBytes { raw in
-                Foundation.read(fd, raw.baseAddress! + filled, raw.count - filled)
-            }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw Problem(reason: String(cString: strerror(errno))) }
+            let n = try readSome(fd, into: &data, at: filled)
             if n == 0 { break }
             filled += n
         }
@@ -48,14 +44,23 @@ enum InputFile {
         var data = Data(count: min(size, count))
         var filled = 0
         while filled < data.count {
-            let n = data.withUnsafeMutableBytes { raw in Foundation.read(fd, raw.baseAddress! + filled, raw.count - filled) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw Problem(reason: String(cString: strerror(errno))) }
+            let n = try readSome(fd, into: &data, at: filled)
             if n == 0 { break }
             filled += n
         }
         data.count = filled
         return data
+    }
+
+    /// One `read` into `data` from `offset` to its end (retried when a signal interrupts it): the bytes read, 0 at
+    /// the end of the file.
+    private static func readSome(_ fd: Int32, into data: inout Data, at offset: Int) throws(Problem) -> Int {
+        while true {
+            let n = data.withUnsafeMutableBytes { raw in Foundation.read(fd, raw.baseAddress! + offset, raw.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw Problem(reason: String(cString: strerror(errno))) }
+            return n
+        }
     }
 
     /// Opens a regular file for reading (or mapping) and returns its descriptor, which the caller closes, and
