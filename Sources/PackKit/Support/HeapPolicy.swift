@@ -7,9 +7,9 @@ import Foundation
 /// pages stay resident in the threads' arenas. Blocks of 256 KiB and more mapped on their own instead go back to the
 /// system when freed. Measured on the synthetic 5,000-hour channel, `pack build` paired with the build before
 /// (`farm-bench -n 3`): peak RSS 504 → 464 MiB, wall time ratio 1.02 (pairs 0.85-1.11: within the machine's spread);
-/// thresholds of 1 MiB and 4 MiB kept 474 and 503 MB. A MiniLM build (hf-course), whose batches allocate large
-/// activations, is not slowed: paired wall ratio 1.01 (0.99-1.03), system time equal. `pack build --update` peaks
-/// in mapped members of the old pack, which this does not change (907 → 900 MB).
+/// single runs: default 508 MiB, 256 KiB 457 MiB, 1 MiB 463 MiB, 4 MiB 491 MiB. A MiniLM build (hf-course), whose
+/// batches allocate large activations, is not slowed: paired wall ratio 1.01 (0.99-1.03), system time equal.
+/// `pack build --update` peaks in mapped members of the old pack, which this does not change (886 → 879 MiB).
 public enum HeapPolicy {
     private typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
     /// Swift's Glibc module does not declare `mallopt` (malloc.h): found by name; absent elsewhere.
