@@ -69,6 +69,58 @@ final class ZipAssemblerTests: XCTestCase {
         XCTAssertEqual(python.status, 0, python.stderr)
     }
 
+    /// A build streams its chunk vectors straight into the zip as it writes them (a header patched at the end), then
+    /// appends the other members: every reader checks the CRCs, the streamed member's bytes start on the alignment
+    /// boundary, and they are the bytes written, patch included.
+    func testAStreamedMemberIsReadLikeACopiedOne() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let small = dir.appendingPathComponent("small").path
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: small))
+        let zipPath = dir.appendingPathComponent("streamed.zip").path
+        let writer = try ZipAssembler.Writer(path: zipPath, modificationDate: Date(timeIntervalSince1970: 1_767_225_600))
+        let member = try writer.beginStreamedMember(name: "vectors/chunk_embeddings.npy")
+        var expected = [UInt8](repeating: 0, count: 16)
+        try member.write(expected)
+        for round in 0..<12 {   // 12 MB: the reader below reads members of up to 16 MB
+            let piece = (0..<(1 << 20) + round).map { UInt8(truncatingIfNeeded: $0 * 31 + round) }
+            try member.write(piece)
+            expected += piece
+        }
+        let header = [UInt8]("header-patched!!".utf8)
+        try member.write(header, at: 0)
+        expected.replaceSubrange(0..<16, with: header)
+        XCTAssertThrowsError(try member.write(header, at: expected.count - 8), "a patch past the end is refused")
+        try member.close()
+        XCTAssertThrowsError(try member.write(header), "nothing is appended to a closed member")
+        try writer.append(.init(name: "manifest.json", path: small))
+        try writer.finish()
+
+        XCTAssertEqual(member.dataOffset % Int64(PackLayout.memberAlignment), 0)
+        let reader = try ZipArchiveReader(path: zipPath)  // ZIP_CHECKCONS: local and central headers agree
+        XCTAssertEqual(reader.entries.map(\.name), ["vectors/chunk_embeddings.npy", "manifest.json"])
+        XCTAssertEqual(try reader.data(of: reader.entries[0]), Data(expected))
+        let python = try TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import zipfile, sys
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            print(z.getinfo('vectors/chunk_embeddings.npy').file_size)
+            """, zipPath])
+        if python.status == 127 { throw XCTSkip("python3 not installed") }
+        XCTAssertEqual(python.status, 0, python.stderr)
+        XCTAssertEqual(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines), String(expected.count))
+    }
+
+    /// A streamed member must be closed before the next member begins: the archive is not written with half a member.
+    func testAMemberStillBeingStreamedStopsTheNextAppend() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let writer = try ZipAssembler.Writer(path: dir.appendingPathComponent("open.zip").path, modificationDate: Date())
+        let member = try writer.beginStreamedMember(name: "a.bin")
+        try member.write([UInt8](repeating: 1, count: 10))
+        XCTAssertThrowsError(try writer.finish()) { error in
+            XCTAssertTrue("\(error)".contains("a.bin was still being written"), "\(error)")
+        }
+    }
+
     func testDOSTimeIsUTCAndClamped() {
         let t = ZipAssembler.dosDateTime(Date(timeIntervalSince1970: 1_767_225_600 + 3661))
         XCTAssertEqual(t.time, UInt16(1 << 11 | 1 << 5 | 0))

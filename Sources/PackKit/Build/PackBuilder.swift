@@ -84,7 +84,12 @@ public struct PackBuilder: Sendable {
             try database.insert(channel: channelInput.channel, createdAt: createdAt)
             for video in channelInput.videos { try database.insert(video: video) }
             try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
-            let chunkVectors = try NpyWriter(path: workspace.file(PackLayout.chunkEmbeddings), columns: dimension)
+            // A stored pack's zip is begun now and the chunk vectors, its largest member written as the build goes,
+            // stream straight into it: never copied at the end, and on disk by then.
+            let zip = compression == .fast ? try workspace.startZip(modificationDate: buildDate ?? started) : nil
+            let streamedVectors = try zip?.beginStreamedMember(name: PackLayout.chunkEmbeddings)
+            let chunkVectors = try streamedVectors.map { try NpyWriter(sink: $0, columns: dimension) }
+                ?? NpyWriter(path: workspace.file(PackLayout.chunkEmbeddings), columns: dimension)
             let sectionVectors = try NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
             let documents = try JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
             let lexical = LexicalIndexSink()
@@ -155,6 +160,21 @@ public struct PackBuilder: Sendable {
             try database.chunkTable.write(to: workspace.file(PackLayout.chunkTable))
             trace.mark("database finished")
             try chunkVectors.finish()
+            /// The finished chunk vectors, read where they were written (to fingerprint the bucket index and build the graph).
+            let chunkMatrix: @Sendable () throws -> NpyMatrix
+            if let streamedVectors, let zip {
+                let (path, offset, length) = (zip.path, streamedVectors.dataOffset, streamedVectors.length)
+                chunkMatrix = {
+                    let file = try OpenFile(path: path)
+                    guard offset <= file.size, length <= file.size - offset else {
+                        throw ZipAssembler.Problem(description: "\(path) holds \(file.size) bytes, fewer than the chunk vectors written into it")
+                    }
+                    return try NpyMatrix(region: FileRegion(file: file, offset: offset, length: length, name: "\(path):\(PackLayout.chunkEmbeddings)"))
+                }
+            } else {
+                let path = workspace.file(PackLayout.chunkEmbeddings)
+                chunkMatrix = { try NpyMatrix(contentsOf: path) }
+            }
             try sectionVectors.finish()
             try documents.finish()
             // The lexical index is sorted and written on another thread while this one checksums the files
@@ -165,10 +185,10 @@ public struct PackBuilder: Sendable {
             var graphWrite: BackgroundTask?
             // Hash-embedded packs need none: their sparse questions are searched exactly (`ColumnMatrix`).
             if report.chunks >= annMinimumChunks && !embedder.sparseQueries {
-                let path = workspace.file(PackLayout.chunkEmbeddings), graph = workspace.file(PackLayout.chunkGraph)
+                let graph = workspace.file(PackLayout.chunkGraph)
                 let threads = workers
                 progress?(BuildProgress(phase: "indexing vectors", done: 0, total: 1))
-                graphWrite = BackgroundTask { try HNSWGraph.build(matrix: try NpyMatrix(contentsOf: path), to: graph, threads: threads) }
+                graphWrite = BackgroundTask { try HNSWGraph.build(matrix: try chunkMatrix(), to: graph, threads: threads) }
             }
             defer { try? graphWrite?.wait() }
             if isCancelled() { throw PackBuildError.cancelled }
@@ -216,22 +236,18 @@ public struct PackBuilder: Sendable {
                 names.map { ($0, workspace.file($0)) }.filter { FileManager.default.fileExists(atPath: $0.path) }
             }
             var earlyZip: (writer: ZipAssembler.Writer, task: BackgroundTask)?
-            if compression == .fast {
-                let writer = try workspace.startZip(modificationDate: buildDate ?? started)
+            if let writer = zip {
                 let first = files(PackLayout.builtFirst)
                 earlyZip = (writer, BackgroundTask {
-                    try writer.append(files: first, writeBack: true) { name, path in
-                        // Gone once copied (its pages dropped, never written to disk), but for the vectors, still read
-                        // to fingerprint the bucket index and to build the graph.
-                        if name != PackLayout.chunkEmbeddings { unlink(path) }
-                    }
+                    // Gone once copied: its pages dropped, never written to disk.
+                    try writer.append(files: first, writeBack: true) { _, path in unlink(path) }
                 })
             }
             defer { try? earlyZip?.task.wait() }  // never leave it copying from a workspace being removed
             try lexicalWrite.wait()
             trace.mark("lexical index written")
             try graphWrite?.wait()
-            try buckets?.finish(matrix: workspace.file(PackLayout.chunkEmbeddings), keep: report.chunks >= bucketMinimumChunks)
+            try buckets?.finish(matrix: chunkMatrix, keep: report.chunks >= bucketMinimumChunks)
             trace.mark("graph and buckets written")
             if let earlyZip {
                 try earlyZip.task.wait()
@@ -307,15 +323,15 @@ final class BucketIndexSink: @unchecked Sendable {
         }
     }
 
-    /// Completes the index of the finished matrix at `matrix`, or removes it when the pack is too small to want one.
-    func finish(matrix: String, keep: Bool) throws {
+    /// Completes the index of the finished matrix `matrix` gives, or removes it when the pack is too small to want one.
+    func finish(matrix: () throws -> NpyMatrix, keep: Bool) throws {
         try queue.sync {
             if let failure { throw failure }
             guard keep else {
                 unlink(writer.path)
                 return
             }
-            try writer.finish(fingerprint: HNSWGraph.fingerprint(of: try NpyMatrix(contentsOf: matrix)))
+            try writer.finish(fingerprint: HNSWGraph.fingerprint(of: try matrix()))
         }
     }
 }

@@ -1,15 +1,19 @@
 import Foundation
 
-/// Streams rows of a float32 matrix into a `.npy` file; the row count goes into the header at `finish()`.
-/// Rows arrive one batch at a time so a build never holds a whole matrix in memory.
+/// Streams rows of a float32 matrix into a `.npy` file (or a member streamed into a zip); the row count goes into
+/// the header at `finish()`. Rows arrive one batch at a time so a build never holds a whole matrix in memory.
 public final class NpyWriter {
     public let columns: Int
     public private(set) var rows = 0
-    private let file: OutputFile
+    private let file: any ByteSink
     private static let headerLength = 128
 
-    public init(path: String, columns: Int) throws {
-        self.file = try OutputFile(path: path)
+    public convenience init(path: String, columns: Int) throws {
+        try self.init(sink: OutputFile(path: path), columns: columns)
+    }
+
+    init(sink: any ByteSink, columns: Int) throws {
+        self.file = sink
         self.columns = columns
         try file.write(NpyHeader.encode(rows: 0, columns: columns, totalLength: Self.headerLength))
     }

@@ -123,6 +123,7 @@ enum ZipAssembler {
         private var offset: Int64 = 0
         private var central: [UInt8] = []
         private var count = 0
+        var path: String { file.path }
 
         init(path: String, modificationDate: Date, alignment: Int = PackLayout.memberAlignment) throws {
             file = try OutputFile(path: path)
@@ -130,14 +131,13 @@ enum ZipAssembler {
             (dosTime, dosDate) = dosDateTime(modificationDate)
         }
 
-        /// Appends a member whose CRC-32 is known (`entry.crc32`; computed here when nil). With `writeBack`, the
-        /// kernel starts writing the member to disk right away, so a final fsync finds little left to write.
-        func append(_ given: Entry, writeBack: Bool = false) throws {
-            var entry = given
-            entry.parts = try resolved(entry.parts)
-            let crc = try entry.crc32 ?? checksum(entry.parts)
-            let size = entry.parts.reduce(Int64(0)) { $0 + length($1) }
-            let name = Array(entry.name.utf8)
+        /// The member being streamed into the zip, until the next append or `finish` completes it.
+        private var streaming: StreamedMember?
+
+        /// A member's local header at `offset`. `reservingZip64`: its length does not depend on whether the size
+        /// needs a zip64 record (a streamed member's header is written before its size is known): without one,
+        /// the record's 20 bytes pad the alignment record instead.
+        private func localHeader(name: [UInt8], crc: UInt32, size: Int64, at offset: Int64, reservingZip64: Bool = false) -> [UInt8] {
             let big = size >= 0xFFFF_FFFF
             var local = ZipBytes()
             local.u32(0x0403_4B50)
@@ -150,10 +150,11 @@ enum ZipAssembler {
             local.u32(big ? 0xFFFF_FFFF : UInt32(size))
             var extraField = ZipBytes()
             if big { extraField.u16(1); extraField.u16(16); extraField.u64(UInt64(size)); extraField.u64(UInt64(size)) }
-            if alignment > 1 {
+            let reserved = reservingZip64 && !big ? 20 : 0
+            if alignment > 1 || reserved > 0 {
                 // The record takes 6 bytes at least; the padding after it makes the data start on the boundary.
-                let unpadded = Int(offset) + 30 + name.count + extraField.data.count + 6
-                let padding = (alignment - unpadded % alignment) % alignment
+                let unpadded = Int(offset) + 30 + name.count + extraField.data.count + reserved + 6
+                let padding = (alignment - unpadded % alignment) % alignment + reserved
                 extraField.u16(alignmentExtraID); extraField.u16(UInt16(2 + padding)); extraField.u16(UInt16(min(alignment, 0xFFFF)))
                 extraField.bytes([UInt8](repeating: 0, count: padding))
             }
@@ -161,7 +162,20 @@ enum ZipAssembler {
             local.u16(UInt16(extraField.data.count))
             local.bytes(name)
             local.bytes(extraField.data)
-            try file.write(local.data)
+            return local.data
+        }
+
+        /// Appends a member whose CRC-32 is known (`entry.crc32`; computed here when nil). With `writeBack`, the
+        /// kernel starts writing the member to disk right away, so a final fsync finds little left to write.
+        func append(_ given: Entry, writeBack: Bool = false) throws {
+            try completeStreamedMember()
+            var entry = given
+            entry.parts = try resolved(entry.parts)
+            let crc = try entry.crc32 ?? checksum(entry.parts)
+            let size = entry.parts.reduce(Int64(0)) { $0 + length($1) }
+            let name = Array(entry.name.utf8)
+            let local = localHeader(name: name, crc: crc, size: size, at: offset)
+            try file.write(local)
             for part in entry.parts {
                 switch part {
                 case .file(let path, let offset, let length):
@@ -169,8 +183,40 @@ enum ZipAssembler {
                 case .bytes(let bytes): try file.write(bytes)
                 }
             }
-            if writeBack { WriteBack.start(file.descriptor, offset: offset, count: Int64(local.data.count) + size) }
+            if writeBack { WriteBack.start(file.descriptor, offset: offset, count: Int64(local.count) + size) }
+            addToDirectory(name: name, crc: crc, size: size, headerLength: Int64(local.count))
+        }
 
+        /// Begins a member whose bytes the caller writes straight into the zip as it produces them (a build's
+        /// chunk vectors, written over the whole build): they are neither copied into the zip at the end nor
+        /// written to disk twice, and the kernel writes them out as they come. Nothing else may be appended until
+        /// the member is closed; the next append (or `finish`) then checksums it and completes its header.
+        func beginStreamedMember(name: String) throws -> StreamedMember {
+            try completeStreamedMember()
+            let bytes = Array(name.utf8)
+            let header = localHeader(name: bytes, crc: 0, size: 0, at: offset, reservingZip64: true)
+            try file.write(header)
+            let member = StreamedMember(name: name, file: file, dataOffset: offset + Int64(header.count))
+            streaming = member
+            return member
+        }
+
+        /// Checksums the streamed member, rewrites its local header with its CRC-32 and size, and lists it.
+        private func completeStreamedMember() throws {
+            guard let member = streaming else { return }
+            streaming = nil
+            guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when the next member began") }
+            let crc = try CRC32.of(file: file.path, ranges: [(member.dataOffset, member.length)])
+            let name = Array(member.name.utf8)
+            let header = localHeader(name: name, crc: crc, size: member.length, at: offset, reservingZip64: true)
+            precondition(offset + Int64(header.count) == member.dataOffset, "a streamed member's header changed length")
+            try file.write(header, at: Int(offset))
+            addToDirectory(name: name, crc: crc, size: member.length, headerLength: Int64(header.count))
+        }
+
+        /// Lists the member just written at `offset` in the central directory and moves past it.
+        private func addToDirectory(name: [UInt8], crc: UInt32, size: Int64, headerLength: Int64) {
+            let big = size >= 0xFFFF_FFFF
             let farOffset = offset >= 0xFFFF_FFFF
             var extra = ZipBytes()
             if big || farOffset {
@@ -199,13 +245,14 @@ enum ZipAssembler {
             header.bytes(name)
             header.bytes(extra.data)
             central += header.data
-            offset += Int64(local.data.count) + size
+            offset += headerLength + size
             count += 1
         }
 
         /// Appends whole files as members, checksummed in parallel first; `copied` runs after each is in the zip.
         func append(files: [(name: String, path: String)], writeBack: Bool = false,
                     copied: (_ name: String, _ path: String) -> Void = { _, _ in }) throws {
+            try completeStreamedMember()
             for (file, crc) in zip(files, try checksums(files.map(\.path))) {
                 try append(.init(name: file.name, path: file.path, crc32: crc), writeBack: writeBack)
                 copied(file.name, file.path)
@@ -214,6 +261,7 @@ enum ZipAssembler {
 
         /// Writes the central directory and the end records, and closes the file.
         func finish() throws {
+            try completeStreamedMember()
             let centralOffset = offset
             var tail = ZipBytes()
             tail.bytes(central)
