@@ -358,18 +358,15 @@ public final class LexicalIndexBuilder {
         let order = terms.indices.sorted { terms[$0].utf8.lexicographicallyPrecedes(terms[$1].utf8) }
         var rank = [UInt32](repeating: 0, count: terms.count)
         for (r, id) in order.enumerated() { rank[id] = UInt32(r) }
-        // Each entry's term id becomes its rank, and each document's entries are sorted by rank: the postings of a
-        // run of ranks are then a run at the front of every document's remaining entries (see below).
+        // Each entry's term id becomes its rank.
         written = true
         var df = [Int](repeating: 0, count: terms.count)
         entries.updateEachDocument(starts: documentStarts) { _, entries in
-            var document = entries
-            for i in document.indices {
-                let r = rank[Int(document[i] >> 8)]
+            for i in entries.indices {
+                let r = rank[Int(entries[i] >> 8)]
                 df[Int(r)] += 1
-                document[i] = r << 8 | document[i] & 0xFF
+                entries[i] = r << 8 | entries[i] & 0xFF
             }
-            document.sort()
         }
         var start = [Int](repeating: 0, count: terms.count)
         var running = 0
@@ -413,43 +410,77 @@ public final class LexicalIndexBuilder {
         try file.write(strings)
         try file.write(table.data)
         // On disk a posting is (UInt32 row, UInt16 tf, UInt16 0): one little-endian UInt64 of row | tf << 32.
-        // Written a block of ranks at a time, so the build holds a block of postings rather than all of them. Every
-        // document's entries are sorted by rank, so a block's postings in a document are the entries at its cursor
-        // below the block's last rank: each pass costs the block's postings plus one look per document, and all
-        // passes together one look at every entry (the passes used to read every entry each: 65 passes over 65
-        // million entries on a 5,000-hour channel, a sixth of its build's CPU time).
-        let blockSize = postingBlock
-        var cursor = Array(documentStarts.dropLast())
-        var next = start
-        var blockStart = 0
+        // The postings are cut into blocks of whole terms of about `postingBlock` postings. One pass over the
+        // documents, in row order, deals each posting to its block's part of the file (through a small buffer per
+        // block); then each block is read back and put in term order by a stable counting sort, rows staying
+        // ascending within a term. The build holds a block and the buffers, never all the postings (560 MB on a
+        // 5,000-hour channel), and looks at each entry once: the passes over every document for each block it
+        // replaces took 4.5 s of a 5,000-hour build's critical path.
+        var blockOfRank = [Int32](repeating: 0, count: terms.count)
+        var blocks: [(firstRank: Int, start: Int, end: Int)] = []
         var rankEnd = 0
-        while blockStart < entries.count {
-            // The ranks whose postings fall in [blockStart, blockEnd): whole terms only.
+        while rankEnd < terms.count {
+            let first = rankEnd, blockStart = start[first]
             var blockEnd = blockStart
-            while rankEnd < terms.count && (blockEnd == blockStart || blockEnd + df[rankEnd] <= blockStart + blockSize) {
+            while rankEnd < terms.count && (rankEnd == first || blockEnd + df[rankEnd] <= blockStart + postingBlock) {
                 blockEnd += df[rankEnd]
+                blockOfRank[rankEnd] = Int32(blocks.count)
                 rankEnd += 1
             }
-            var block = [UInt64](repeating: 0, count: blockEnd - blockStart)
-            let limit = UInt64(rankEnd) << 8  // 2^32 when every one of 2^24 terms is in: not a UInt32
-            block.withUnsafeMutableBufferPointer { out in
-                entries.forEachDocument(starts: documentStarts) { row, document in
-                    let first = Int(documentStarts[row])
-                    var i = Int(cursor[row]) - first
-                    while i < document.count && UInt64(document[i]) < limit {
-                        let e = document[i]
-                        let r = Int(e >> 8)
-                        out[next[r] - blockStart] = UInt64(row) | UInt64(e & 0xFF) << 32
-                        next[r] += 1
-                        i += 1
+            blocks.append((first, blockStart, blockEnd))
+        }
+        // A buffer of up to 64 KiB per block, 32 MB for all of them at most (a channel of ~4,000 blocks).
+        let capacity = max(256, min(8192, (4 << 20) / max(1, blocks.count)))
+        var staged = [UInt64](repeating: 0, count: blocks.count * capacity)
+        var filled = [Int](repeating: 0, count: blocks.count)
+        var dealt = blocks.map(\.start)  // postings of each block in the file so far
+        var failure: (any Error)?
+        staged.withUnsafeMutableBufferPointer { staged in
+            func flush(_ b: Int) throws {
+                let buffer = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: staged[(b * capacity)..<(b * capacity + filled[b])]))
+                try file.write(buffer, at: postingsOffset + dealt[b] * 8)
+                dealt[b] += filled[b]
+                filled[b] = 0
+            }
+            // While dealt, a posting carries its rank within its block in its top 24 bits (zero in the file; a block
+            // holds fewer than 2^24 ranks, as the index does).
+            entries.forEachDocument(starts: documentStarts) { row, document in
+                guard failure == nil else { return }
+                for e in document {
+                    let r = Int(e >> 8)
+                    let b = Int(blockOfRank[r])
+                    staged[b * capacity + filled[b]] = UInt64(row) | UInt64(e & 0xFF) << 32 | UInt64(r - blocks[b].firstRank) << 40
+                    filled[b] += 1
+                    if filled[b] == capacity {
+                        do { try flush(b) } catch { failure = error; return }
                     }
-                    cursor[row] = UInt32(first + i)
                 }
             }
-            try file.write(block)
-            blockStart = blockEnd
+            for b in blocks.indices where failure == nil && filled[b] > 0 {
+                do { try flush(b) } catch { failure = error }
+            }
         }
-        try file.write(lengths)
+        if let failure { throw failure }
+        staged = []
+        // Each block in term order: its postings, dealt in row order, counted into place rank by rank.
+        var next = start
+        for block in blocks where block.end > block.start {
+            let count = block.end - block.start
+            var dealtBlock = [UInt64](repeating: 0, count: count)
+            try dealtBlock.withUnsafeMutableBytes { try file.read(into: $0, at: postingsOffset + block.start * 8) }
+            var sorted = [UInt64](repeating: 0, count: count)
+            dealtBlock.withUnsafeBufferPointer { input in
+                sorted.withUnsafeMutableBufferPointer { out in
+                    for posting in input {
+                        let r = block.firstRank + Int(posting >> 40)
+                        out[next[r] - block.start] = posting & 0xFF_FFFF_FFFF
+                        next[r] += 1
+                    }
+                }
+            }
+            try sorted.withUnsafeBytes { try file.write($0, at: postingsOffset + block.start * 8) }
+        }
+        try lengths.withUnsafeBytes { try file.write($0, at: lengthsOffset) }
         try file.close()
     }
 }

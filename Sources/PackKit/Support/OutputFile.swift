@@ -13,7 +13,7 @@ final class OutputFile {
     /// Creates or truncates `path`.
     init(path: String) throws(Problem) {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)  // read too: a writer may sort its bytes in place
         guard fd >= 0 else { throw Problem(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
     }
 
@@ -42,8 +42,34 @@ final class OutputFile {
 
     /// Overwrites bytes at `offset` without moving the append position's end (for headers patched at the end).
     func write(_ bytes: [UInt8], at offset: Int) throws(Problem) {
-        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        guard n == bytes.count else { throw Problem(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        let result: Result<Void, Problem> = bytes.withUnsafeBytes { raw in
+            do throws(Problem) { try write(raw, at: offset); return .success(()) } catch { return .failure(error) }
+        }
+        try result.get()
+    }
+
+    /// Overwrites (or writes past the end, leaving a gap to fill) bytes at `offset`.
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Problem) {
+        guard let base = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, base + done, bytes.count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Problem(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+            done += n
+        }
+    }
+
+    /// Reads back `buffer.count` bytes written before at `offset`.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(Problem) {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, base + done, buffer.count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Problem(description: "cannot read back \(path): \(n == 0 ? "it ends early" : String(cString: strerror(errno)))") }
+            done += n
+        }
     }
 
     func close() throws(Problem) {
