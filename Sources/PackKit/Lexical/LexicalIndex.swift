@@ -431,54 +431,74 @@ public final class LexicalIndexBuilder {
         }
         // A buffer of up to 64 KiB per block, 32 MB for all of them at most (a channel of ~4,000 blocks).
         let capacity = max(256, min(8192, (4 << 20) / max(1, blocks.count)))
+        // While dealt, a posting carries its rank within its block in its top 24 bits (zero in the file; a block
+        // holds fewer than 2^24 ranks, as the index does).
+        let tagOfRank = (0..<terms.count).map { UInt64($0 - blocks[Int(blockOfRank[$0])].firstRank) << 40 }
         var staged = [UInt64](repeating: 0, count: blocks.count * capacity)
         var filled = [Int](repeating: 0, count: blocks.count)
         var dealt = blocks.map(\.start)  // postings of each block in the file so far
         var failure: (any Error)?
         staged.withUnsafeMutableBufferPointer { staged in
+        filled.withUnsafeMutableBufferPointer { filled in
+        dealt.withUnsafeMutableBufferPointer { dealt in
+        blockOfRank.withUnsafeBufferPointer { blockOfRank in
+        tagOfRank.withUnsafeBufferPointer { tagOfRank in
             func flush(_ b: Int) throws {
                 let buffer = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: staged[(b * capacity)..<(b * capacity + filled[b])]))
                 try file.write(buffer, at: postingsOffset + dealt[b] * 8)
                 dealt[b] += filled[b]
                 filled[b] = 0
             }
-            // While dealt, a posting carries its rank within its block in its top 24 bits (zero in the file; a block
-            // holds fewer than 2^24 ranks, as the index does).
             entries.forEachDocument(starts: documentStarts) { row, document in
                 guard failure == nil else { return }
                 for e in document {
                     let r = Int(e >> 8)
                     let b = Int(blockOfRank[r])
-                    staged[b * capacity + filled[b]] = UInt64(row) | UInt64(e & 0xFF) << 32 | UInt64(r - blocks[b].firstRank) << 40
+                    let slot = b * capacity + filled[b]
+                    staged[slot] = UInt64(row) | UInt64(e & 0xFF) << 32 | tagOfRank[r]
                     filled[b] += 1
                     if filled[b] == capacity {
                         do { try flush(b) } catch { failure = error; return }
                     }
                 }
             }
-            for b in blocks.indices where failure == nil && filled[b] > 0 {
+            for b in 0..<filled.count where failure == nil && filled[b] > 0 {
                 do { try flush(b) } catch { failure = error }
             }
+        }
+        }
+        }
+        }
         }
         if let failure { throw failure }
         staged = []
         // Each block in term order: its postings, dealt in row order, counted into place rank by rank.
+        // Two buffers of the largest block, used for every block (fresh ones per block cost a page fault per 4 KiB).
         var next = start
+        let largest = blocks.map { $0.end - $0.start }.max() ?? 0
+        var dealtBuffer = [UInt64](repeating: 0, count: largest)
+        var sortedBuffer = [UInt64](repeating: 0, count: largest)
         for block in blocks where block.end > block.start {
             let count = block.end - block.start
-            var dealtBlock = [UInt64](repeating: 0, count: count)
-            try dealtBlock.withUnsafeMutableBytes { try file.read(into: $0, at: postingsOffset + block.start * 8) }
-            var sorted = [UInt64](repeating: 0, count: count)
-            dealtBlock.withUnsafeBufferPointer { input in
-                sorted.withUnsafeMutableBufferPointer { out in
-                    for posting in input {
-                        let r = block.firstRank + Int(posting >> 40)
-                        out[next[r] - block.start] = posting & 0xFF_FFFF_FFFF
-                        next[r] += 1
+            try dealtBuffer.withUnsafeMutableBytes {
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<(count * 8)]), at: postingsOffset + block.start * 8)
+            }
+            try dealtBuffer.withUnsafeBufferPointer { dealtAll in
+                let input = UnsafeBufferPointer(rebasing: dealtAll[..<count])
+                try sortedBuffer.withUnsafeMutableBufferPointer { sortedAll in
+                    let out = UnsafeMutableBufferPointer(rebasing: sortedAll[..<count])
+                    next.withUnsafeMutableBufferPointer { next in
+                        // This block's ranks' next free place, counted from the block's start.
+                        let place = UnsafeMutableBufferPointer(rebasing: next[block.firstRank...])
+                        for posting in input {
+                            let local = Int(posting >> 40)
+                            out[place[local] - block.start] = posting & 0xFF_FFFF_FFFF
+                            place[local] += 1
+                        }
                     }
+                    try file.write(UnsafeRawBufferPointer(out), at: postingsOffset + block.start * 8)
                 }
             }
-            try sorted.withUnsafeBytes { try file.write($0, at: postingsOffset + block.start * 8) }
         }
         try lengths.withUnsafeBytes { try file.write($0, at: lengthsOffset) }
         try file.close()
