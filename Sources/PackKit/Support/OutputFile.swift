@@ -51,23 +51,22 @@ final class OutputFile {
     /// Overwrites (or writes past the end, leaving a gap to fill) bytes at `offset`.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Problem) {
         guard let base = bytes.baseAddress else { return }
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(fd, base + done, bytes.count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Problem(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-            done += n
-        }
+        try transfer(bytes.count, at: offset, "write") { done in pwrite(fd, base + done, bytes.count - done, off_t(offset + done)) }
     }
 
     /// Reads back `buffer.count` bytes written before at `offset`.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(Problem) {
         guard let base = buffer.baseAddress else { return }
+        try transfer(buffer.count, at: offset, "read back") { done in pread(fd, base + done, buffer.count - done, off_t(offset + done)) }
+    }
+
+    /// Repeats a positioned read or write (`step`, given the bytes done so far) until `count` bytes are done.
+    private func transfer(_ count: Int, at offset: Int, _ verb: String, _ step: (_ done: Int) -> Int) throws(Problem) {
         var done = 0
-        while done < buffer.count {
-            let n = pread(fd, base + done, buffer.count - done, off_t(offset + done))
+        while done < count {
+            let n = step(done)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Problem(description: "cannot read back \(path): \(n == 0 ? "it ends early" : String(cString: strerror(errno)))") }
+            guard n > 0 else { throw Problem(description: "cannot \(verb) \(path): \(n == 0 ? "it ends early" : String(cString: strerror(errno)))") }
             done += n
         }
     }
