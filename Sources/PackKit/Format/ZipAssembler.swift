@@ -252,7 +252,6 @@ enum ZipAssembler {
         /// Appends whole files as members, checksummed in parallel first; `copied` runs after each is in the zip.
         func append(files: [(name: String, path: String)], writeBack: Bool = false,
                     copied: (_ name: String, _ path: String) -> Void = { _, _ in }) throws {
-            try completeStreamedMember()
             for (file, crc) in zip(files, try checksums(files.map(\.path))) {
                 try append(.init(name: file.name, path: file.path, crc32: crc), writeBack: writeBack)
                 copied(file.name, file.path)
