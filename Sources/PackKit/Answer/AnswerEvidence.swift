@@ -57,6 +57,7 @@ public struct EvidenceJudge: Sendable {
             // The moment's topic words count less in choosing among its sentences than the words that single one out.
             let scale = settings.localTermWeights ? terms.localWeights(termSets) : [:]
             let bestWindow = hit.windows.first?.score ?? 0
+            let titleTerms = Set(analyzer.terms(hit.title))
             for (i, sentence) in sentences.enumerated() {
                 // What comes next or a goodbye shares the topic's words but says nothing about it: never evidence.
                 if Self.trails(sentence.text) { continue }
@@ -67,7 +68,7 @@ public struct EvidenceJudge: Sendable {
                 let coverage = terms.coverage(own, scale: scale)
                 let passageCoverage = terms.coverage(passage, scale: scale)
                 if rank < settings.momentsJudged {
-                    let matches = terms.contentMatches(passage)
+                    let matches = terms.contentMatches(passage.union(titleTerms))
                     if (matches, passageCoverage) > bestPassage { bestPassage = (matches, passageCoverage) }
                 }
                 // Where in the moment retrieval found the question: the best chunk window holding the sentence.
@@ -201,7 +202,8 @@ public struct EvidenceJudge: Sendable {
     }
 
     /// The evidence answers when one passage (a sentence and its neighbours) of the best moments holds enough of
-    /// the question's content words (at least three, or all the pack knows when it asks for fewer), while most of
+    /// the question's content words (at least three, or all the pack knows when it asks for fewer; the video's title
+    /// counts as part of every passage, since it names what the whole video is about), while most of
     /// the question's words are words the channel uses at all. Two words suffice when nearly every word of the
     /// question is one the channel uses, or when the first moment leads the others clearly (a paraphrase shares
     /// few words with its answer, but retrieval still singles the moment out). Where the embedder carries
