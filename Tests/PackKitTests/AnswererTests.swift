@@ -103,21 +103,24 @@ final class AnswererTests: XCTestCase {
         XCTAssertFalse(try answer(question, in: pack, settings: strict).isGrounded)
     }
 
-    /// A video's title says what all of it is about: "How do I stop channeling in espresso?" is answered by the
-    /// passage on channeling in the espresso video, though the passage itself never says "espresso" (the bundled
-    /// sample pack refused this question).
-    func testTheVideosTitleCountsAsPartOfEveryPassage() throws {
+    /// The title of a video retrieval singles out says what all of it is about: "How do I stop channeling in
+    /// espresso?" is answered by the passage on channeling in the espresso video, though the passage itself never
+    /// says "espresso" (the bundled sample pack refused this question).
+    func testTheTitleOfAClearlyLeadingVideoCountsAsPartOfItsPassages() throws {
         func lines(espressoVideo: String) -> [String: [Int: String]] {
             [espressoVideo: [20: "Channeling is when water finds a weak spot in the puck and rushes through it.",
                              40: "The usual fix is better puck prep with a needle tool."],
-             "pourover": [10: "Stop pouring once the scale reads three hundred grams.",
-                          30: "A moka pot is not really espresso, whatever the box says."]]
+             "pourover": [10: "Stop pouring once the scale reads three hundred grams."]]
         }
         let question = "How do I stop channeling in espresso?"
         let titled = try makePack(lines(espressoVideo: "espresso"))
         let answered = try answer(question, in: titled)
         XCTAssertTrue(answered.isGrounded, answered.text)
         XCTAssertTrue(answered.text.hasPrefix("Channeling is when water finds a weak spot"), answered.text)
+        // Only where retrieval singles the video out.
+        var undecided = AnswerSettings()
+        undecided.titleLead = 2
+        XCTAssertFalse(try answer(question, in: titled, settings: undecided).isGrounded)
         // The same transcripts under a title without the word: one matched word is not evidence enough.
         let untitled = try makePack(lines(espressoVideo: "barista"))
         XCTAssertFalse(try answer(question, in: untitled).isGrounded)

@@ -50,6 +50,7 @@ public struct EvidenceJudge: Sendable {
         var candidates: [AnswerEvidence.Candidate] = []
         var bestPassage = (matches: 0, coverage: 0.0)
         let topScore = hits.first?.score ?? 0
+        let margin = hits.count > 1 && topScore > 0 ? (topScore - hits[1].score) / topScore : 1
         for (rank, hit) in read.enumerated() {
             let sentences = TranscriptSentence.split(hit, moment: rank)
             guard !sentences.isEmpty else { continue }
@@ -57,7 +58,10 @@ public struct EvidenceJudge: Sendable {
             // The moment's topic words count less in choosing among its sentences than the words that single one out.
             let scale = settings.localTermWeights ? terms.localWeights(termSets) : [:]
             let bestWindow = hit.windows.first?.score ?? 0
-            let titleTerms = Set(analyzer.terms(hit.title))
+            // The title of a video retrieval singles out says what all of it is about: it counts as part of each
+            // of the first moment's passages ("how do I stop channeling in espresso" in the espresso video's
+            // passage on channeling, which never says "espresso").
+            let titleTerms = rank == 0 && margin >= settings.titleLead ? Set(analyzer.terms(hit.title)) : []
             for (i, sentence) in sentences.enumerated() {
                 // What comes next or a goodbye shares the topic's words but says nothing about it: never evidence.
                 if Self.trails(sentence.text) { continue }
@@ -96,7 +100,6 @@ public struct EvidenceJudge: Sendable {
         }
         candidates.sort { $0.score > $1.score }
         let windowSimilarity = read.prefix(settings.momentsJudged).flatMap(\.windows).compactMap(\.similarity).max()
-        let margin = hits.count > 1 && topScore > 0 ? (topScore - hits[1].score) / topScore : 1
         return AnswerEvidence(candidates: candidates,
                               answers: answers(terms, matches: bestPassage.matches, margin: hits.isEmpty ? 0 : margin,
                                                windowSimilarity: windowSimilarity))
@@ -202,8 +205,8 @@ public struct EvidenceJudge: Sendable {
     }
 
     /// The evidence answers when one passage (a sentence and its neighbours) of the best moments holds enough of
-    /// the question's content words (at least three, or all the pack knows when it asks for fewer; the video's title
-    /// counts as part of every passage, since it names what the whole video is about), while most of
+    /// the question's content words (at least three, or all the pack knows when it asks for fewer; the title of a
+    /// first moment that leads by `titleLead` counts as part of its passages), while most of
     /// the question's words are words the channel uses at all. Two words suffice when nearly every word of the
     /// question is one the channel uses, or when the first moment leads the others clearly (a paraphrase shares
     /// few words with its answer, but retrieval still singles the moment out). Where the embedder carries

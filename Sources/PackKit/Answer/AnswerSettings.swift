@@ -94,6 +94,12 @@ public struct AnswerSettings: Sendable, Equatable {
     /// shared off-topic questions with two matches reach (0.36).
     public var clearLead = 0.5
     public var maxUnknownShareWithClearLead = 0.5
+    /// The first moment's video title counts as part of its passages when the moment leads the second by this
+    /// share: retrieval singled the video out, and its title names the topic its sentences leave unsaid. On the
+    /// sample pack "how do I stop channeling in espresso" (lead 0.36) is answered by the espresso video's passage
+    /// on channeling; "and what grind does it need?" asked alone (lead 0.02) stays refused. The shared sets and
+    /// their off-topic refusals are unchanged with it.
+    public var titleLead = 0.25
 
     public init() {}
 }
