@@ -20,28 +20,34 @@ extension ByteSink {
 extension OutputFile: ByteSink {}
 
 /// A zip member whose bytes are written in place in the zip as they are produced (`ZipAssembler.Writer
-/// .beginStreamedMember`). The kernel is asked to write them to disk as they come, so the zip's final sync finds
-/// them written.
+/// .beginStreamedMember`, or `parkMember` for one written far out in the file and moved into place when the zip
+/// reaches it). The kernel is asked to write them to disk as they come, so the zip's final sync finds them written.
 final class StreamedMember: ByteSink {
     let name: String
-    /// Where the member's bytes start in the zip.
-    let dataOffset: Int64
+    /// Where the member's bytes start in the zip (a parked member's move when it is adopted).
+    private(set) var dataOffset: Int64
     private(set) var length: Int64 = 0
     private(set) var isClosed = false
+    /// The most bytes the member may hold: the room before what the zip writes after it.
+    let capacity: Int64
     private let file: OutputFile
     /// Bytes up to here were handed to the kernel's writeback.
     private var writtenBack: Int64 = 0
     private static let writeBackStep: Int64 = 16 << 20
 
-    init(name: String, file: OutputFile, dataOffset: Int64) {
+    init(name: String, file: OutputFile, dataOffset: Int64, capacity: Int64) {
         self.name = name
         self.file = file
         self.dataOffset = dataOffset
+        self.capacity = capacity
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was written to after it was closed") }
-        try file.write(bytes)
+        guard Int64(bytes.count) <= capacity - length else {
+            throw ZipAssembler.Problem(description: "\(file.path): \(name) outgrew the \(capacity) bytes of room the zip keeps for it")
+        }
+        try file.write(bytes, at: Int(dataOffset + length))
         length += Int64(bytes.count)
         if length - writtenBack >= Self.writeBackStep {
             WriteBack.start(file.descriptor, offset: dataOffset + writtenBack, count: length - writtenBack)
@@ -60,5 +66,46 @@ final class StreamedMember: ByteSink {
         isClosed = true
         WriteBack.start(file.descriptor, offset: dataOffset + writtenBack, count: length - writtenBack)
         writtenBack = length
+    }
+
+    /// Writes `bytes` at `offset` of the member, growing it when they reach past its end (a database's pages,
+    /// written in any order; a gap reads as zeros).
+    func store(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was written to after it was closed") }
+        guard offset >= 0, offset <= capacity, Int64(bytes.count) <= capacity - offset else {
+            throw ZipAssembler.Problem(description: "\(file.path): \(name) outgrew the \(capacity) bytes of room the zip keeps for it")
+        }
+        try file.write(bytes, at: Int(dataOffset + offset))
+        length = max(length, offset + Int64(bytes.count))
+        stored += Int64(bytes.count)
+        if stored >= Self.writeBackStep {
+            WriteBack.start(file.descriptor, offset: dataOffset, count: length)
+            stored = 0
+        }
+    }
+
+    /// Bytes stored since writeback was last started.
+    private var stored: Int64 = 0
+
+    /// Reads up to `buffer.count` bytes at `offset`; returns how many there were (fewer past the end).
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        guard offset >= 0, offset < length else { return 0 }
+        let count = Int(min(Int64(buffer.count), length - offset))
+        try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: Int(dataOffset + offset))
+        return count
+    }
+
+    /// Cuts the member off at `size` bytes.
+    func truncate(to size: Int64) throws {
+        guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was truncated after it was closed") }
+        guard size >= 0, size <= capacity else {
+            throw ZipAssembler.Problem(description: "\(file.path): \(name) cannot hold \(size) bytes")
+        }
+        length = size
+    }
+
+    /// The zip moved the member's bytes (`ZipAssembler.Writer.adopt`).
+    func moved(to offset: Int64) {
+        dataOffset = offset
     }
 }

@@ -125,14 +125,51 @@ enum ZipAssembler {
         private var count = 0
         var path: String { file.path }
 
-        init(path: String, modificationDate: Date, alignment: Int = PackLayout.memberAlignment) throws {
+        /// Where members may be parked (`parkMember`).
+        enum Parking {
+            /// Where the file system removes ranges in place and keeps room sparse (ext4, XFS).
+            case whereRangesCollapse
+            case never
+            /// Always, and moved into place by copying (what happens where a collapse fails; for tests).
+            case copying
+        }
+
+        init(path: String, modificationDate: Date, alignment: Int = PackLayout.memberAlignment,
+             parking: Parking = .whereRangesCollapse) throws {
             file = try OutputFile(path: path)
             self.alignment = alignment
             (dosTime, dosDate) = dosDateTime(modificationDate)
+            switch parking {
+            case .whereRangesCollapse: parks = FileRangeCollapse.isSupported(file.descriptor)
+            case .never: parks = false
+            case .copying: parks = true; collapses = false
+            }
         }
+
+        /// Whether `parkMember` parks members in this file.
+        let parks: Bool
 
         /// The member being streamed into the zip, until the next append or `finish` completes it.
         private var streaming: StreamedMember?
+        /// Members being written far out in the file (`parkMember`), not yet moved into place.
+        private var parked: [StreamedMember] = []
+        private var parkedCount = 0
+        /// Sparse room each parked member gets, and room kept free before one for the header it gets when adopted.
+        static let parkingRoom: Int64 = 1 << 38
+        static let headerRoom: Int64 = 1 << 16
+        /// Whether the file system removes a file range in place; false after a collapse failed.
+        private var collapses = true
+
+        /// Where the next member may end at the latest: before the first parked member's header room.
+        private var limit: Int64 {
+            (parked.map(\.dataOffset).min() ?? (parkedCount == 0 ? Int64.max : Self.parkingRoom)) - Self.headerRoom
+        }
+
+        private func checkRoom(_ name: String, size: Int64, headerLength: Int) throws {
+            guard size <= limit - offset - Int64(headerLength) else {
+                throw Problem(description: "\(file.path): \(name) does not fit before the members parked after it (\(Self.parkingRoom) bytes of room)")
+            }
+        }
 
         /// A member's local header at `offset`. `reservingZip64`: its length does not depend on whether the size
         /// needs a zip64 record (a streamed member's header is written before its size is known): without one,
@@ -175,6 +212,7 @@ enum ZipAssembler {
             let size = entry.parts.reduce(Int64(0)) { $0 + length($1) }
             let name = Array(entry.name.utf8)
             let local = localHeader(name: name, crc: crc, size: size, at: offset)
+            try checkRoom(entry.name, size: size, headerLength: local.count)
             try file.write(local)
             for part in entry.parts {
                 switch part {
@@ -196,9 +234,59 @@ enum ZipAssembler {
             let bytes = Array(name.utf8)
             let header = localHeader(name: bytes, crc: 0, size: 0, at: offset, reservingZip64: true)
             try file.write(header)
-            let member = StreamedMember(name: name, file: file, dataOffset: offset + Int64(header.count))
+            let dataOffset = offset + Int64(header.count)
+            // Room up to the first member that could be parked: a stored pack is far smaller.
+            let member = StreamedMember(name: name, file: file, dataOffset: dataOffset, capacity: Self.parkingRoom - Self.headerRoom - dataOffset)
             streaming = member
             return member
+        }
+
+        /// Begins a member written far out in the file, in sparse room of its own, while other members are still
+        /// being written before it (a build writes several at once); `adopt` moves it into place. Where the file
+        /// system removes file ranges in place (ext4, XFS) the move copies nothing, so such a member is written once.
+        /// Nil where members are not parked (`parks`): the caller writes a file of its own and appends it.
+        func parkMember(name: String) throws -> StreamedMember? {
+            guard parks else { return nil }
+            parkedCount += 1
+            let start = Self.parkingRoom * Int64(parkedCount)
+            guard start / Self.parkingRoom == Int64(parkedCount) else { throw Problem(description: "\(file.path): too many parked members") }
+            let member = StreamedMember(name: name, file: file, dataOffset: start, capacity: Self.parkingRoom - Self.headerRoom)
+            parked.append(member)
+            return member
+        }
+
+        /// Moves a closed parked member into the zip as its next member: the file range between its header and
+        /// its bytes is removed (members parked after it move down with it), or, where the file system cannot,
+        /// its bytes are copied down and the room they leave is cut off by `finish`.
+        func adopt(_ member: StreamedMember) throws {
+            try completeStreamedMember()
+            guard let index = parked.firstIndex(where: { $0 === member }) else {
+                throw Problem(description: "\(file.path): \(member.name) is not a member parked in this zip")
+            }
+            guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when it was adopted") }
+            let crc = try CRC32.of(file: file.path, ranges: [(member.dataOffset, member.length)])
+            let name = Array(member.name.utf8)
+            let header = localHeader(name: name, crc: crc, size: member.length, at: offset)
+            let target = offset + Int64(header.count)
+            let gap = member.dataOffset - target
+            guard gap >= member.length else {
+                throw Problem(description: "\(file.path): \(member.name) does not fit before where it was parked (\(Self.parkingRoom) bytes of room)")
+            }
+            if member.length > 0 {
+                if collapses && FileRangeCollapse.collapse(file.descriptor, offset: target, count: gap) {
+                    for other in parked where other.dataOffset > member.dataOffset { other.moved(to: other.dataOffset - gap) }
+                } else {
+                    collapses = false
+                    try file.seek(to: target)
+                    try KernelCopy.copy(from: file.path, offset: member.dataOffset, count: member.length, to: file.descriptor, output: file.path)
+                    WriteBack.start(file.descriptor, offset: target, count: member.length)
+                }
+            }
+            member.moved(to: target)
+            parked.remove(at: index)
+            try file.write(header, at: Int(offset))
+            addToDirectory(name: name, crc: crc, size: member.length, headerLength: Int64(header.count))
+            try file.seek(to: offset)
         }
 
         /// Checksums the streamed member, rewrites its local header with its CRC-32 and size, and lists it.
@@ -212,6 +300,7 @@ enum ZipAssembler {
             precondition(offset + Int64(header.count) == member.dataOffset, "a streamed member's header changed length")
             try file.write(header, at: Int(offset))
             addToDirectory(name: name, crc: crc, size: member.length, headerLength: Int64(header.count))
+            try file.seek(to: offset)  // its bytes were written at their offsets, not appended
         }
 
         /// Lists the member just written at `offset` in the central directory and moves past it.
@@ -261,6 +350,7 @@ enum ZipAssembler {
         /// Writes the central directory and the end records, and closes the file.
         func finish() throws {
             try completeStreamedMember()
+            if let left = parked.first { throw Problem(description: "\(file.path): \(left.name) was parked and never adopted") }
             let centralOffset = offset
             var tail = ZipBytes()
             tail.bytes(central)
@@ -280,6 +370,8 @@ enum ZipAssembler {
             tail.u32(centralOffset >= 0xFFFF_FFFF ? 0xFFFF_FFFF : UInt32(centralOffset))
             tail.u16(0)
             try file.write(tail.data)
+            // Parked members' bytes copied down (not moved) leave their old room past the end.
+            if parkedCount > 0 { try file.truncate(at: offset + Int64(tail.data.count)) }
             try file.close()
         }
     }

@@ -41,6 +41,10 @@ public final class SQLiteDatabase {
             flags |= SQLITE_OPEN_READONLY
             uri += "?vfs=\(RegionVFS.name)&immutable=1&ytce_fd=\(region.file.descriptor)&ytce_offset=\(region.offset)&ytce_length=\(region.length)"
         }
+        if let parked = ParkedDatabaseVFS.uriParameters(for: path) {
+            // A database a build is writing inside the pack (`ParkedDatabaseVFS`).
+            uri += (uri.contains("?") ? "&" : "?") + parked
+        }
         let rc = sqlite3_open_v2(uri, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"

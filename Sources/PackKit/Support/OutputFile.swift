@@ -71,6 +71,20 @@ final class OutputFile {
         }
     }
 
+    /// Moves the append position.
+    func seek(to offset: Int64) throws(Problem) {
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw Problem(description: "cannot seek in \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Cuts the file off at `length`.
+    func truncate(at length: Int64) throws(Problem) {
+        guard ftruncate(fd, off_t(length)) == 0 else {
+            throw Problem(description: "cannot truncate \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     func close() throws(Problem) {
         guard fd >= 0 else { return }
         let rc = Foundation.close(fd)
