@@ -3,13 +3,18 @@ import Foundation
 /// Streams a JSON array of strings to a file (`bm25_docs.json`), escaping bytes directly: this runs over
 /// every chunk text of a channel, so it avoids building intermediate Strings.
 final class JSONArrayWriter {
-    private let file: OutputFile
+    private let file: any ByteSink
     private var count = 0
     private var buffer: [UInt8] = []
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    init(path: String) throws {
-        file = try OutputFile(path: path)
+    convenience init(path: String) throws {
+        try self.init(sink: OutputFile(path: path))
+    }
+
+    /// Writes into `sink` (a file, or a member streamed into a zip).
+    init(sink: any ByteSink) {
+        file = sink
         buffer.reserveCapacity(1 << 21)
         buffer.append(UInt8(ascii: "["))
     }

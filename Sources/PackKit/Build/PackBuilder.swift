@@ -80,18 +80,35 @@ public struct PackBuilder: Sendable {
         let createdAt = Self.isoTimestamp(buildDate ?? Date())
         let dimension = embedder.dimension
         do {
-            let database = try PackDatabaseWriter(path: workspace.file(PackLayout.database))
-            try database.insert(channel: channelInput.channel, createdAt: createdAt)
-            for video in channelInput.videos { try database.insert(video: video) }
-            try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
             // A stored pack's zip is begun now and the chunk vectors, its largest member written as the build goes,
             // stream straight into it: never copied at the end, and on disk by then.
             let zip = compression == .fast ? try workspace.startZip(modificationDate: buildDate ?? started) : nil
             let streamedVectors = try zip?.beginStreamedMember(name: PackLayout.chunkEmbeddings)
+            // The other members written as the build goes are parked in the zip's sparse room and moved into place
+            // at the end (in place where the file system can): they are not copied either. The database too,
+            // through a VFS, for every connection that opens its path.
+            let databasePath = workspace.file(PackLayout.database)
+            let parkedDatabase = try zip.flatMap { try $0.parkMember(name: PackLayout.database) }
+            if let parkedDatabase {
+                ParkedDatabaseVFS.register(path: databasePath, member: parkedDatabase)
+                // An empty stand-in: the default VFS gives a journal the database file's mode, and needs it to exist.
+                guard FileManager.default.createFile(atPath: databasePath, contents: nil) else {
+                    throw PackBuildError.output("cannot create \(databasePath)")
+                }
+            }
+            defer { ParkedDatabaseVFS.unregister(path: databasePath) }
+            let database = try PackDatabaseWriter(path: databasePath)
+            try database.insert(channel: channelInput.channel, createdAt: createdAt)
+            for video in channelInput.videos { try database.insert(video: video) }
+            try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
             let chunkVectors = try streamedVectors.map { try NpyWriter(sink: $0, columns: dimension) }
                 ?? NpyWriter(path: workspace.file(PackLayout.chunkEmbeddings), columns: dimension)
-            let sectionVectors = try NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
-            let documents = try JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
+            let parkedSections = try zip.flatMap { try $0.parkMember(name: PackLayout.sectionEmbeddings) }
+            let sectionVectors = try parkedSections.map { try NpyWriter(sink: $0, columns: dimension) }
+                ?? NpyWriter(path: workspace.file(PackLayout.sectionEmbeddings), columns: dimension)
+            let parkedDocuments = try zip.flatMap { try $0.parkMember(name: PackLayout.bm25Docs) }
+            let documents = try parkedDocuments.map { JSONArrayWriter(sink: $0) } ?? JSONArrayWriter(path: workspace.file(PackLayout.bm25Docs))
+            let parked = [parkedDatabase, parkedSections, parkedDocuments].compactMap { $0 }
             let lexical = LexicalIndexSink()
             // Hash vectors are whole counts over a length: their bucket index is written beside the build.
             let buckets = embedder.sparseQueries ? try BucketIndexSink(path: workspace.file(PackLayout.chunkBuckets), columns: dimension) : nil
@@ -229,6 +246,7 @@ public struct PackBuilder: Sendable {
             report.summariesDropped = carried.dropped
             report.summariesProblem = carried.problem
             try workspace.verifyDatabase()
+            try parkedDatabase?.close()
             trace.mark("verified")
             // The members complete by now go into the zip on another thread while the lexical index, graph and
             // buckets are written: their copying, and the disk writing them out, overlap that work.
@@ -237,10 +255,14 @@ public struct PackBuilder: Sendable {
             }
             var earlyZip: (writer: ZipAssembler.Writer, task: BackgroundTask)?
             if let writer = zip {
-                let first = files(PackLayout.builtFirst)
+                let first = PackLayout.builtFirst.map { name in (name, parked.first { $0.name == name }) }
+                    .filter { $0.1 != nil || FileManager.default.fileExists(atPath: workspace.file($0.0)) }
                 earlyZip = (writer, BackgroundTask {
-                    // Gone once copied: its pages dropped, never written to disk.
-                    try writer.append(files: first, writeBack: true) { _, path in unlink(path) }
+                    for (name, member) in first {
+                        if let member { try writer.adopt(member); continue }
+                        // Gone once copied: its pages dropped, never written to disk.
+                        try writer.append(files: [(name, workspace.file(name))], writeBack: true) { _, path in unlink(path) }
+                    }
                 })
             }
             defer { try? earlyZip?.task.wait() }  // never leave it copying from a workspace being removed
