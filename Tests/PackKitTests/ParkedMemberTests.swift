@@ -27,11 +27,10 @@ final class ParkedMemberTests: XCTestCase {
         }
         try late.write([UInt8]("patched".utf8), at: 3)
         try late.close()
-        XCTAssertThrowsError(try writer.adopt(later), "a member still being written is not adopted")
+        XCTAssertThrowsError(try writer.adopt([later]), "a member still being written is not adopted")
         try later.close()
         try writer.append(.init(name: "manifest.json", path: small))
-        try writer.adopt(late)
-        try writer.adopt(later)
+        try writer.adopt([late, later])
         try writer.finish()
         return writer
     }
@@ -125,7 +124,7 @@ final class ParkedMemberTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: path + "-journal"), "the journal went with its commit")
             XCTAssertEqual(try SQLiteDatabase(path: path, mode: .readOnly(immutable: true)).strings("SELECT count(*) FROM t"), ["10000"])
             try member.close()
-            try writer.adopt(member)
+            try writer.adopt([member])
             try writer.finish()
 
             let archive = try PackArchive(path: zipPath)

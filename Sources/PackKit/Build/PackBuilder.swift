@@ -258,11 +258,15 @@ public struct PackBuilder: Sendable {
                 let first = PackLayout.builtFirst.map { name in (name, parked.first { $0.name == name }) }
                     .filter { $0.1 != nil || FileManager.default.fileExists(atPath: workspace.file($0.0)) }
                 earlyZip = (writer, BackgroundTask {
+                    var adopting: [StreamedMember] = []  // consecutive parked members go in together
                     for (name, member) in first {
-                        if let member { try writer.adopt(member); continue }
+                        if let member { adopting.append(member); continue }
+                        try writer.adopt(adopting)
+                        adopting = []
                         // Gone once copied: its pages dropped, never written to disk.
                         try writer.append(files: [(name, workspace.file(name))], writeBack: true) { _, path in unlink(path) }
                     }
+                    try writer.adopt(adopting)
                 })
             }
             defer { try? earlyZip?.task.wait() }  // never leave it copying from a workspace being removed

@@ -247,24 +247,33 @@ enum ZipAssembler {
         /// Nil where members are not parked (`parks`): the caller writes a file of its own and appends it.
         func parkMember(name: String) throws -> StreamedMember? {
             guard parks else { return nil }
+            let start = Self.parkingRoom * Int64(parkedCount + 1)
+            guard start / Self.parkingRoom == Int64(parkedCount + 1) else { throw Problem(description: "\(file.path): too many parked members") }
+            // A file system whose files cannot be that large (ext4 without extents, on 1 KiB blocks) parks nothing.
+            guard file.canGrow(to: start + Self.parkingRoom) else { return nil }
             parkedCount += 1
-            let start = Self.parkingRoom * Int64(parkedCount)
-            guard start / Self.parkingRoom == Int64(parkedCount) else { throw Problem(description: "\(file.path): too many parked members") }
             let member = StreamedMember(name: name, file: file, dataOffset: start, capacity: Self.parkingRoom - Self.headerRoom)
             parked.append(member)
             return member
         }
 
-        /// Moves a closed parked member into the zip as its next member: the file range between its header and
-        /// its bytes is removed (members parked after it move down with it), or, where the file system cannot,
-        /// its bytes are copied down and the room they leave is cut off by `finish`.
-        func adopt(_ member: StreamedMember) throws {
+        /// Moves closed parked members into the zip as its next members, in order: the file range between a
+        /// member's header and its bytes is removed (members parked after it move down with it), or, where the file
+        /// system cannot, its bytes are copied down and the room they leave is cut off by `finish`. All are
+        /// checksummed first: removing a range drops the cached pages of everything after it.
+        func adopt(_ members: [StreamedMember]) throws {
             try completeStreamedMember()
-            guard let index = parked.firstIndex(where: { $0 === member }) else {
-                throw Problem(description: "\(file.path): \(member.name) is not a member parked in this zip")
+            for member in members {
+                guard parked.contains(where: { $0 === member }) else {
+                    throw Problem(description: "\(file.path): \(member.name) is not a member parked in this zip")
+                }
+                guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when it was adopted") }
             }
-            guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when it was adopted") }
-            let crc = try CRC32.of(file: file.path, ranges: [(member.dataOffset, member.length)])
+            let crcs = try members.map { try CRC32.of(file: file.path, ranges: [($0.dataOffset, $0.length)]) }
+            for (member, crc) in zip(members, crcs) { try move(member, crc: crc) }
+        }
+
+        private func move(_ member: StreamedMember, crc: UInt32) throws {
             let name = Array(member.name.utf8)
             let header = localHeader(name: name, crc: crc, size: member.length, at: offset)
             let target = offset + Int64(header.count)
@@ -283,7 +292,7 @@ enum ZipAssembler {
                 }
             }
             member.moved(to: target)
-            parked.remove(at: index)
+            parked.removeAll { $0 === member }
             try file.write(header, at: Int(offset))
             addToDirectory(name: name, crc: crc, size: member.length, headerLength: Int64(header.count))
             try file.seek(to: offset)

@@ -78,6 +78,14 @@ final class OutputFile {
         }
     }
 
+    /// Whether the file may grow to `length` bytes (the file system's largest file): tried, then undone.
+    func canGrow(to length: Int64) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return false }
+        guard ftruncate(fd, off_t(length)) == 0 else { return false }
+        return ftruncate(fd, info.st_size) == 0
+    }
+
     /// Cuts the file off at `length`.
     func truncate(at length: Int64) throws(Problem) {
         guard ftruncate(fd, off_t(length)) == 0 else {
