@@ -41,6 +41,21 @@ struct LexicalEntries {
     /// Calls `body` with each document's entries in row order; `starts` holds where each document's entries start
     /// and, last, where the last one's end (the builder's `documentStarts`).
     func forEachDocument(starts: [UInt32], _ body: (_ row: Int, _ entries: UnsafeBufferPointer<UInt32>) -> Void) {
+        var visited = blocks
+        Self.visit(&visited, blockStarts: blockStarts, starts: starts, releasing: false, body)
+    }
+
+    /// As `forEachDocument`, freeing each block once its documents are visited: the entries are gone afterwards
+    /// (the lexical index write, whose copy of them is in the file by then, so its memory does not grow).
+    mutating func drainEachDocument(starts: [UInt32], _ body: (_ row: Int, _ entries: UnsafeBufferPointer<UInt32>) -> Void) {
+        var drained = blocks
+        let drainedStarts = blockStarts
+        removeAll()
+        Self.visit(&drained, blockStarts: drainedStarts, starts: starts, releasing: true, body)
+    }
+
+    private static func visit(_ blocks: inout [[UInt32]], blockStarts: [Int], starts: [UInt32], releasing: Bool,
+                              _ body: (_ row: Int, _ entries: UnsafeBufferPointer<UInt32>) -> Void) {
         var row = 0
         let rows = starts.count - 1
         for b in blocks.indices {
@@ -51,6 +66,7 @@ struct LexicalEntries {
                     row += 1
                 }
             }
+            if releasing { blocks[b] = [] }
         }
         while row < rows {
             body(row, UnsafeBufferPointer(start: nil, count: 0))

@@ -448,7 +448,8 @@ public final class LexicalIndexBuilder {
             filled[b] = 0
         }
         var failure: (any Error)?
-        entries.forEachDocument(starts: documentStarts) { row, document in
+        // Each block of entries is freed once dealt: the sort below then fits in memory they held.
+        entries.drainEachDocument(starts: documentStarts) { row, document in
             guard failure == nil else { return }
             for e in document {
                 let r = Int(e >> 8)
