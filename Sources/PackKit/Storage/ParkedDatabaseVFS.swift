@@ -100,14 +100,7 @@ enum ParkedDatabaseVFS {
             return SQLITE_OK
         }
         // One process writes the parked database, one connection at a time (the build's own): nothing to lock.
-        methods.pointee.xLock = { _, _ in SQLITE_OK }
-        methods.pointee.xUnlock = { _, _ in SQLITE_OK }
-        methods.pointee.xCheckReservedLock = { _, result in
-            result?.pointee = 0
-            return SQLITE_OK
-        }
-        methods.pointee.xFileControl = { _, _, _ in SQLITE_NOTFOUND }
-        methods.pointee.xSectorSize = { _ in 4096 }
+        RegionVFS.setUnlocked(methods)
         methods.pointee.xDeviceCharacteristics = { _ in 0 }
         return methods
     }()

@@ -88,6 +88,14 @@ enum RegionVFS {
             size?.pointee = sqlite3_int64(state.pointee.length)
             return SQLITE_OK
         }
+        setUnlocked(methods)
+        methods.pointee.xDeviceCharacteristics = { _ in SQLITE_IOCAP_IMMUTABLE }
+        return methods
+    }()
+
+    /// The methods of a file no other process touches: locks that always succeed, no file controls, 4 KiB sectors
+    /// (shared with `ParkedDatabaseVFS`).
+    static func setUnlocked(_ methods: UnsafeMutablePointer<sqlite3_io_methods>) {
         methods.pointee.xLock = { _, _ in SQLITE_OK }
         methods.pointee.xUnlock = { _, _ in SQLITE_OK }
         methods.pointee.xCheckReservedLock = { _, result in
@@ -96,9 +104,7 @@ enum RegionVFS {
         }
         methods.pointee.xFileControl = { _, _, _ in SQLITE_NOTFOUND }
         methods.pointee.xSectorSize = { _ in 4096 }
-        methods.pointee.xDeviceCharacteristics = { _ in SQLITE_IOCAP_IMMUTABLE }
-        return methods
-    }()
+    }
 
     private static func state(_ file: UnsafeMutablePointer<sqlite3_file>?) -> UnsafeMutablePointer<RegionFile>? {
         file.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: RegionFile.self) }
