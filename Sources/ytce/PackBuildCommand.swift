@@ -17,8 +17,8 @@ struct PackBuildCommand: ParsableCommand {
     /// side by side with farm-bench on 2026-12-02 on a loaded machine: the first-question times are wall times there).
     static let compressionFigures = """
         Stored (the default) or deflated (--compress, or `ytce pack compact`), measured on a 500-hour channel:
-          stored   381 MB, build  6.5 CPU-s, first question 0.12 s (no copy)
-          deflated  96 MB, build 24 CPU-s,   first question 4.7 s (296 MB unpacked)
+          stored   381 MB, build  2.5 CPU-s, first question 0.12 s (no copy)
+          deflated  96 MB, build 22 CPU-s,   first question 4.7 s (296 MB unpacked)
         Stored packs are read where they lie (nothing copied); a deflated pack is unpacked into the cache on its \
         first open (and then costs its stored size there too). Build stored; compress to ship or push to S3.
         """
