@@ -89,6 +89,7 @@ public struct PackBuilder: Sendable {
             // through a VFS, for every connection that opens its path.
             let databasePath = workspace.file(PackLayout.database)
             let parkedDatabase = try zip.flatMap { try $0.parkMember(name: PackLayout.database) }
+            defer { ParkedDatabaseVFS.unregister(path: databasePath) }  // on every way out: it holds the zip open
             if let parkedDatabase {
                 ParkedDatabaseVFS.register(path: databasePath, member: parkedDatabase)
                 // An empty stand-in: the default VFS gives a journal the database file's mode, and needs it to exist.
@@ -96,7 +97,6 @@ public struct PackBuilder: Sendable {
                     throw PackBuildError.output("cannot create \(databasePath)")
                 }
             }
-            defer { ParkedDatabaseVFS.unregister(path: databasePath) }
             let database = try PackDatabaseWriter(path: databasePath)
             try database.insert(channel: channelInput.channel, createdAt: createdAt)
             for video in channelInput.videos { try database.insert(video: video) }
