@@ -31,8 +31,8 @@ final class StreamedMember: ByteSink {
     /// The most bytes the member may hold: the room before what the zip writes after it.
     let capacity: Int64
     private let file: OutputFile
-    /// Bytes up to here were handed to the kernel's writeback.
-    private var writtenBack: Int64 = 0
+    /// The range written since the kernel's writeback was last started, and how many bytes went into it.
+    private var dirty: (start: Int64, end: Int64, bytes: Int64) = (0, 0, 0)
     private static let writeBackStep: Int64 = 16 << 20
 
     init(name: String, file: OutputFile, dataOffset: Int64, capacity: Int64) {
@@ -43,49 +43,40 @@ final class StreamedMember: ByteSink {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was written to after it was closed") }
-        guard Int64(bytes.count) <= capacity - length else {
-            throw ZipAssembler.Problem(description: "\(file.path): \(name) outgrew the \(capacity) bytes of room the zip keeps for it")
-        }
-        try file.write(bytes, at: Int(dataOffset + length))
-        length += Int64(bytes.count)
-        if length - writtenBack >= Self.writeBackStep {
-            WriteBack.start(file.descriptor, offset: dataOffset + writtenBack, count: length - writtenBack)
-            writtenBack = length
-        }
+        try store(bytes, at: length)
     }
 
     func write(_ bytes: [UInt8], at offset: Int) throws {
         guard offset >= 0, Int64(offset) + Int64(bytes.count) <= length else {
             throw ZipAssembler.Problem(description: "\(file.path): \(name): a patch at \(offset) lies past the \(length) bytes written")
         }
-        try file.write(bytes, at: Int(dataOffset) + offset)
+        try bytes.withUnsafeBytes { try store($0, at: Int64(offset)) }
     }
 
     func close() throws {
         isClosed = true
-        WriteBack.start(file.descriptor, offset: dataOffset + writtenBack, count: length - writtenBack)
-        writtenBack = length
+        startWriteBack()
     }
 
-    /// Writes `bytes` at `offset` of the member, growing it when they reach past its end (a database's pages,
-    /// written in any order; a gap reads as zeros).
+    /// Writes `bytes` at `offset` of the member, growing it when they reach past its end (appended bytes, a patched
+    /// header, a database's pages written in any order; a gap reads as zeros).
     func store(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was written to after it was closed") }
         guard offset >= 0, offset <= capacity, Int64(bytes.count) <= capacity - offset else {
             throw ZipAssembler.Problem(description: "\(file.path): \(name) outgrew the \(capacity) bytes of room the zip keeps for it")
         }
         try file.write(bytes, at: Int(dataOffset + offset))
-        length = max(length, offset + Int64(bytes.count))
-        stored += Int64(bytes.count)
-        if stored >= Self.writeBackStep {
-            WriteBack.start(file.descriptor, offset: dataOffset, count: length)
-            stored = 0
-        }
+        let end = offset + Int64(bytes.count)
+        length = max(length, end)
+        dirty = dirty.bytes == 0 ? (offset, end, Int64(bytes.count))
+            : (min(dirty.start, offset), max(dirty.end, end), dirty.bytes + Int64(bytes.count))
+        if dirty.bytes >= Self.writeBackStep { startWriteBack() }
     }
 
-    /// Bytes stored since writeback was last started.
-    private var stored: Int64 = 0
+    private func startWriteBack() {
+        WriteBack.start(file.descriptor, offset: dataOffset + dirty.start, count: dirty.end - dirty.start)
+        dirty = (0, 0, 0)
+    }
 
     /// Reads up to `buffer.count` bytes at `offset`; returns how many there were (fewer past the end).
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {

@@ -162,7 +162,7 @@ enum ZipAssembler {
 
         /// Where the next member may end at the latest: before the first parked member's header room.
         private var limit: Int64 {
-            (parked.map(\.dataOffset).min() ?? (parkedCount == 0 ? Int64.max : Self.parkingRoom)) - Self.headerRoom
+            (parked.map(\.dataOffset).min() ?? Int64.max) - Self.headerRoom
         }
 
         private func checkRoom(_ name: String, size: Int64, headerLength: Int) throws {
@@ -270,18 +270,20 @@ enum ZipAssembler {
                 guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when it was adopted") }
             }
             let crcs = try members.map { try CRC32.of(file: file.path, ranges: [($0.dataOffset, $0.length)]) }
-            for (member, crc) in zip(members, crcs) { try move(member, crc: crc) }
+            for (member, crc) in zip(members, crcs) { try place(member, crc: crc) }
         }
 
-        private func move(_ member: StreamedMember, crc: UInt32) throws {
+        /// Makes `member` the zip's next member: its bytes moved to right after its header at `offset` (a streamed
+        /// member's are there already, behind a header of fixed length), the header written, the member listed.
+        private func place(_ member: StreamedMember, crc: UInt32, reservingZip64: Bool = false) throws {
             let name = Array(member.name.utf8)
-            let header = localHeader(name: name, crc: crc, size: member.length, at: offset)
+            let header = localHeader(name: name, crc: crc, size: member.length, at: offset, reservingZip64: reservingZip64)
             let target = offset + Int64(header.count)
             let gap = member.dataOffset - target
-            guard gap >= member.length else {
-                throw Problem(description: "\(file.path): \(member.name) does not fit before where it was parked (\(Self.parkingRoom) bytes of room)")
+            guard gap == 0 || gap >= member.length else {
+                throw Problem(description: "\(file.path): \(member.name) does not fit before where it was written (\(Self.parkingRoom) bytes of room)")
             }
-            if member.length > 0 {
+            if gap > 0 && member.length > 0 {
                 if collapses && FileRangeCollapse.collapse(file.descriptor, offset: target, count: gap) {
                     for other in parked where other.dataOffset > member.dataOffset { other.moved(to: other.dataOffset - gap) }
                 } else {
@@ -295,7 +297,7 @@ enum ZipAssembler {
             parked.removeAll { $0 === member }
             try file.write(header, at: Int(offset))
             addToDirectory(name: name, crc: crc, size: member.length, headerLength: Int64(header.count))
-            try file.seek(to: offset)
+            try file.seek(to: offset)  // members' bytes are written at their offsets, not appended
         }
 
         /// Checksums the streamed member, rewrites its local header with its CRC-32 and size, and lists it.
@@ -303,13 +305,7 @@ enum ZipAssembler {
             guard let member = streaming else { return }
             streaming = nil
             guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when the next member began") }
-            let crc = try CRC32.of(file: file.path, ranges: [(member.dataOffset, member.length)])
-            let name = Array(member.name.utf8)
-            let header = localHeader(name: name, crc: crc, size: member.length, at: offset, reservingZip64: true)
-            precondition(offset + Int64(header.count) == member.dataOffset, "a streamed member's header changed length")
-            try file.write(header, at: Int(offset))
-            addToDirectory(name: name, crc: crc, size: member.length, headerLength: Int64(header.count))
-            try file.seek(to: offset)  // its bytes were written at their offsets, not appended
+            try place(member, crc: CRC32.of(file: file.path, ranges: [(member.dataOffset, member.length)]), reservingZip64: true)
         }
 
         /// Lists the member just written at `offset` in the central directory and moves past it.
