@@ -21,12 +21,18 @@ let package = Package(
                        providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate's CRC-32 (carry-less multiply): 3x zlib's, for the checksums of every byte a build zips.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate",
+                       providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS (Debian's libopenblas0) loaded with dlopen when a model first needs it: see blas_loader.h.
+        .target(
+            name: "CBLAS",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
         // hnswlib (libhnswlib-dev, header-only) behind a plain C API: builds HNSW graphs; search is in Swift.
         .target(
             name: "CHNSW",
@@ -39,7 +45,7 @@ let package = Package(
         .target(
             name: "PackKit",
             dependencies: [
-                "JSONKit", "CSQLite", "CZip", "CZlib", "CHNSW", "CBLAS", "HTTPKit",
+                "JSONKit", "CSQLite", "CZip", "CZlib", "CDeflate", "CHNSW", "CBLAS", "HTTPKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,20 +1,14 @@
+import CDeflate
 import CZlib
 import Foundation
 
-/// Zip's CRC-32 (zlib's), with the algebra that lets a pack update reuse the checksums of bytes it does not read: the
+/// Zip's CRC-32 (libdeflate's, carry-less multiplication where the CPU has it), with the algebra that lets a pack update reuse the checksums of bytes it does not read: the
 /// CRC of `A‖B` from those of `A` and `B` (zlib's combine), of `B` from those of `A‖B` and `A`, and of `A` from
 /// that of `A‖T` and the bytes of a short `T` (running the register backwards over `T`).
 enum CRC32 {
     static func of(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
-        var value = UInt(crc)
-        var offset = 0
-        while offset < bytes.count {
-            let n = min(bytes.count - offset, Int(UInt32.max >> 1))
-            value = CZlib.crc32(value, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(n))
-            offset += n
-        }
-        return UInt32(truncatingIfNeeded: value)
+        return libdeflate_crc32(crc, base, bytes.count)
     }
 
     static func of(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
@@ -72,6 +66,13 @@ enum CRC32 {
             }
         }
         return total
+    }
+
+    /// CRC of a whole file (read in pieces: mapping it instead would count the whole file as resident memory).
+    static func of(file path: String, threads: Int = 1) throws -> UInt32 {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        return try of(file: path, ranges: [(0, Int64(status.st_size))], threads: threads)
     }
 
     private static func crc(fd: Int32, offset: Int64, length: Int64, path: String) throws -> UInt32 {

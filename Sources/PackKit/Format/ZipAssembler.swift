@@ -385,29 +385,9 @@ enum ZipAssembler {
     static func checksums(_ paths: [String]) throws -> [UInt32] {
         let results = ResultSlots<Result<UInt32, any Error>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            results.set(i, Result { try crc32(of: paths[i]) })
+            results.set(i, Result { try CRC32.of(file: paths[i]) })
         }
         return try results.values().map { try $0.get() }
-    }
-
-    /// CRC-32 of a file, read in 4 MiB pieces: mapping it instead would count the whole file as resident
-    /// memory of the build.
-    static func crc32(of path: String) throws -> UInt32 {
-        var crc = CZlib.crc32(0, nil, 0)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let capacity = 4 << 20
-        let buffer = UnsafeMutablePointer<Bytef>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer, capacity)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            crc = CZlib.crc32(crc, buffer, uInt(n))
-        }
-        return UInt32(crc)
     }
 
     /// MS-DOS time and date fields, in UTC so a build's bytes do not depend on the builder's time zone.
