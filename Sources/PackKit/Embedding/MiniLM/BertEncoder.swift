@@ -16,8 +16,8 @@ final class BertEncoder {
     private var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var scores = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 
+    /// Only once OpenBLAS is loaded (`MiniLMEmbedder` loads it).
     init(model: BertModel) {
-        BLASThreads.configure()
         self.model = model
     }
 
@@ -93,10 +93,10 @@ final class BertEncoder {
             let q = qkv + offset * 3 * h + head * d
             let k = q + h
             let v = q + 2 * h
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
+            ytce_sgemm(0, 1, Int32(n), Int32(n), Int32(d),
                         scale, q, stride, k, stride, 0, scores, Int32(n))
             Kernels.softmaxRows(scores, rows: n, width: n)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(n),
+            ytce_sgemm(0, 0, Int32(n), Int32(d), Int32(n),
                         1, scores, Int32(n), v, stride, 0, context + offset * h + head * d, Int32(h))
         }
     }
@@ -118,7 +118,7 @@ final class BertEncoder {
         let product: @Sendable (Int) -> Void = { part in
             for b in Swift.stride(from: part, to: blocks, by: parts) {
                 let first = b * block
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(block), Int32(inputs),
+                ytce_sgemm(0, 1, Int32(rows), Int32(block), Int32(inputs),
                             1, source.pointer, Int32(inputs), weights.pointer + first * inputs, Int32(inputs), 1,
                             target.pointer + first, Int32(ldc))
             }
@@ -157,11 +157,4 @@ final class BertEncoder {
 struct UncheckedPointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-}
-
-/// OpenBLAS runs single-threaded: ytce parallelises across sequences itself (one encoder per build lane), and
-/// OpenBLAS's own threads fighting those lanes for the two cores only slows both down.
-enum BLASThreads {
-    private static let once: Void = { openblas_set_num_threads(1) }()
-    static func configure() { _ = once }
 }

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// all-MiniLM-L6-v2 (sentence-transformers) computed natively: WordPiece ids → 6-layer BERT → mean pooling over
@@ -32,6 +33,9 @@ public final class MiniLMEmbedder: Embedder {
         guard tokenizer.vocabularySize == config.vocabularySize else {
             throw MiniLMError("\(directory.appendingPathComponent("vocab.txt").path): \(tokenizer.vocabularySize) tokens but config.json's vocab_size is \(config.vocabularySize)")
         }
+        // OpenBLAS, single-threaded: ytce parallelises across sequences itself (one encoder per build lane), and
+        // OpenBLAS's own threads fighting those lanes for the two cores only slow both down.
+        if let problem = ytce_blas_load() { throw MiniLMError(String(cString: problem)) }
         let weights = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
         model = try BertModel(config: config, weights: weights)
         self.tokenizer = tokenizer
