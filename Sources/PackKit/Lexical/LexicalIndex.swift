@@ -227,6 +227,8 @@ public final class LexicalIndex: @unchecked Sendable {
 public final class LexicalIndexBuilder {
     private var ids: [String: Int] = [:]
     private var terms: [String] = []
+    /// Documents holding each term (by id), counted as they are added: `write` needs them before dealing postings.
+    private var documentFrequency: [Int] = []
     private var entries: LexicalEntries
     /// Postings written at a time (8 bytes each): the memory `write` holds for them.
     private let postingBlock: Int
@@ -259,6 +261,7 @@ public final class LexicalIndexBuilder {
         if let known = ids[term] { return known }
         ids[term] = terms.count
         terms.append(term)
+        documentFrequency.append(0)
         return terms.count - 1
     }
 
@@ -288,7 +291,10 @@ public final class LexicalIndexBuilder {
     public func add(terms documentTerms: [String]) {
         var counts: [Int: Int] = [:]
         for term in documentTerms { counts[globalID(term), default: 0] += 1 }
-        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) { entries.append(Self.entry(id, tf)) }
+        for (id, tf) in counts.sorted(by: { $0.key < $1.key }) {
+            entries.append(Self.entry(id, tf))
+            documentFrequency[id] += 1
+        }
         endDocument(length: documentTerms.count)
     }
 
@@ -315,6 +321,7 @@ public final class LexicalIndexBuilder {
             var j = i + 1
             while j < scratch.count && scratch[j] == scratch[i] { j += 1 }
             entries.append(Self.entry(Int(scratch[i]), j - i))
+            documentFrequency[Int(scratch[i])] += 1
             i = j
         }
         endDocument(length: termIDs.count)
@@ -324,10 +331,16 @@ public final class LexicalIndexBuilder {
     /// Must be called in row order; each worker's results in the order that worker produced them.
     func add(_ chunks: LexicalChunks) {
         learn(lane: chunks.lane, firstID: chunks.firstNewTermID, terms: chunks.newTerms)
+        // The frequencies are moved into a local for the loop: a class's array checks exclusive access on every write.
+        var frequency = documentFrequency
+        documentFrequency = []
+        defer { documentFrequency = frequency }
         laneMaps[chunks.lane].withUnsafeBufferPointer { map in
             for c in 0..<chunks.lengths.count {
                 for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
-                    entries.append(Self.entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
+                    let id = map[Int(chunks.ids[i])]
+                    entries.append(Self.entry(id, Int(chunks.counts[i])))
+                    frequency[id] += 1
                 }
                 endDocument(length: Int(chunks.lengths[c]))
             }
@@ -356,18 +369,12 @@ public final class LexicalIndexBuilder {
         // Terms sorted by their UTF-8 bytes (a term's rank is its place in the file); postings grouped by term with
         // rows ascending (documents are visited in row order).
         let order = terms.indices.sorted { terms[$0].utf8.lexicographicallyPrecedes(terms[$1].utf8) }
-        var rank = [UInt32](repeating: 0, count: terms.count)
-        for (r, id) in order.enumerated() { rank[id] = UInt32(r) }
-        // Each entry's term id becomes its rank.
+        var rank = [Int](repeating: 0, count: terms.count)
+        for (r, id) in order.enumerated() { rank[id] = r }
         written = true
+        // Entries keep their term ids (no pass over them to rank them): dealing looks each id's block and tag up.
         var df = [Int](repeating: 0, count: terms.count)
-        entries.updateEachDocument(starts: documentStarts) { _, entries in
-            for i in entries.indices {
-                let r = rank[Int(entries[i] >> 8)]
-                df[Int(r)] += 1
-                entries[i] = r << 8 | entries[i] & 0xFF
-            }
-        }
+        for id in terms.indices { df[rank[id]] = documentFrequency[id] }
         var start = [Int](repeating: 0, count: terms.count)
         var running = 0
         for r in 0..<terms.count {
@@ -433,8 +440,12 @@ public final class LexicalIndexBuilder {
         }
         // While dealt, a posting carries its rank within its block in its top 24 bits (zero in the file; a block
         // holds fewer than 2^24 ranks, as the index does).
-        let tagOfRank = Scratch<UInt64>(count: terms.count)
-        for r in 0..<terms.count { tagOfRank[r] = UInt64(r - blocks[Int(blockOfRank[r])].firstRank) << 40 }
+        let blockOfID = Scratch<Int32>(count: terms.count), tagOfID = Scratch<UInt64>(count: terms.count)
+        for id in terms.indices {
+            let r = rank[id], b = blockOfRank[r]
+            blockOfID[id] = b
+            tagOfID[id] = UInt64(r - blocks[Int(b)].firstRank) << 40
+        }
         // A buffer of up to 64 KiB per block, 32 MB for all of them at most (a channel of ~4,000 blocks).
         let capacity = max(256, min(8192, (4 << 20) / max(1, blocks.count)))
         let staged = Scratch<UInt64>(count: blocks.count * capacity)
@@ -452,9 +463,9 @@ public final class LexicalIndexBuilder {
         entries.drainEachDocument(starts: documentStarts) { row, document in
             guard failure == nil else { return }
             for e in document {
-                let r = Int(e >> 8)
-                let b = Int(blockOfRank[r])
-                staged[b * capacity + filled[b]] = UInt64(row) | UInt64(e & 0xFF) << 32 | tagOfRank[r]
+                let id = Int(e >> 8)
+                let b = Int(blockOfID[id])
+                staged[b * capacity + filled[b]] = UInt64(row) | UInt64(e & 0xFF) << 32 | tagOfID[id]
                 filled[b] += 1
                 if filled[b] == capacity {
                     do { try flush(b) } catch { failure = error; return }
