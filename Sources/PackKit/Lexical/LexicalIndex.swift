@@ -331,18 +331,17 @@ public final class LexicalIndexBuilder {
     /// Must be called in row order; each worker's results in the order that worker produced them.
     func add(_ chunks: LexicalChunks) {
         learn(lane: chunks.lane, firstID: chunks.firstNewTermID, terms: chunks.newTerms)
-        // The frequencies are moved into a local for the loop: a class's array checks exclusive access on every write.
-        var frequency = documentFrequency
-        documentFrequency = []
-        defer { documentFrequency = frequency }
         laneMaps[chunks.lane].withUnsafeBufferPointer { map in
             for c in 0..<chunks.lengths.count {
                 for i in Int(chunks.starts[c])..<Int(chunks.starts[c + 1]) {
-                    let id = map[Int(chunks.ids[i])]
-                    entries.append(Self.entry(id, Int(chunks.counts[i])))
-                    frequency[id] += 1
+                    entries.append(Self.entry(map[Int(chunks.ids[i])], Int(chunks.counts[i])))
                 }
                 endDocument(length: Int(chunks.lengths[c]))
+            }
+            // A chunk lists each of its terms once: a term's documents are its ids' occurrences. Counted in a loop of
+            // its own, through a buffer (a class's array checks exclusive access on every write).
+            documentFrequency.withUnsafeMutableBufferPointer { frequency in
+                for id in chunks.ids { frequency[map[Int(id)]] += 1 }
             }
         }
     }
