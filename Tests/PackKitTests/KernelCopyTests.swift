@@ -41,6 +41,25 @@ final class KernelCopyTests: XCTestCase {
         XCTAssertEqual(Array(read.prefix(max(0, n))), Array("23456".utf8))
     }
 
+    /// Bytes copied to an offset land there and leave the file's position alone (a zip's writer appends at it), by
+    /// `copy_file_range` between files and through a buffer where it cannot (a device as the source).
+    func testACopyToAnOffsetLeavesThePositionAlone() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let source = dir.appendingPathComponent("source").path
+        let bytes = (0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        for (from, expected) in [(source, Array(bytes[3..<20_003])), ("/dev/zero", [UInt8](repeating: 0, count: 20_000))] {
+            let output = dir.appendingPathComponent("out").path
+            let file = try OutputFile(path: output)
+            try file.write([UInt8](repeating: 0xFF, count: 30_000))
+            try KernelCopy.copy(from: from, offset: from == source ? 3 : 0, count: 20_000, to: file.descriptor, at: 5_000, output: output)
+            try file.write(Array("tail".utf8))
+            try file.close()
+            let written = Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+            XCTAssertEqual(written, [UInt8](repeating: 0xFF, count: 5_000) + expected + [UInt8](repeating: 0xFF, count: 5_000) + Array("tail".utf8), from)
+        }
+    }
+
     func testAMissingSourceIsNamed() {
         XCTAssertThrowsError(try KernelCopy.copy(from: "/nonexistent/x", offset: 0, count: 1, toNewFile: NSTemporaryDirectory() + "/kc-none")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/x"), "\(error)")

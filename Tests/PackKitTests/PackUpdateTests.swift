@@ -364,7 +364,12 @@ final class PackUpdateTests: XCTestCase {
                        "the bucket index is the one its vectors give")
         let members = try ZipDirectory.read(OpenFile(path: pack.path)).members
         XCTAssertTrue(members.allSatisfy { $0.isStored && $0.dataOffset % Int64(PackLayout.memberAlignment) == 0 }, "aligned, stored")
+        XCTAssertEqual(members.map(\.name).sorted(), Array(Set(members.map(\.name))).sorted(),
+                       "each member once (a reader that takes the last of two would find the old database)")
         XCTAssertTrue(try PackArchive(path: pack.path).isReadableInPlace)
+        // Changed in the new zip itself (parked where the file system can): the new video is in, the old words gone.
+        XCTAssertEqual(try updated.database.strings("SELECT count(*) FROM video WHERE video_id = 'd'"), ["1"])
+        XCTAssertEqual(try updated.database.strings("SELECT count(*) FROM micro_chunk WHERE video_id = 'b' AND text LIKE '%bw%'"), ["0"])
     }
 
     /// The bucket index of a grown matrix keeps the pages before the first changed row and indexes the rest again:

@@ -99,10 +99,24 @@ public struct PackUpdater: Sendable {
             return (path, 0, found)
         }
 
-        // The database: a private copy to change.
+        // The database: a private copy to change. A stored pack's new zip is begun now and the old database copied
+        // straight into it, parked (see `PackBuilder`), and changed there through the VFS: copied once, not out of the
+        // old pack and back into the new one (1.4 GB on a 5,000-hour channel). Elsewhere, into a file of its own.
         let databasePath = workspace.file(PackLayout.database)
         let db = try place(PackLayout.database)
-        try Self.copy(from: db.path, offset: db.offset, count: db.member.uncompressedSize, to: databasePath)
+        let newZip = archive.directory.members.allSatisfy(\.isStored) ? try workspace.startZip(modificationDate: buildDate ?? started) : nil
+        let parkedDatabase = try newZip.flatMap { try $0.parkMember(name: PackLayout.database) }
+        defer { ParkedDatabaseVFS.unregister(path: databasePath) }  // on every way out: it holds the zip open
+        if let parkedDatabase {
+            try parkedDatabase.append(copying: db.path, offset: db.offset, count: db.member.uncompressedSize)
+            ParkedDatabaseVFS.register(path: databasePath, member: parkedDatabase)
+            // An empty stand-in: the default VFS gives a journal the database file's mode, and needs it to exist.
+            guard FileManager.default.createFile(atPath: databasePath, contents: nil) else {
+                throw PackBuildError.output("cannot create \(databasePath)")
+            }
+        } else {
+            try Self.copy(from: db.path, offset: db.offset, count: db.member.uncompressedSize, to: databasePath)
+        }
         trace.mark("database copied")
         let writer = try PackDatabaseWriter(updating: databasePath)
         guard let sources = try VideoSource.all(in: writer.database), let spans = try VideoSpan.all(in: writer.database) else {
@@ -241,6 +255,7 @@ public struct PackUpdater: Sendable {
                       videos: try writer.database.scalarInt("SELECT count(*) FROM video") ?? 0)
         try writer.finish()
         try workspace.verifyDatabase()
+        try parkedDatabase?.close()
         trace.mark("database changed")
 
         // The members, each as parts: a new header, the old pack's kept bytes, the new rows.
@@ -281,8 +296,10 @@ public struct PackUpdater: Sendable {
         if report.skipped.isEmpty { manifest.extra["skipped_transcripts"] = nil }
         else { manifest.extra["skipped_transcripts"] = .number(Double(report.skipped.count)) }
         entries.append(.init(name: PackLayout.manifest, parts: [.bytes(Array(manifest.encoded()))]))
-        entries.append(.init(name: PackLayout.database, path: databasePath,
-                             crc32: try CRC32.of(file: databasePath, ranges: [(0, Int64(try Self.size(of: databasePath)))])))
+        if parkedDatabase == nil {
+            entries.append(.init(name: PackLayout.database, path: databasePath,
+                                 crc32: try CRC32.of(file: databasePath, ranges: [(0, Int64(try Self.size(of: databasePath)))])))
+        }
         entries.append(sectionsEntry.entry)
         entries.append(chunksEntry.entry)
         entries.append(documents)
@@ -325,11 +342,13 @@ public struct PackUpdater: Sendable {
             try ZipAssembler.materialize(chunksEntry.entry, to: matrixPath)
             let graphPath = workspace.file(PackLayout.chunkGraph)
             try HNSWGraph.build(matrix: try NpyMatrix(contentsOf: matrixPath), to: graphPath, threads: workers)
-            entries[3] = .init(name: PackLayout.chunkEmbeddings, path: matrixPath, crc32: chunksEntry.entry.crc32)
+            if let i = entries.firstIndex(where: { $0.name == PackLayout.chunkEmbeddings }) {
+                entries[i] = .init(name: PackLayout.chunkEmbeddings, path: matrixPath, crc32: chunksEntry.entry.crc32)
+            }
             entries.append(.init(name: PackLayout.chunkGraph, path: graphPath))
         }
         // Members ytce does not know are carried over as they are.
-        let known = Set(entries.map(\.name) + [PackLayout.chunkGraph, PackLayout.chunkTable, PackLayout.chunkBuckets])
+        let known = Set(entries.map(\.name) + [PackLayout.database, PackLayout.chunkGraph, PackLayout.chunkTable, PackLayout.chunkBuckets])
         for extra in archive.directory.members where !known.contains(extra.name) && !extra.name.hasSuffix("/") {
             let placed = try place(extra.name)
             entries.append(.init(name: extra.name, parts: [.file(path: placed.path, offset: placed.offset, length: placed.member.uncompressedSize)],
@@ -337,7 +356,12 @@ public struct PackUpdater: Sendable {
         }
         if isCancelled() { throw PackBuildError.cancelled }
         progress?(BuildProgress(phase: "packing", done: 0, total: 1))
-        if compressed {
+        if let newZip, let parkedDatabase {
+            // The database moves into place as the zip's first member (its CRC read where it lies), then the rest.
+            try newZip.adopt([parkedDatabase])
+            try newZip.append(entries, writeBack: true)
+            try workspace.publish(newZip, holding: lock, isCancelled: isCancelled)
+        } else if compressed {
             // A pack built with --compress stays compressed: its members are written out and deflated.
             for entry in entries where entry.name != PackLayout.database && entry.name != PackLayout.lexicalIndex {
                 let path = workspace.file(entry.name)

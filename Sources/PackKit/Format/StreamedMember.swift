@@ -73,6 +73,18 @@ final class StreamedMember: ByteSink {
         if dirty.bytes >= Self.writeBackStep { startWriteBack() }
     }
 
+    /// Appends `count` bytes of the file at `path` from `offset`, copied inside the kernel (the database an update
+    /// changes, copied from the old pack straight into the new one).
+    func append(copying path: String, offset: Int64, count: Int64) throws {
+        guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was written to after it was closed") }
+        guard count >= 0, count <= capacity - length else {
+            throw ZipAssembler.Problem(description: "\(file.path): \(name) outgrew the \(capacity) bytes of room the zip keeps for it")
+        }
+        try KernelCopy.copy(from: path, offset: offset, count: count, to: file.descriptor, at: dataOffset + length, output: file.path)
+        WriteBack.start(file.descriptor, offset: dataOffset + length, count: count)
+        length += count
+    }
+
     private func startWriteBack() {
         WriteBack.start(file.descriptor, offset: dataOffset + dirty.start, count: dirty.end - dirty.start)
         dirty = (0, 0, 0)

@@ -89,21 +89,10 @@ enum ZipAssembler {
     /// The extra field record that pads a local header (the ID zipalign uses): ID, size, the alignment, zeros.
     static let alignmentExtraID: UInt16 = 0xD935
 
-    static func write(_ given: [Entry], to output: String, modificationDate: Date,
+    static func write(_ entries: [Entry], to output: String, modificationDate: Date,
                       alignment: Int = PackLayout.memberAlignment) throws {
-        var entries = given
-        for i in entries.indices { entries[i].parts = try resolved(entries[i].parts) }
-        let missing = entries.indices.filter { entries[$0].crc32 == nil }
-        var crcs = entries.map { $0.crc32 ?? 0 }
-        // Whole files are checksummed in parallel; other parts one member at a time (each range on every core).
-        let wholeFiles = missing.filter { wholeFile(entries[$0]) != nil }
-        for (i, crc) in zip(wholeFiles, try checksums(wholeFiles.compactMap { wholeFile(entries[$0]) })) { crcs[i] = crc }
-        for i in missing where !wholeFiles.contains(i) { crcs[i] = try checksum(entries[i].parts) }
         let writer = try Writer(path: output, modificationDate: modificationDate, alignment: alignment)
-        for (i, var entry) in entries.enumerated() {
-            entry.crc32 = crcs[i]
-            try writer.append(entry)
-        }
+        try writer.append(entries)
         try writer.finish()
     }
 
@@ -341,6 +330,18 @@ enum ZipAssembler {
             central += header.data
             offset += headerLength + size
             count += 1
+        }
+
+        /// Appends members given as parts, checksummed first: whole files in parallel, other parts one member at a time
+        /// (each range on every core).
+        func append(_ given: [Entry], writeBack: Bool = false) throws {
+            var entries = given
+            for i in entries.indices { entries[i].parts = try resolved(entries[i].parts) }
+            let missing = entries.indices.filter { entries[$0].crc32 == nil }
+            let wholeFiles = missing.filter { wholeFile(entries[$0]) != nil }
+            for (i, crc) in zip(wholeFiles, try checksums(wholeFiles.compactMap { wholeFile(entries[$0]) })) { entries[i].crc32 = crc }
+            for i in missing where !wholeFiles.contains(i) { entries[i].crc32 = try checksum(entries[i].parts) }
+            for entry in entries { try append(entry, writeBack: writeBack) }
         }
 
         /// Appends whole files as members, checksummed in parallel first; `copied` runs after each is in the zip.

@@ -44,6 +44,51 @@ enum KernelCopy {
         }
     }
 
+    /// Writes `count` bytes of `path` from `offset` at `outputOffset` of `fd`, leaving `fd`'s position alone (a zip's
+    /// writer appends at it): `copy_file_range`, else through a buffer.
+    static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, at outputOffset: Int64, output: String) throws(Problem) {
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        var remaining = count
+        var position = offset, target = outputOffset
+        var kernelCopies = copyFileRange != nil
+        var buffer: UnsafeMutableRawPointer?
+        defer { buffer?.deallocate() }
+        while remaining > 0 {
+            let chunk = Int(min(remaining, 1 << 30))
+            var n: Int
+            if kernelCopies, let copyFileRange {
+                n = copyFileRange(input, &position, fd, &target, chunk, 0)
+                if n < 0 && [EXDEV, ENOSYS, EINVAL, EOPNOTSUPP, EBADF, ETXTBSY].contains(errno) {
+                    kernelCopies = false
+                    continue
+                }
+            } else {
+                let capacity = 4 << 20
+                let bytes = buffer ?? UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+                buffer = bytes
+                n = pread(input, bytes, min(chunk, capacity), off_t(position))
+                if n > 0 {
+                    var written = 0
+                    while written < n {
+                        let w = pwrite(fd, bytes + written, n - written, off_t(target + Int64(written)))
+                        if w < 0 && errno == EINTR { continue }
+                        guard w > 0 else { throw Problem(description: "cannot write \(output): \(String(cString: strerror(errno)))") }
+                        written += w
+                    }
+                    position += Int64(n)
+                    target += Int64(n)
+                }
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw Problem(description: "cannot write \(output): \(n < 0 ? String(cString: strerror(errno)) : "\(path) ended early")")
+            }
+            remaining -= Int64(n)
+        }
+    }
+
     /// Copies `count` bytes of `path` from `offset` into a new file `destination`.
     static func copy(from path: String, offset: Int64, count: Int64, toNewFile destination: String) throws(Problem) {
         let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
