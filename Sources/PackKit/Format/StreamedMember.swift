@@ -28,6 +28,8 @@ final class StreamedMember: ByteSink {
     private(set) var dataOffset: Int64
     private(set) var length: Int64 = 0
     private(set) var isClosed = false
+    /// The member's CRC-32 when its writer computed it as it wrote (`close(checksum:)`): not read back when adopted.
+    private(set) var checksum: UInt32?
     /// The most bytes the member may hold: the room before what the zip writes after it.
     let capacity: Int64
     private let file: OutputFile
@@ -56,6 +58,12 @@ final class StreamedMember: ByteSink {
     func close() throws {
         isClosed = true
         startWriteBack()
+    }
+
+    /// Closes the member, whose CRC-32 its writer knows.
+    func close(checksum: UInt32) throws {
+        self.checksum = checksum
+        try close()
     }
 
     /// Writes `bytes` at `offset` of the member, growing it when they reach past its end (appended bytes, a patched

@@ -67,6 +67,17 @@ enum ZipAssembler {
         try file.close()
     }
 
+    /// Writes a member given as parts into `member` (parked) and closes it, with the entry's CRC-32 when it has one.
+    static func fill(_ member: StreamedMember, with entry: Entry) throws {
+        for part in try resolved(entry.parts) {
+            switch part {
+            case .file(let path, let offset, let length): try member.append(copying: path, offset: offset, count: length ?? 0)
+            case .bytes(let bytes): try member.write(bytes)
+            }
+        }
+        if let crc = entry.crc32 { try member.close(checksum: crc) } else { try member.close() }
+    }
+
     /// CRC-32 of a member's parts.
     static func checksum(_ parts: [Part]) throws -> UInt32 {
         var crc: UInt32 = 0
@@ -258,7 +269,7 @@ enum ZipAssembler {
                 }
                 guard member.isClosed else { throw Problem(description: "\(file.path): \(member.name) was still being written when it was adopted") }
             }
-            let crcs = try members.map { try CRC32.of(file: file.path, ranges: [($0.dataOffset, $0.length)]) }
+            let crcs = try members.map { try $0.checksum ?? CRC32.of(file: file.path, ranges: [($0.dataOffset, $0.length)]) }
             for (member, crc) in zip(members, crcs) { try place(member, crc: crc) }
         }
 

@@ -6,9 +6,10 @@ import Foundation
 /// one `LexicalIndexBuilder.write` makes for the same documents.
 enum LexicalIndexMerger {
     /// `renumber[oldRow]` is the row's new number, or -1 when it is removed (nil: every old row keeps its number).
-    /// `additions` holds the new documents, numbered from the first row after the kept old ones. Returns the file's
-    /// CRC-32 (for the zip), computed while writing.
-    static func merge(_ old: LexicalIndex, renumber: [Int32]?, additions: LexicalIndexBuilder, to path: String) throws -> UInt32 {
+    /// `additions` holds the new documents, numbered from the first row after the kept old ones. Written in order into
+    /// `file` (a file, or a member parked in the new zip), which is closed; returns the CRC-32 (for the zip), computed
+    /// while writing.
+    static func merge(_ old: LexicalIndex, renumber: [Int32]?, additions: LexicalIndexBuilder, to file: any ByteSink) throws -> UInt32 {
         let kept = renumber.map { $0.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } } ?? old.documentCount
         let new = try additions.postingsByTerm(firstRow: kept)
         guard old.documentCount + new.lengths.count <= Int(Int32.max) else {
@@ -98,7 +99,6 @@ enum LexicalIndexMerger {
         header.u64(UInt64(lengthsOffset))
         while header.data.count < LexicalIndex.headerSize { header.u32(0) }
 
-        let file = try OutputFile(path: path)
         var crc: UInt32 = 0
         func write(_ bytes: UnsafeRawBufferPointer) throws {
             crc = CRC32.of(bytes, continuing: crc)
