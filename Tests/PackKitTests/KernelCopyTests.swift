@@ -60,6 +60,23 @@ final class KernelCopyTests: XCTestCase {
         }
     }
 
+    /// A copy asked to stop (an update that finds nothing changed while copying its database) stops with an error,
+    /// between steps of 64 MB: a small copy that is never asked finishes.
+    func testACopyStopsWhenCancelled() throws {
+        let dir = TestSupport.temporaryDirectory(self)
+        let source = dir.appendingPathComponent("source").path
+        try Data(count: 1000).write(to: URL(fileURLWithPath: source))
+        XCTAssertThrowsError(try KernelCopy.copy(from: source, offset: 0, count: 1000, toNewFile: dir.appendingPathComponent("a").path,
+                                                 isCancelled: { true })) { error in
+            XCTAssertTrue("\(error)".contains("cancelled"), "\(error)")
+        }
+        var asked = 0
+        try KernelCopy.copy(from: source, offset: 0, count: 1000, toNewFile: dir.appendingPathComponent("b").path,
+                            isCancelled: { asked += 1; return false })
+        XCTAssertEqual(asked, 1)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("b")).count, 1000)
+    }
+
     func testAMissingSourceIsNamed() {
         XCTAssertThrowsError(try KernelCopy.copy(from: "/nonexistent/x", offset: 0, count: 1, toNewFile: NSTemporaryDirectory() + "/kc-none")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/x"), "\(error)")

@@ -102,29 +102,33 @@ public struct PackUpdater: Sendable {
         // The database: a private copy to change. A stored pack's new zip is begun now and the old database copied
         // straight into it, parked (see `PackBuilder`), and changed there through the VFS: copied once, not out of the
         // old pack and back into the new one (1.4 GB on a 5,000-hour channel). Elsewhere, into a file of its own.
+        // The copy is made on another thread while the old database, read where it lies, says what changed; it is
+        // stopped when nothing did.
         let databasePath = workspace.file(PackLayout.database)
         let db = try place(PackLayout.database)
         let newZip = archive.directory.members.allSatisfy(\.isStored) ? try workspace.startZip(modificationDate: buildDate ?? started) : nil
         let parkedDatabase = try newZip.flatMap { try $0.parkMember(name: PackLayout.database) }
         defer { ParkedDatabaseVFS.unregister(path: databasePath) }  // on every way out: it holds the zip open
-        if let parkedDatabase {
-            try parkedDatabase.append(copying: db.path, offset: db.offset, count: db.member.uncompressedSize)
-            ParkedDatabaseVFS.register(path: databasePath, member: parkedDatabase)
-            // An empty stand-in: the default VFS gives a journal the database file's mode, and needs it to exist.
-            guard FileManager.default.createFile(atPath: databasePath, contents: nil) else {
-                throw PackBuildError.output("cannot create \(databasePath)")
+        let stopCopying = StopFlag()
+        let copying = BackgroundTask {
+            let stopped = { stopCopying.isSet || isCancelled() }
+            if let parkedDatabase {
+                try parkedDatabase.append(copying: db.path, offset: db.offset, count: db.member.uncompressedSize, isCancelled: stopped)
+            } else {
+                try KernelCopy.copy(from: db.path, offset: db.offset, count: db.member.uncompressedSize, toNewFile: databasePath, isCancelled: stopped)
             }
-        } else {
-            try Self.copy(from: db.path, offset: db.offset, count: db.member.uncompressedSize, to: databasePath)
         }
-        trace.mark("database copied")
-        let writer = try PackDatabaseWriter(updating: databasePath)
-        guard let sources = try VideoSource.all(in: writer.database), let spans = try VideoSpan.all(in: writer.database) else {
+        defer {
+            stopCopying.set()
+            try? copying.wait()  // never leave it writing into a workspace being removed
+        }
+        let oldDatabase = try SQLiteDatabase(path: "\(pack.path) (\(PackLayout.database))", mode: .region(try Self.region(db)))
+        guard let sources = try VideoSource.all(in: oldDatabase), let spans = try VideoSpan.all(in: oldDatabase) else {
             throw PackBuildError.output("\(pack.path) records no content hashes (it was built by the reference or an older ytce): "
                                         + "--update cannot tell what changed; build it again with `ytce pack build`")
         }
         var stored: [String: Video] = [:]
-        let videoRows = try writer.database.prepare("SELECT video_id, channel_id, title, description, published_at, duration_sec, url FROM video")
+        let videoRows = try oldDatabase.prepare("SELECT video_id, channel_id, title, description, published_at, duration_sec, url FROM video")
         while try videoRows.step() {
             let id = videoRows.string(0) ?? ""
             stored[id] = Video(videoID: id, channelID: videoRows.string(1) ?? "", title: videoRows.string(2) ?? "",
@@ -174,7 +178,7 @@ public struct PackUpdater: Sendable {
         report.notInInput = stored.keys.filter { !inputIDs.contains($0) }.sorted()
         report.metadataOnly = metadataOnly.map(\.videoID)
         trace.mark("compared \(channelInput.videos.count) videos")
-        let oldChannel = try writer.database.prepare("SELECT title, description, source FROM channel WHERE channel_id = ?1")
+        let oldChannel = try oldDatabase.prepare("SELECT title, description, source FROM channel WHERE channel_id = ?1")
         oldChannel.bind(1, channelInput.channel.channelID)
         let channelChanged = try oldChannel.step()
             ? [oldChannel.string(0) ?? "", oldChannel.string(1) ?? "", oldChannel.string(2) ?? ""]
@@ -226,6 +230,16 @@ public struct PackUpdater: Sendable {
         if !problems.isEmpty && !keepGoing { throw PackBuildError.transcripts(problems) }
         report.skipped = problems
 
+        try copying.wait()
+        trace.mark("database copied")
+        if let parkedDatabase {
+            ParkedDatabaseVFS.register(path: databasePath, member: parkedDatabase)
+            // An empty stand-in: the default VFS gives a journal the database file's mode, and needs it to exist.
+            guard FileManager.default.createFile(atPath: databasePath, contents: nil) else {
+                throw PackBuildError.output("cannot create \(databasePath)")
+            }
+        }
+        let writer = try PackDatabaseWriter(updating: databasePath)
         // The database: old rows of changed videos out, new rows in (ids after the largest), metadata, channel.
         let syncedAt = PackBuilder.isoTimestamp(buildDate ?? Date())
         for id in report.changed { if let span = spans[id] { try writer.removeRows(of: id, span: span) } }
@@ -629,11 +643,6 @@ public struct PackUpdater: Sendable {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         return (attributes[.size] as? NSNumber)?.intValue ?? 0
     }
-
-    /// Copies `count` bytes of `path` from `offset` into a new file inside the kernel.
-    static func copy(from path: String, offset: Int64, count: Int64, to destination: String) throws {
-        try KernelCopy.copy(from: path, offset: offset, count: count, toNewFile: destination)
-    }
 }
 
 /// What an update did.
@@ -672,4 +681,12 @@ public struct UpdateReport: Sendable {
             + String(format: "%.2f", seconds) + " s"
         return line
     }
+}
+
+/// Set once by one thread, read by another: tells a background copy to stop.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -83,12 +83,13 @@ final class StreamedMember: ByteSink {
 
     /// Appends `count` bytes of the file at `path` from `offset`, copied inside the kernel (the database an update
     /// changes, copied from the old pack straight into the new one).
-    func append(copying path: String, offset: Int64, count: Int64) throws {
+    func append(copying path: String, offset: Int64, count: Int64, isCancelled: () -> Bool = { false }) throws {
         guard !isClosed else { throw ZipAssembler.Problem(description: "\(file.path): \(name) was written to after it was closed") }
         guard count >= 0, count <= capacity - length else {
             throw ZipAssembler.Problem(description: "\(file.path): \(name) outgrew the \(capacity) bytes of room the zip keeps for it")
         }
-        try KernelCopy.copy(from: path, offset: offset, count: count, to: file.descriptor, at: dataOffset + length, output: file.path)
+        try KernelCopy.copy(from: path, offset: offset, count: count, to: file.descriptor, at: dataOffset + length, output: file.path,
+                            isCancelled: isCancelled)
         WriteBack.start(file.descriptor, offset: dataOffset + length, count: count)
         length += count
     }

@@ -13,8 +13,9 @@ enum KernelCopy {
     /// glibc (2.27 and later) has the function, Swift's Glibc module does not declare it: found by name.
     private static let copyFileRange = CFunction.named("copy_file_range", as: CopyFileRange.self)
 
-    /// Appends `count` bytes of `path` from `offset` at `fd`'s position.
-    static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, output: String) throws(Problem) {
+    /// Appends `count` bytes of `path` from `offset` at `fd`'s position; stops with an error once `isCancelled`.
+    static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, output: String,
+                     isCancelled: () -> Bool = { false }) throws(Problem) {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(input) }
@@ -22,7 +23,8 @@ enum KernelCopy {
         var position = offset
         var kernelCopies = copyFileRange != nil
         while remaining > 0 {
-            let chunk = Int(min(remaining, 1 << 30))
+            if isCancelled() { throw Problem(description: "copying \(path) into \(output) was cancelled") }
+            let chunk = Int(min(remaining, Self.step))
             var n: Int
             if kernelCopies, let copyFileRange {
                 n = copyFileRange(input, &position, fd, nil, chunk, 0)
@@ -46,7 +48,8 @@ enum KernelCopy {
 
     /// Writes `count` bytes of `path` from `offset` at `outputOffset` of `fd`, leaving `fd`'s position alone (a zip's
     /// writer appends at it): `copy_file_range`, else through a buffer.
-    static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, at outputOffset: Int64, output: String) throws(Problem) {
+    static func copy(from path: String, offset: Int64, count: Int64, to fd: Int32, at outputOffset: Int64, output: String,
+                     isCancelled: () -> Bool = { false }) throws(Problem) {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(input) }
@@ -56,7 +59,8 @@ enum KernelCopy {
         var buffer: UnsafeMutableRawPointer?
         defer { buffer?.deallocate() }
         while remaining > 0 {
-            let chunk = Int(min(remaining, 1 << 30))
+            if isCancelled() { throw Problem(description: "copying \(path) into \(output) was cancelled") }
+            let chunk = Int(min(remaining, Self.step))
             var n: Int
             if kernelCopies, let copyFileRange {
                 n = copyFileRange(input, &position, fd, &target, chunk, 0)
@@ -89,11 +93,15 @@ enum KernelCopy {
         }
     }
 
+    /// Bytes copied between two looks at `isCancelled`.
+    private static let step: Int64 = 64 << 20
+
     /// Copies `count` bytes of `path` from `offset` into a new file `destination`.
-    static func copy(from path: String, offset: Int64, count: Int64, toNewFile destination: String) throws(Problem) {
+    static func copy(from path: String, offset: Int64, count: Int64, toNewFile destination: String,
+                     isCancelled: () -> Bool = { false }) throws(Problem) {
         let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw Problem(description: "cannot create \(destination): \(String(cString: strerror(errno)))") }
         defer { close(output) }
-        try copy(from: path, offset: offset, count: count, to: output, output: destination)
+        try copy(from: path, offset: offset, count: count, to: output, output: destination, isCancelled: isCancelled)
     }
 }
