@@ -303,13 +303,32 @@ public struct PackUpdater: Sendable {
             parkedLexical = parkedEntries.count == 3 ? try newZip.parkMember(name: PackLayout.lexicalIndex) : nil
             if parkedLexical == nil { parkedEntries = [] }  // a file system that took no more: all go as entries
         }
+        // The bucket index (hash vectors, large packs): pages before the first changed row are kept, the rest made again;
+        // on a thread of its own while the lexical index is merged.
+        try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
+        let bucketsPath = workspace.file(PackLayout.chunkBuckets)
+        var bucketsWrite: BackgroundTask?
+        if embedder.sparseQueries && chunksEntry.rows >= bucketMinimumChunks {
+            let oldBuckets = archive.member(PackLayout.chunkBuckets) != nil ? try place(PackLayout.chunkBuckets) : nil
+            let (oldVectors, rows, removing, adding) = (chunkMatrix, chunksEntry.rows, chunkRows, newChunkVectors)
+            bucketsWrite = BackgroundTask {
+                let oldMatrix = try NpyMatrix(region: try Self.region(oldVectors))
+                var oldIndex: BucketIndex?
+                if let oldBuckets {
+                    let index = try BucketIndex(region: try Self.region(oldBuckets))
+                    // An index that does not match the old vectors is not carried over: it is made again whole.
+                    if (try? index.check(against: oldMatrix)) != nil { oldIndex = index }
+                }
+                try Self.writeBuckets(keeping: oldIndex, oldMatrix: oldMatrix, removing: removing, adding: adding, rows: rows, to: bucketsPath)
+            }
+        }
+        defer { try? bucketsWrite?.wait() }  // never leave it writing into a workspace being removed
         let fills = parkedEntries
         let filling = fills.isEmpty ? nil : BackgroundTask { for (entry, member) in fills { try ZipAssembler.fill(member, with: entry) } }
         defer { try? filling?.wait() }  // never leave it writing into a workspace being removed
         let lexical = try place(PackLayout.lexicalIndex)
         let oldIndex = try LexicalIndex(region: try Self.region(lexical))
         let lexicalPath = workspace.file(PackLayout.lexicalIndex)
-        try FileManager.default.createDirectory(atPath: workspace.file(PackLayout.vectorsDirectory), withIntermediateDirectories: true)
         let lexicalSink: any ByteSink = try parkedLexical ?? OutputFile(path: lexicalPath)
         let lexicalCRC = try LexicalIndexMerger.merge(oldIndex, renumber: Self.renumbering(oldIndex.documentCount, removing: chunkRows),
                                                       additions: lexicalAdditions, to: lexicalSink)
@@ -354,18 +373,8 @@ public struct PackUpdater: Sendable {
         }
         entries.append(.init(name: PackLayout.chunkTable, path: tablePath))
         trace.mark("chunk table written")
-        // The bucket index (hash vectors, large packs): pages before the first changed row are kept, the rest made again.
-        if embedder.sparseQueries && chunksEntry.rows >= bucketMinimumChunks {
-            let bucketsPath = workspace.file(PackLayout.chunkBuckets)
-            let oldMatrix = try NpyMatrix(region: try Self.region(chunkMatrix))
-            var oldIndex: BucketIndex?
-            if archive.member(PackLayout.chunkBuckets) != nil {
-                let index = try BucketIndex(region: try Self.region(try place(PackLayout.chunkBuckets)))
-                // An index that does not match the old vectors is not carried over: it is made again whole.
-                if (try? index.check(against: oldMatrix)) != nil { oldIndex = index }
-            }
-            try Self.writeBuckets(keeping: oldIndex, oldMatrix: oldMatrix, removing: chunkRows, adding: newChunkVectors,
-                                  rows: chunksEntry.rows, to: bucketsPath)
+        if let bucketsWrite {
+            try bucketsWrite.wait()
             entries.append(.init(name: PackLayout.chunkBuckets, path: bucketsPath))
             trace.mark("bucket index written")
         }
