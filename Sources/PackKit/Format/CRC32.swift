@@ -69,7 +69,7 @@ enum CRC32 {
     }
 
     /// CRC of a whole file (read in pieces: mapping it instead would count the whole file as resident memory).
-    static func of(file path: String, threads: Int = 1) throws -> UInt32 {
+    static func of(file path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> UInt32 {
         var status = stat()
         guard stat(path, &status) == 0 else { throw Problem(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
         return try of(file: path, ranges: [(0, Int64(status.st_size))], threads: threads)

@@ -397,7 +397,7 @@ enum ZipAssembler {
     static func checksums(_ paths: [String]) throws -> [UInt32] {
         let results = ResultSlots<Result<UInt32, any Error>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            results.set(i, Result { try CRC32.of(file: paths[i]) })
+            results.set(i, Result { try CRC32.of(file: paths[i], threads: 1) })
         }
         return try results.values().map { try $0.get() }
     }
