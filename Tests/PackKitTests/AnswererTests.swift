@@ -258,6 +258,32 @@ final class AnswererTests: XCTestCase {
         XCTAssertEqual(near(93_000, "pub"), 0)
     }
 
+    /// When retrieval scores a second moment nearly as high as the first, it could not tell them apart: the answer
+    /// quotes that moment's best sentence too, although it says less of the question than the lead. A second
+    /// moment that trails clearly is left out, as before.
+    func testAMomentRankedNearlyAsHighAsTheFirstIsQuotedToo() {
+        func hit(_ video: String, score: Double, _ text: String) -> SearchHit {
+            SearchHit(videoID: video, title: video, url: "", startMs: 0, endMs: 10_000, score: score,
+                      segments: [.init(id: 1, startMs: 0, endMs: 4000, text: text)],
+                      windows: [.init(startMs: 0, endMs: 10_000, score: score, similarity: nil)])
+        }
+        func candidate(_ hit: SearchHit, moment: Int, score: Double, coverage: Double) -> AnswerEvidence.Candidate {
+            let text = hit.segments[0].text
+            return .init(sentence: TranscriptSentence(text: text, startMs: 0, endMs: 4000, segmentIDs: [1], moment: moment, index: 0),
+                         score: score, coverage: coverage, similarity: nil, terms: Set(LexicalAnalyzer().terms(text)))
+        }
+        func cited(secondScore: Double) -> [String] {
+            let hits = [hit("lettuce", score: 1, "Crushed eggshells around the lettuce keep the slugs away."),
+                        hit("pond", score: secondScore, "Frogs from the garden pond eat slugs at night.")]
+            let evidence = AnswerEvidence(candidates: [candidate(hits[0], moment: 0, score: 1, coverage: 0.9),
+                                                       candidate(hits[1], moment: 1, score: 0.3, coverage: 0.2)],
+                                          answers: true)
+            return ExtractiveAnswerer().answer(evidence, hits: hits).sources.map(\.citation.videoID)
+        }
+        XCTAssertEqual(cited(secondScore: 0.95), ["lettuce", "pond"])
+        XCTAssertEqual(cited(secondScore: 0.7), ["lettuce"])
+    }
+
     func testTheLengthCapHolds() throws {
         let long = "The sourdough starter needs flour and water every day, and the flour should be rye or whole wheat, and the water should be warm, and the jar should stay loosely covered on the kitchen counter"
         var lines: [Int: String] = [:]

@@ -21,7 +21,8 @@ public struct Answer: Sendable {
 
 /// The offline answerer: it leads with the sentence of the first moment that best answers the question and adds
 /// the few that add something (sentences of any of the moments read that say nearly as much of the question, from
-/// another moment or another part of one; no near-duplicates, no filler), each followed by its own citation, within
+/// another moment or another part of one; no near-duplicates, no filler), and the best sentence of a moment retrieval
+/// ranked nearly as high as the first (`closeMomentShare`), each followed by its own citation, within
 /// `maxSentences` and `maxWords`. When the evidence does not answer
 /// the question (`EvidenceJudge`), it says the pack holds nothing relevant rather than quoting something.
 public struct ExtractiveAnswerer: Sendable {
@@ -36,7 +37,7 @@ public struct ExtractiveAnswerer: Sendable {
 
     public func answer(_ evidence: AnswerEvidence, hits: [SearchHit]) -> Answer {
         guard evidence.answers else { return Self.refusal }
-        let chosen = choose(evidence.candidates)
+        let chosen = choose(evidence.candidates, closeMoments: closeMoments(hits))
         guard !chosen.isEmpty else { return Self.refusal }
         var sources: [Answer.Source] = []
         var parts: [String] = []
@@ -66,9 +67,11 @@ public struct ExtractiveAnswerer: Sendable {
     /// nearly as much of the question, are not near a sentence already chosen (`minGapMs` within a moment; quoting
     /// two parts of the first moment finds the answer more often than quoting other moments: measured on the
     /// shared sets, cites gold +0.05 to +0.13), add words the answer does not have yet, and fit the word budget.
-    func choose(_ candidates: [AnswerEvidence.Candidate]) -> [AnswerEvidence.Candidate] {
+    /// The first sentence of each of `closeMoments` (moment ranks) joins however little it says next to the lead.
+    func choose(_ candidates: [AnswerEvidence.Candidate], closeMoments: Set<Int> = []) -> [AnswerEvidence.Candidate] {
         var chosen: [AnswerEvidence.Candidate] = []
         var words = 0
+        var seconded: Set<Int> = []
         // When no sentence of the first moments says anything of the question (what matched there was a trailer
         // left out of the evidence), the lead may come from any moment.
         let leadMoments = candidates.contains {
@@ -78,16 +81,27 @@ public struct ExtractiveAnswerer: Sendable {
             guard candidate.terms.count >= settings.minContentWords else { continue }
             if chosen.isEmpty && candidate.sentence.moment >= leadMoments { continue }
             if let lead = chosen.first {
-                guard !candidate.announces, candidate.relevance >= settings.minShareOfLead * lead.relevance,
+                let second = closeMoments.contains(candidate.sentence.moment) && !seconded.contains(candidate.sentence.moment)
+                    && candidate.relevance > 0
+                guard !candidate.announces, second || candidate.relevance >= settings.minShareOfLead * lead.relevance,
                       !chosen.contains(where: { $0.sentence.moment == candidate.sentence.moment
                                                   && abs($0.sentence.startMs - candidate.sentence.startMs) < settings.minGapMs }),
                       words + Self.words(candidate.sentence.text) <= settings.maxWords,
                       !chosen.contains(where: { Self.overlap($0.terms, candidate.terms) >= settings.maxOverlap }) else { continue }
             }
             chosen.append(candidate)
+            seconded.insert(candidate.sentence.moment)
             words += min(Self.words(candidate.sentence.text), settings.maxWords)
         }
         return chosen
+    }
+
+    /// Moments after the first that retrieval ranked nearly as high (within `closeMomentShare` of its score).
+    func closeMoments(_ hits: [SearchHit]) -> Set<Int> {
+        guard let top = hits.first?.score, top > 0 else { return [] }
+        let limit = min(hits.count, settings.momentsRead)
+        guard limit > 1 else { return [] }
+        return Set((1..<limit).filter { hits[$0].score >= (1 - settings.closeMomentShare) * top })
     }
 
     static func words(_ text: String) -> Int { text.split(whereSeparator: \.isWhitespace).count }
