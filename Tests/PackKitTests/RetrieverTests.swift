@@ -358,6 +358,42 @@ final class BucketIndexTests: XCTestCase {
         }
     }
 
+    /// A hash embedder hands the bucket index its rows as whole counts; the index must come out as it does when the
+    /// counts are recovered from the stored floats: rows whose smallest count is 1, rows whose counts share a
+    /// factor (2, 4, 6), rows with a count past Int8 (an exception), empty rows, sparse and dense rows alike.
+    func testRowsGivenAsWholeCountsMatchRowsRecoveredFromFloats() {
+        let columns = 48
+        var generator = SystemRandomNumberGenerator()
+        var given = BucketRows(), recovered = BucketRows()
+        var shapes = [[Float]](repeating: [Float](repeating: 0, count: columns), count: 4)
+        shapes[1][3] = 2; shapes[1][7] = -4; shapes[1][40] = 6  // a shared factor: taken as 1, -2, 3
+        shapes[2][0] = 1; shapes[2][9] = 200                    // beyond Int8: an exception either way
+        shapes[3][5] = -1                                       // one count
+        for _ in 0..<500 {
+            var row = [Float](repeating: 0, count: columns)
+            for _ in 0..<Int.random(in: 1...120, using: &generator) {
+                row[Int.random(in: 0..<columns, using: &generator)] += Bool.random(using: &generator) ? 1 : -1
+            }
+            shapes.append(row)
+        }
+        var fastRows = 0
+        for counts in shapes {
+            var row = counts
+            let whole = row.withUnsafeBufferPointer { given.appendRow(wholeCounts: $0) }
+            row.withUnsafeMutableBufferPointer { HashEmbeddingSession.normalise($0) }
+            if whole { fastRows += 1 } else { row.withUnsafeBufferPointer { given.appendRow($0) } }
+            row.withUnsafeBufferPointer { recovered.appendRow($0) }
+        }
+        XCTAssertGreaterThan(fastRows, shapes.count / 2)
+        XCTAssertEqual(given.columns, recovered.columns)
+        XCTAssertEqual(given.counts, recovered.counts)
+        XCTAssertEqual(given.ends, recovered.ends)
+        XCTAssertEqual(given.divisors.map(\.bitPattern), recovered.divisors.map(\.bitPattern))
+        XCTAssertEqual(given.divisors[0], 0)
+        XCTAssertEqual(Array(given.counts[0..<3]), [1, -2, 3])
+        XCTAssertEqual(given.divisors[2], -1)
+    }
+
     /// Bytes that lie (a count that goes down, an entry count past the page, a divisor that is not a number, a
     /// truncated file) are refused with a message when the index is opened, never trusted by a search.
     func testLyingIndexesAreRefused() throws {

@@ -156,7 +156,7 @@ public struct PackBuilder: Sendable {
                     if processed.problem == nil, let chunks = processed.lexical { lexical.add(chunks) }
                     if processed.problem == nil && !processed.chunks.isEmpty {
                         try chunkVectors.append(processed.chunkVectors)
-                        buckets?.add(processed.chunkVectors)
+                        buckets?.add(processed.chunkBuckets, vectors: processed.chunkVectors)
                         try sectionVectors.append(processed.sectionVectors)
                         try documents.append(processed.chunkDocuments)
                         trace.accumulate("files")
@@ -342,10 +342,13 @@ final class BucketIndexSink: @unchecked Sendable {
         writer = try BucketIndexWriter(path: path, columns: columns)
     }
 
-    func add(_ vectors: [Float]) {
+    /// Adds a video's rows: `rows` when its embedder gave them, else recovered from `vectors`.
+    func add(_ rows: BucketRows?, vectors: [Float]) {
         queue.async { [self] in
             guard failure == nil else { return }
-            do { try vectors.withUnsafeBufferPointer { try writer.add($0) } } catch { failure = error }
+            do {
+                if let rows { try writer.add(rows) } else { try vectors.withUnsafeBufferPointer { try writer.add($0) } }
+            } catch { failure = error }
         }
     }
 

@@ -11,6 +11,8 @@ struct ProcessedVideo {
     /// Section index of each chunk.
     var chunkSection: [Int] = []
     var chunkVectors: [Float] = []
+    /// The chunk vectors as bucket index rows, when the embedder gives them (hash vectors: whole counts).
+    var chunkBuckets: BucketRows?
     var sectionVectors: [Float] = []
     /// The chunk texts as `bm25_docs.json` elements, encoded on the worker rather than the writer thread.
     var chunkDocuments = JSONArrayWriter.EncodedStrings()
@@ -66,7 +68,13 @@ struct VideoProcessor {
 
         let chunks = MicroChunker.chunks(of: parsed.segments, settings: settings)
         out.chunks = chunks
-        out.chunkVectors = session.embedChunks(chunks, of: parsed.segments, dimension: dimension)
+        if let hashing = session as? HashEmbeddingSession {
+            var buckets: BucketRows? = BucketRows()
+            out.chunkVectors = hashing.embedChunks(chunks, of: parsed.segments, dimension: dimension, buckets: &buckets)
+            out.chunkBuckets = buckets
+        } else {
+            out.chunkVectors = session.embedChunks(chunks, of: parsed.segments, dimension: dimension)
+        }
         out.chunkDocuments = JSONArrayWriter.fragment(chunks.map(\.text))
         out.lexical = LexicalChunks(lane: lane, session: lexical, title: video.title, segments: parsed.segments, chunks: chunks)
 

@@ -47,6 +47,15 @@ final class HashEmbeddingSession: EmbeddingSession {
     /// features of "a b" are those of "a" then "b": each segment is tokenised and hashed once, and a chunk's
     /// vector sums its segments' features. Same result as embedding the joined text, bit for bit.
     func embedChunks(_ chunks: [MicroChunk], of segments: [TranscriptSegment], dimension: Int) -> [Float] {
+        var none: BucketRows?
+        return embedChunks(chunks, of: segments, dimension: dimension, buckets: &none)
+    }
+
+    /// The chunks' vectors, and appended to `buckets` (when given) the same rows as whole counts for the bucket
+    /// index: the counts are at hand before each row is divided by its length, so the index need not recover them
+    /// from the floats.
+    func embedChunks(_ chunks: [MicroChunk], of segments: [TranscriptSegment], dimension: Int,
+                     buckets: inout BucketRows?) -> [Float] {
         var features: [Int32] = []
         var starts: [Int] = []
         starts.reserveCapacity(segments.count + 1)
@@ -64,7 +73,9 @@ final class HashEmbeddingSession: EmbeddingSession {
                         if f > 0 { row[Int(f) - 1] += 1 } else { row[Int(-f) - 1] -= 1 }
                     }
                 }
+                let whole = buckets?.appendRow(wholeCounts: UnsafeBufferPointer(row))
                 HashEmbeddingSession.normalise(row)
+                if whole == false { buckets?.appendRow(UnsafeBufferPointer(row)) }
             }
         }
         return out
@@ -183,7 +194,7 @@ final class HashEmbeddingSession: EmbeddingSession {
     static func normalise(_ row: UnsafeMutableBufferPointer<Float>) {
         var sum: Float = 0
         for x in row { sum += x * x }  // sums of squared small integers: exact in float32, so order does not matter
-        let norm = sum.squareRoot() + Float(1e-12)
+        let norm = BucketRows.norm(sum)
         for i in row.indices { row[i] = row[i] / norm }
     }
 }

@@ -24,8 +24,6 @@ final class BucketIndexWriter {
     private var entryColumns: [UInt16] = []
     private var entryCounts: [Int8] = []
     private var rowEnds: [Int32] = []
-    /// One row's non-zero buckets (scratch of `counts(of:into:)`).
-    private var entries: [(column: Int, count: Int8)] = []
     /// The page's entries sorted by bucket (scratch of `flushPage`).
     private var sortedRows: [UInt16] = []
     private var sortedCounts: [Int8] = []
@@ -43,46 +41,37 @@ final class BucketIndexWriter {
     /// Appends whole rows (`vectors.count` a multiple of `columns`).
     func add(_ vectors: UnsafeBufferPointer<Float>) throws {
         precondition(vectors.count % columns == 0, "\(vectors.count) values are not whole rows of \(columns)")
-        guard divisors.count + vectors.count / columns < Int(UInt32.max) else {
+        try add(BucketRows(vectors: vectors, columns: columns))
+    }
+
+    /// Appends rows already in bucket form, a page at a time.
+    func add(_ rows: BucketRows) throws {
+        guard divisors.count + rows.count < Int(UInt32.max) else {
             throw Problem(description: "\(path): more than \(UInt32.max - 1) rows")
         }
         var start = 0
-        while start < vectors.count {
-            let count = min((vectors.count - start) / columns, BucketIndex.pageRows - rowsInPage)
-            appendToPage(UnsafeBufferPointer(rebasing: vectors[start..<(start + count * columns)]))
+        while start < rows.count {
+            let count = min(rows.count - start, BucketIndex.pageRows - rowsInPage)
+            try appendToPage(rows, start..<(start + count))
             if rowsInPage == BucketIndex.pageRows { try flushPage() }
-            start += count * columns
+            start += count
         }
     }
 
-    /// Adds whole rows that fit in the current page. The page's arrays are moved into locals for the loop: appending
-    /// to a class's arrays checks exclusive access on every append.
-    private func appendToPage(_ vectors: UnsafeBufferPointer<Float>) {
-        var columnsOut: [UInt16] = [], countsOut: [Int8] = [], ends: [Int32] = [], rowDivisors: [Float] = []
-        var rowEntries: [(column: Int, count: Int8)] = []
-        swap(&columnsOut, &entryColumns); swap(&countsOut, &entryCounts); swap(&ends, &rowEnds)
-        swap(&rowDivisors, &divisors); swap(&rowEntries, &entries)
-        defer {
-            swap(&columnsOut, &entryColumns); swap(&countsOut, &entryCounts); swap(&ends, &rowEnds)
-            swap(&rowDivisors, &divisors); swap(&rowEntries, &entries)
+    /// Adds rows that fit in the current page.
+    private func appendToPage(_ rows: BucketRows, _ range: Range<Int>) throws {
+        let from = range.lowerBound == 0 ? 0 : Int(rows.ends[range.lowerBound - 1])
+        let to = Int(rows.ends[range.upperBound - 1])
+        guard entryColumns.count + (to - from) <= Int(Int32.max) else {
+            throw Problem(description: "\(path): more than \(Int32.max) non-zero values in a page of \(BucketIndex.pageRows) rows")
         }
-        var start = 0
-        while start < vectors.count {
-            let row = UnsafeBufferPointer(rebasing: vectors[start..<(start + columns)])
-            if let divisor = Self.counts(of: row, into: &rowEntries) {
-                for entry in rowEntries {
-                    columnsOut.append(UInt16(truncatingIfNeeded: entry.column))  // < columns <= 65536
-                    countsOut.append(entry.count)
-                }
-                rowDivisors.append(divisor)
-            } else {
-                exceptions.append(UInt32(rowDivisors.count))
-                rowDivisors.append(-1)
-            }
-            ends.append(Int32(columnsOut.count))
-            start += columns
-        }
-        rowsInPage += vectors.count / columns
+        let shift = Int32(entryColumns.count) - Int32(from)
+        entryColumns.append(contentsOf: rows.columns[from..<to])
+        entryCounts.append(contentsOf: rows.counts[from..<to])
+        rowEnds.append(contentsOf: rows.ends[range].lazy.map { $0 + shift })
+        for r in range where rows.divisors[r] < 0 { exceptions.append(UInt32(divisors.count + r - range.lowerBound)) }
+        divisors.append(contentsOf: rows.divisors[range])
+        rowsInPage += range.count
     }
 
     /// Starts the index with the first `count` pages of `old` as they are (their bytes, divisors and exceptions):
@@ -173,41 +162,6 @@ final class BucketIndexWriter {
         let extra = (8 - offset % 8) % 8
         if extra > 0 { try file.write([UInt8](repeating: 0, count: extra)) }
         offset += extra
-    }
-
-    /// A row as whole counts over one divisor: the divisor (0 for an all-zero row) with the non-zero buckets and
-    /// their counts in `entries`, or nil when the row is not of that shape (an exception). A hash embedding's
-    /// smallest count is usually 1; rows whose counts all share a factor are tried with smallest counts up to 4.
-    /// The counts must give back every value to within float rounding (about 3 units in the last place), whether
-    /// the pack's builder divided in float32 (ytce) or float64 (NumPy, then rounded).
-    static func counts(of row: UnsafeBufferPointer<Float>, into entries: inout [(column: Int, count: Int8)]) -> Float? {
-        entries.removeAll(keepingCapacity: true)
-        var smallest = Float.infinity
-        for (c, v) in row.enumerated() where v != 0 {
-            guard v.isFinite else { return nil }
-            smallest = min(smallest, abs(v))
-            entries.append((c, 0))
-        }
-        guard !entries.isEmpty else { return 0 }
-        for base in 1...4 {
-            let unit = smallest / Float(base)
-            var sum = 0
-            var fits = true
-            for i in entries.indices {
-                let count = (row[entries[i].column] / unit).rounded()
-                guard abs(count) <= 127, count != 0 else { fits = false; break }
-                entries[i].count = Int8(count)
-                sum += Int(count * count)
-            }
-            guard fits else { continue }
-            let divisor = Float(sum).squareRoot() + Float(1e-12)
-            let exact = entries.allSatisfy { entry in
-                let v = row[entry.column]
-                return abs(Float(entry.count) / divisor - v) <= abs(v) * 4e-7
-            }
-            if exact { return divisor }
-        }
-        return nil
     }
 
     /// The index of a whole matrix, written to a temporary file beside `path` and renamed into place.
