@@ -135,4 +135,30 @@ final class LexicalSessionTests: XCTestCase {
             XCTAssertEqual(ids.map { session.terms[Int($0)] }, analyzer.terms(text), text)
         }
     }
+
+    /// A hash build reads each segment once for its hash features and its terms (`SegmentTokens`): both must be what
+    /// each gives alone, token by token, for texts that repeat tokens (the shared table's hits), tokens with several
+    /// words or none ("don't", "3.11", "--", "the"), long and control-byte tokens, and non-ASCII ones (read apart).
+    func testOneReadingGivesTheHashFeaturesAndTermsEachGivesAlone() throws {
+        let analyzer = LexicalAnalyzer()
+        let texts = ["The LOOPS looping; x1y2 3.11 don't -- the THE", "", "   ", "a-very-long-hyphenated-compound-word-with-parts",
+                     "Café naïve ΟΔΟΣ mixed ascii words", "tab\tseparated\u{1F}control\u{01}inside e.g. (parens) [1]",
+                     String(repeating: "word Word, WORD. ", count: 50), "don't stop: 42% of 3.11's users!"]
+        var segments = texts.enumerated().map { TranscriptSegment(startMs: $0.offset * 1000, endMs: $0.offset * 1000 + 900, text: $0.element) }
+        let pack = try TestSupport.open(try TestSupport.referencePack("hf-course.pack"), cacheIn: TestSupport.temporaryDirectory(self))
+        for (i, text) in try pack.database.strings("SELECT text FROM transcript_segment ORDER BY segment_id LIMIT 2000").enumerated() {
+            segments.append(TranscriptSegment(startMs: 100_000 + i * 1000, endMs: 100_000 + i * 1000 + 900, text: text))
+        }
+        let hashing = HashEmbeddingSession(dimension: 384), alone = HashEmbeddingSession(dimension: 384)
+        let lexical = LexicalSession(analyzer: analyzer)
+        let tokens = SegmentTokens(segments, hashing: hashing, lexical: lexical)
+        for (s, segment) in segments.enumerated() {
+            var features: [Int32] = []
+            alone.appendFeatures(of: segment.text, to: &features)
+            XCTAssertEqual(Array(tokens.features[tokens.featureStarts[s]..<tokens.featureStarts[s + 1]]), features, segment.text)
+            let terms = tokens.termIDs[tokens.termStarts[s]..<tokens.termStarts[s + 1]].map { lexical.terms[Int($0)] }
+            XCTAssertEqual(terms, analyzer.terms(segment.text), segment.text)
+        }
+        XCTAssertEqual(tokens.featureStarts.count, segments.count + 1)
+    }
 }

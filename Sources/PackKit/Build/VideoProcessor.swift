@@ -69,14 +69,20 @@ struct VideoProcessor {
         let chunks = MicroChunker.chunks(of: parsed.segments, settings: settings)
         out.chunks = chunks
         if let hashing = session as? HashEmbeddingSession {
+            // Hash vectors and lexical terms come from one reading of the text; the vectors' whole counts are
+            // handed to the bucket index as they are.
+            let tokens = SegmentTokens(parsed.segments, hashing: hashing, lexical: lexical)
             var buckets: BucketRows? = BucketRows()
-            out.chunkVectors = hashing.embedChunks(chunks, of: parsed.segments, dimension: dimension, buckets: &buckets)
+            out.chunkVectors = HashEmbeddingSession.embedChunks(chunks, features: tokens.features, starts: tokens.featureStarts,
+                                                                dimension: dimension, buckets: &buckets)
             out.chunkBuckets = buckets
+            out.lexical = LexicalChunks(lane: lane, session: lexical, title: video.title, segmentIDs: tokens.termIDs,
+                                        segmentStarts: tokens.termStarts, chunks: chunks)
         } else {
             out.chunkVectors = session.embedChunks(chunks, of: parsed.segments, dimension: dimension)
+            out.lexical = LexicalChunks(lane: lane, session: lexical, title: video.title, segments: parsed.segments, chunks: chunks)
         }
         out.chunkDocuments = JSONArrayWriter.fragment(chunks.map(\.text))
-        out.lexical = LexicalChunks(lane: lane, session: lexical, title: video.title, segments: parsed.segments, chunks: chunks)
 
         let videoEnd = parsed.segments.reduce(0) { max($0, $1.endMs) }
         let chapters = ChapterParser.parse(video.description)

@@ -64,6 +64,12 @@ final class HashEmbeddingSession: EmbeddingSession {
             appendFeatures(of: segment.text, to: &features)
         }
         starts.append(features.count)
+        return Self.embedChunks(chunks, features: features, starts: starts, dimension: dimension, buckets: &buckets)
+    }
+
+    /// The chunks' vectors from their segments' features (segment s's are `features[starts[s] ..< starts[s + 1]]`).
+    static func embedChunks(_ chunks: [MicroChunk], features: [Int32], starts: [Int], dimension: Int,
+                            buckets: inout BucketRows?) -> [Float] {
         var out = [Float](repeating: 0, count: chunks.count * dimension)
         out.withUnsafeMutableBufferPointer { buffer in
             for (c, chunk) in chunks.enumerated() {
@@ -74,7 +80,7 @@ final class HashEmbeddingSession: EmbeddingSession {
                     }
                 }
                 let whole = buckets?.appendRow(wholeCounts: UnsafeBufferPointer(row))
-                HashEmbeddingSession.normalise(row)
+                normalise(row)
                 if whole == false { buckets?.appendRow(UnsafeBufferPointer(row)) }
             }
         }
@@ -96,65 +102,73 @@ final class HashEmbeddingSession: EmbeddingSession {
     }
 
     /// The all-ASCII fast path; returns false, having appended nothing, when `bytes` is not all ASCII.
+    private static func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
+                                            to into: inout [Int32], dimension: Int) -> Bool {
+        // Features go through a small buffer: one bulk append per 64 tokens rather than an append (with its
+        // uniqueness and capacity checks) per token.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { out in
+            var produced = 0
+            let ascii = forEachASCIIToken(bytes, cache: &cache, compute: { HashEmbedder.feature(of: $0, dimension: dimension) }) { feature in
+                out[produced] = feature
+                produced &+= 1
+                if produced == out.count {
+                    into.append(contentsOf: UnsafeBufferPointer(out))
+                    produced = 0
+                }
+            }
+            into.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<produced]))
+            return ascii
+        }
+    }
+
+    /// Calls `body` with the value `cache` holds for each token of an all-ASCII text (Python's `str.lower().split()`),
+    /// `compute` giving it for a token not seen before; returns false, having called nothing, when `bytes` is not all
+    /// ASCII.
     ///
     /// The text is first lower-cased into a stack copy followed by 16 zero bytes (one simple loop, which the
     /// compiler vectorises, that also checks for non-ASCII). Every token can then be read as two unaligned
     /// words, already in `TokenFeatureCache.ShortKey` form, with no bounds juggling and no branch per byte.
-    private static func appendASCIIFeatures(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
-                                            to into: inout [Int32], dimension: Int) -> Bool {
+    @inline(__always)
+    static func forEachASCIIToken(_ bytes: UnsafeBufferPointer<UInt8>, cache: inout TokenFeatureCache,
+                                  compute: (UnsafeRawBufferPointer) -> Int32, _ body: (Int32) -> Void) -> Bool {
         let n = bytes.count
         return ASCIILowercased.withCopy(of: bytes) { q in
-            // Features go through a small buffer: one bulk append per 64 tokens rather than an append (with its
-            // uniqueness and capacity checks) per token.
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { out in
-                var produced = 0
-                var i = 0
-                while i < n && isSpace(q[i]) { i &+= 1 }
-                while i < n {
-                    // The 16 bytes from the token's start (in the copy: i + 16 ≤ n + 16).
-                    var w0 = load(q + i), w1 = load(q + i + 8)
-                    // The first byte ≤ 0x20 (white space, another control byte or the zero padding) ends the
-                    // token, unless it is a control byte that Python does not split on. Arithmetic rather than
-                    // branches: whether a token is shorter than 8 bytes is a coin toss for the branch predictor.
-                    let c0 = controlBytes(w0), c1 = controlBytes(w1)
-                    let tz0 = c0.trailingZeroBitCount, tz1 = c1.trailingZeroBitCount
-                    let end = (tz0 &+ (tz1 & (0 &- (tz0 >> 6)))) >> 3  // tz0 == 64 (none in w0): 8 + tz1 / 8
-                    let length: Int
-                    if end < 16 && (i &+ end == n || isSpace(q[i &+ end])) {
-                        length = end
-                        // Zero the bytes from the first candidate on: (lowest set bit >> 7) - 1 keeps the bytes
-                        // below it, and is all ones when there is none; w1 is kept only if w0 had none.
-                        let keep0 = ((c0 & (0 &- c0)) >> 7) &- 1
-                        w0 &= keep0
-                        w1 &= (((c1 & (0 &- c1)) >> 7) &- 1) & UInt64(bitPattern: Int64(bitPattern: keep0) >> 63)
-                        out[produced] = cache.feature(of: TokenFeatureCache.ShortKey(word0: w0, word1: w1, length: length)) {
-                            HashEmbedder.feature(of: $0, dimension: dimension)
-                        }
-                    } else {
-                        // Longer than 16 bytes, or holding a control byte: go on from the first candidate, a
-                        // word at a time (q + j + 8 ≤ q + n + 16 for j < n).
-                        var j = i &+ end
-                        while j < n {
-                            let c = controlBytes(load(q + j))
-                            if c == 0 { j &+= 8; continue }
-                            j &+= c.trailingZeroBitCount >> 3
-                            if j >= n || isSpace(q[j]) { break }
-                            j &+= 1
-                        }
-                        length = min(j, n) &- i
-                        out[produced] = cache.feature(of: UnsafeRawBufferPointer(start: q + i, count: length)) {
-                            HashEmbedder.feature(of: $0, dimension: dimension)
-                        }
+            var i = 0
+            while i < n && isSpace(q[i]) { i &+= 1 }
+            while i < n {
+                // The 16 bytes from the token's start (in the copy: i + 16 ≤ n + 16).
+                var w0 = load(q + i), w1 = load(q + i + 8)
+                // The first byte ≤ 0x20 (white space, another control byte or the zero padding) ends the
+                // token, unless it is a control byte that Python does not split on. Arithmetic rather than
+                // branches: whether a token is shorter than 8 bytes is a coin toss for the branch predictor.
+                let c0 = controlBytes(w0), c1 = controlBytes(w1)
+                let tz0 = c0.trailingZeroBitCount, tz1 = c1.trailingZeroBitCount
+                let end = (tz0 &+ (tz1 & (0 &- (tz0 >> 6)))) >> 3  // tz0 == 64 (none in w0): 8 + tz1 / 8
+                let length: Int
+                if end < 16 && (i &+ end == n || isSpace(q[i &+ end])) {
+                    length = end
+                    // Zero the bytes from the first candidate on: (lowest set bit >> 7) - 1 keeps the bytes
+                    // below it, and is all ones when there is none; w1 is kept only if w0 had none.
+                    let keep0 = ((c0 & (0 &- c0)) >> 7) &- 1
+                    w0 &= keep0
+                    w1 &= (((c1 & (0 &- c1)) >> 7) &- 1) & UInt64(bitPattern: Int64(bitPattern: keep0) >> 63)
+                    body(cache.feature(of: TokenFeatureCache.ShortKey(word0: w0, word1: w1, length: length), compute: compute))
+                } else {
+                    // Longer than 16 bytes, or holding a control byte: go on from the first candidate, a
+                    // word at a time (q + j + 8 ≤ q + n + 16 for j < n).
+                    var j = i &+ end
+                    while j < n {
+                        let c = controlBytes(load(q + j))
+                        if c == 0 { j &+= 8; continue }
+                        j &+= c.trailingZeroBitCount >> 3
+                        if j >= n || isSpace(q[j]) { break }
+                        j &+= 1
                     }
-                    produced &+= 1
-                    if produced == out.count {
-                        into.append(contentsOf: UnsafeBufferPointer(out))
-                        produced = 0
-                    }
-                    i &+= length &+ 1  // past the white space (or the end) that ended the token
-                    while i < n && isSpace(q[i]) { i &+= 1 }
+                    length = min(j, n) &- i
+                    body(cache.feature(of: UnsafeRawBufferPointer(start: q + i, count: length), compute: compute))
                 }
-                into.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<produced]))
+                i &+= length &+ 1  // past the white space (or the end) that ended the token
+                while i < n && isSpace(q[i]) { i &+= 1 }
             }
             return true
         } ?? false  // nil: not ASCII

@@ -14,13 +14,18 @@ struct LexicalChunks: Sendable {
     /// so this does a third less work than analyzing chunk texts). The same terms as analyzing the chunk text:
     /// segments are joined by spaces, which no word crosses.
     init(lane: Int, session: LexicalSession, title: String, segments: [TranscriptSegment], chunks: [MicroChunk]) {
-        self.lane = lane
         var segmentIDs: [Int32] = []
         var segmentStarts: [Int] = [0]
         for segment in segments {
             session.appendTermIDs(of: segment.text, to: &segmentIDs)
             segmentStarts.append(segmentIDs.count)
         }
+        self.init(lane: lane, session: session, title: title, segmentIDs: segmentIDs, segmentStarts: segmentStarts, chunks: chunks)
+    }
+
+    /// From the segments' term ids, given by `session` (segment s's are `segmentIDs[segmentStarts[s] ..< segmentStarts[s + 1]]`).
+    init(lane: Int, session: LexicalSession, title: String, segmentIDs: [Int32], segmentStarts: [Int], chunks: [MicroChunk]) {
+        self.lane = lane
         var titleIDs: [Int32] = []
         session.appendTermIDs(of: title, to: &titleIDs)
         // Term frequencies by direct counting into a table indexed by term id (no sorting).

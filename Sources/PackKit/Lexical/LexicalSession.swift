@@ -76,6 +76,54 @@ final class LexicalSession {
         } ?? false  // nil: not ASCII
     }
 
+    /// Each whitespace token seen by `appendFeaturesAndTermIDs`, numbered in order: its hash feature and its term ids.
+    struct TokenTable {
+        var features: [Int32] = []
+        /// Token t's term ids are `termIDs[termStarts[t] ..< termStarts[t + 1]]`.
+        var termStarts: [Int32] = [0]
+        var termIDs: [Int32] = []
+        var dimension = 0
+    }
+    private var tokenTable = TokenTable()
+    /// Token → its number in `tokenTable`.
+    private var tokens = TokenFeatureCache()
+    /// Stand-ins swapped in while a text is read (swapping the fields into locals spares an exclusivity check
+    /// per token); never written to.
+    private static let vacantTable = TokenTable()
+    private static let vacantTokens = TokenFeatureCache(capacity: 1)
+
+    /// Appends the hash features (`HashEmbedder` of `dimension` buckets) and the term ids of an all-ASCII `text`,
+    /// reading it once: each whitespace token is looked up once for both. A token's terms are its runs of letters
+    /// and digits (no word crosses white space), so they are the text's terms in order. False, nothing appended,
+    /// when the text is not all ASCII.
+    func appendFeaturesAndTermIDs(of text: String, dimension: Int, features: inout [Int32], termIDs: inout [Int32]) -> Bool {
+        var table = Self.vacantTable, cache = Self.vacantTokens
+        swap(&table, &tokenTable); swap(&cache, &tokens)
+        defer { swap(&table, &tokenTable); swap(&cache, &tokens) }
+        if table.dimension != dimension {
+            table = TokenTable(dimension: dimension)
+            cache = TokenFeatureCache()
+        }
+        var text = text
+        return text.withUTF8 { bytes in
+            HashEmbeddingSession.forEachASCIIToken(bytes, cache: &cache, compute: { learn($0, into: &table) }) { t in
+                let t = Int(t)
+                features.append(table.features[t])
+                let from = Int(table.termStarts[t]), to = Int(table.termStarts[t + 1])
+                if from < to { termIDs.append(contentsOf: table.termIDs[from..<to]) }
+            }
+        }
+    }
+
+    /// Lists a token not seen before (lower-cased ASCII) and gives its number.
+    private func learn(_ token: UnsafeRawBufferPointer, into table: inout TokenTable) -> Int32 {
+        let t = Int32(table.features.count)
+        table.features.append(HashEmbedder.feature(of: token, dimension: table.dimension))
+        _ = Self.appendASCII(token.assumingMemoryBound(to: UInt8.self), cache: &cache, vocabulary: vocabulary, to: &table.termIDs)
+        table.termStarts.append(Int32(table.termIDs.count))
+        return t
+    }
+
     /// Terms first seen since the previous call, with the local id of the first of them.
     func drainNewTerms() -> (firstID: Int, terms: [String]) {
         defer { reported = vocabulary.terms.count }
