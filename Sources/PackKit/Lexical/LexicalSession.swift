@@ -105,13 +105,36 @@ final class LexicalSession {
             cache = TokenFeatureCache()
         }
         var text = text
-        return text.withUTF8 { bytes in
-            HashEmbeddingSession.forEachASCIIToken(bytes, cache: &cache, compute: { learn($0, into: &table) }) { t in
-                let t = Int(t)
-                features.append(table.features[t])
-                let from = Int(table.termStarts[t]), to = Int(table.termStarts[t + 1])
-                if from < to { termIDs.append(contentsOf: table.termIDs[from..<to]) }
+        // Features and ids go out through small buffers: a bulk append per 64 rather than an append per token.
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 128) { buffer in
+            let featureOut = UnsafeMutableBufferPointer(rebasing: buffer[0..<64])
+            let idOut = UnsafeMutableBufferPointer(rebasing: buffer[64..<128])
+            var featureCount = 0, idCount = 0
+            let ascii = text.withUTF8 { bytes in
+                HashEmbeddingSession.forEachASCIIToken(bytes, cache: &cache, compute: { learn($0, into: &table) }) { t in
+                    let t = Int(t)
+                    featureOut[featureCount] = table.features[t]
+                    featureCount &+= 1
+                    if featureCount == featureOut.count {
+                        features.append(contentsOf: featureOut)
+                        featureCount = 0
+                    }
+                    let from = Int(table.termStarts[t]), to = Int(table.termStarts[t + 1])
+                    if idCount + (to - from) > idOut.count {
+                        termIDs.append(contentsOf: UnsafeBufferPointer(rebasing: idOut[0..<idCount]))
+                        idCount = 0
+                        // A token of more words than the buffer holds (a long hyphenated run) goes out directly.
+                        if to - from > idOut.count { termIDs.append(contentsOf: table.termIDs[from..<to]); return }
+                    }
+                    for k in from..<to {
+                        idOut[idCount] = table.termIDs[k]
+                        idCount &+= 1
+                    }
+                }
             }
+            features.append(contentsOf: UnsafeBufferPointer(rebasing: featureOut[0..<featureCount]))
+            termIDs.append(contentsOf: UnsafeBufferPointer(rebasing: idOut[0..<idCount]))
+            return ascii
         }
     }
 
