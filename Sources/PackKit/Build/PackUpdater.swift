@@ -247,6 +247,8 @@ public struct PackUpdater: Sendable {
         for video in metadataOnly { try writer.replace(video: video) }
         for (id, source) in restamped { try writer.insert(source: source, of: id) }
         var newChunkVectors: [Float] = [], newSectionVectors: [Float] = []
+        // The new rows in bucket form, while every new video's embedder gave them (hash vectors).
+        var newChunkBuckets: BucketRows? = BucketRows()
         var newDocuments = JSONArrayWriter.EncodedStrings()
         let lexicalAdditions = LexicalIndexBuilder()
         for video in processed {
@@ -255,6 +257,7 @@ public struct PackUpdater: Sendable {
             if video.problem == nil, let chunks = video.lexical { lexicalAdditions.add(chunks) }
             if video.problem == nil && !video.chunks.isEmpty {
                 newChunkVectors += video.chunkVectors
+                if let rows = video.chunkBuckets { newChunkBuckets?.append(rows) } else { newChunkBuckets = nil }
                 newSectionVectors += video.sectionVectors
                 if newDocuments.count > 0 && video.chunkDocuments.count > 0 { newDocuments.bytes += Array(", ".utf8) }
                 newDocuments.bytes += video.chunkDocuments.bytes
@@ -312,7 +315,7 @@ public struct PackUpdater: Sendable {
         var bucketsWrite: BackgroundTask?
         if embedder.sparseQueries && chunksEntry.rows >= bucketMinimumChunks {
             let oldBuckets = archive.member(PackLayout.chunkBuckets) != nil ? try place(PackLayout.chunkBuckets) : nil
-            let (oldVectors, rows, removing, adding) = (chunkMatrix, chunksEntry.rows, chunkRows, newChunkVectors)
+            let (oldVectors, rows, removing, adding, addingRows) = (chunkMatrix, chunksEntry.rows, chunkRows, newChunkVectors, newChunkBuckets)
             bucketsWrite = BackgroundTask {
                 let oldMatrix = try NpyMatrix(region: try Self.region(oldVectors))
                 var oldIndex: BucketIndex?
@@ -321,7 +324,8 @@ public struct PackUpdater: Sendable {
                     // An index that does not match the old vectors is not carried over: it is made again whole.
                     if (try? index.check(against: oldMatrix)) != nil { oldIndex = index }
                 }
-                try Self.writeBuckets(keeping: oldIndex, oldMatrix: oldMatrix, removing: removing, adding: adding, rows: rows, to: bucketsPath)
+                try Self.writeBuckets(keeping: oldIndex, oldMatrix: oldMatrix, removing: removing, adding: adding,
+                                     addingRows: addingRows, rows: rows, to: bucketsPath)
             }
         }
         defer { try? bucketsWrite?.wait() }  // never leave it writing into a workspace being removed

@@ -15,9 +15,10 @@ extension PackUpdater {
 
     /// Writes the bucket index of the updated chunk matrix: the old rows except `removing`, then `adding`. The pages
     /// of `old` before the page of the first row that moved are copied as they are; the rows from there on are
-    /// indexed again (after a pure addition: the last, partial page and the new rows).
+    /// indexed again (after a pure addition: the last, partial page and the new rows). `addingRows`: the added rows
+    /// in bucket form, when their embedder gave them.
     static func writeBuckets(keeping old: BucketIndex?, oldMatrix: NpyMatrix, removing: [Range<Int>], adding: [Float],
-                             rows: Int, to path: String) throws {
+                             addingRows: BucketRows? = nil, rows: Int, to path: String) throws {
         let columns = oldMatrix.columns
         let firstMoved = removing.first?.lowerBound ?? oldMatrix.rows
         let keptPages = old.map { min($0.pages, firstMoved / BucketIndex.pageRows) } ?? 0
@@ -51,7 +52,11 @@ extension PackUpdater {
             }
             before += range.count
         }
-        try adding.withUnsafeBufferPointer { try writer.add($0) }
+        if let addingRows, addingRows.count * columns == adding.count {
+            try writer.add(addingRows)
+        } else {
+            try adding.withUnsafeBufferPointer { try writer.add($0) }
+        }
         guard writer.rows == rows else { throw Problem(description: "the bucket index holds \(writer.rows) rows, the vectors \(rows)") }
         try writer.finish(fingerprint: HNSWGraph.fingerprint(rows: rows, columns: columns, row: newRow))
     }

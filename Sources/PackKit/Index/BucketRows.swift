@@ -25,6 +25,15 @@ struct BucketRows: Sendable {
         }
     }
 
+    /// Appends the rows of `other` after these.
+    mutating func append(_ other: BucketRows) {
+        let shift = Int32(columns.count)  // a run's entries: fewer than Int32.max (`BucketIndexWriter` pages them)
+        columns += other.columns
+        counts += other.counts
+        ends += other.ends.lazy.map { $0 + shift }
+        divisors += other.divisors
+    }
+
     /// Appends a row given as floats, recovering its whole counts: its smallest non-zero value is taken as one
     /// count, or (rows whose counts all share a factor) as up to four. The counts must give back every value to
     /// within float rounding (about 3 units in the last place), whether the pack's builder divided in float32 (ytce)
