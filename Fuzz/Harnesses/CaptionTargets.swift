@@ -28,6 +28,34 @@ enum CaptionTargets {
             require(chunk.startMs <= chunk.endMs, "a chunk ends before it starts: \(chunk.startMs) > \(chunk.endMs)")
             require(chunk.segmentIndices.allSatisfy { parsed.segments.indices.contains($0) }, "a chunk names a segment that does not exist")
         }
+        checkHashReading(parsed.segments, chunks: chunks)
+    }
+
+    /// What a hash build does next: each segment read once for its hash features and its terms, and the chunk vectors'
+    /// whole counts handed to the bucket index. Each must equal what it is when made alone.
+    static func checkHashReading(_ segments: [TranscriptSegment], chunks: [MicroChunk]) {
+        let dimension = 64
+        let lexical = LexicalSession(), lexicalAlone = LexicalSession()
+        let alone = HashEmbeddingSession(dimension: dimension)
+        let tokens = SegmentTokens(segments, hashing: HashEmbeddingSession(dimension: dimension), lexical: lexical)
+        for (s, segment) in segments.enumerated() {
+            var features: [Int32] = []
+            alone.appendFeatures(of: segment.text, to: &features)
+            require(Array(tokens.features[tokens.featureStarts[s]..<tokens.featureStarts[s + 1]]) == features,
+                    "one reading's hash features differ from the hasher's for \(segment.text.debugDescription)")
+            var ids: [Int32] = []
+            lexicalAlone.appendTermIDs(of: segment.text, to: &ids)
+            require(tokens.termIDs[tokens.termStarts[s]..<tokens.termStarts[s + 1]].map { lexical.terms[Int($0)] }
+                        == ids.map { lexicalAlone.terms[Int($0)] },
+                    "one reading's terms differ from the analyzer's for \(segment.text.debugDescription)")
+        }
+        var given: BucketRows? = BucketRows()
+        let vectors = HashEmbeddingSession.embedChunks(chunks, features: tokens.features, starts: tokens.featureStarts,
+                                                       dimension: dimension, buckets: &given)
+        let recovered = vectors.withUnsafeBufferPointer { BucketRows(vectors: $0, columns: dimension) }
+        require(given?.columns == recovered.columns && given?.counts == recovered.counts && given?.ends == recovered.ends
+                    && given?.divisors.map(\.bitPattern) == recovered.divisors.map(\.bitPattern),
+                "bucket rows given as whole counts differ from those recovered from the vectors")
     }
 
     static let srt = formatTarget("srt", SRTParser.parse)
