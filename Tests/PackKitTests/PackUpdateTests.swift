@@ -290,6 +290,31 @@ final class PackUpdateTests: XCTestCase {
                        "no workspace left behind")
     }
 
+    func testAnUpdateWithoutRoomForTheGrownPackIsRefusedBeforeAnyWork() throws {
+        let input = dir.appendingPathComponent("in")
+        try writeInput(input, ids: ["a", "b"])
+        let pack = dir.appendingPathComponent("p.pack")
+        _ = try PackBuilder().build(input: input, output: pack)
+        let bytes = try Data(contentsOf: pack)
+        try writeInput(input, ids: ["a", "b", "c"])
+        var updater = PackUpdater()
+        // A file system with a byte less than the pack takes: the grown pack cannot fit beside the old one.
+        let tight = Int64(bytes.count) - 1
+        updater.freeBytes = { _ in tight }
+        XCTAssertThrowsError(try updater.update(pack: pack, input: input)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("not enough disk space in \(self.dir.path)"), message)
+            XCTAssertTrue(message.contains("MiB free"), message)
+            XCTAssertFalse(message.contains("\n"), "one line: \(message)")
+        }
+        XCTAssertEqual(try Data(contentsOf: pack), bytes)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".build-") }, [],
+                       "nothing started")
+        // With room for it, the same update goes through.
+        updater.freeBytes = { _ in Int64(bytes.count) * 3 }
+        XCTAssertEqual(try updater.update(pack: pack, input: input).added, ["c"])
+    }
+
     func testACompressedPackIsUpdatedAndStaysCompressed() throws {
         let input = dir.appendingPathComponent("in")
         try writeInput(input, ids: ["a", "b"])

@@ -25,6 +25,9 @@ public struct PackUpdater: Sendable {
     public var environment = ProcessInfo.processInfo.environment
     /// Hash-embedded packs with at least this many chunks carry a bucket index, as `PackBuilder` writes them.
     public var bucketMinimumChunks = BucketIndex.minimumRows
+    /// Free bytes on the file system holding a path (nil when it cannot be told): the update checks there is room
+    /// for the grown pack before it reads anything.
+    public var freeBytes: @Sendable (String) -> Int64? = { PackCache.freeBytes(at: $0) }
 
     public init(config: PackConfig = PackConfig(), keepGoing: Bool = false, buildDate: Date? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -66,6 +69,7 @@ public struct PackUpdater: Sendable {
         defer { lock.release() }
         let archive: PackArchive
         do { archive = try PackArchive(path: pack.path) } catch { throw PackBuildError.output(error.description) }
+        try checkRoom(for: archive, pack: pack)
         let reader = try ZipArchiveReader(path: pack.path)
         func member(_ name: String) throws -> ZipDirectory.Member {
             guard let found = archive.member(name) else {
@@ -435,6 +439,24 @@ public struct PackUpdater: Sendable {
         report.embedding = (embedder as? EndpointEmbedder)?.statistics
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// The grown pack is written beside the old one before it replaces it, so the file system must hold a second
+    /// pack at least as large (a compressed pack's members are unpacked there first, too). Checked before any work:
+    /// on a big archive the write would otherwise fail minutes in, on a full disk.
+    private func checkRoom(for archive: PackArchive, pack: URL) throws {
+        let folder = pack.deletingLastPathComponent().path
+        guard let free = freeBytes(folder),
+              let packBytes = (try? FileManager.default.attributesOfItem(atPath: pack.path)[.size] as? NSNumber)?.int64Value else { return }
+        var needed = packBytes
+        for member in archive.directory.members where !member.isStored {
+            let (sum, overflow) = needed.addingReportingOverflow(member.uncompressedSize)
+            guard !overflow else { throw PackBuildError.output("\(pack.path): member \(member.name) claims \(member.uncompressedSize) bytes, more than any file") }
+            needed = sum
+        }
+        guard free < needed else { return }
+        throw PackBuildError.output("\(pack.path): not enough disk space in \(folder) for --update, which writes the grown pack beside "
+                                    + "the old one before replacing it: at least \(PackCache.mebibytes(needed)) needed, \(PackCache.mebibytes(free)) free")
     }
 
     /// The chunking the pack was cut with must be the config's: rows of both kinds cannot live in one pack.
