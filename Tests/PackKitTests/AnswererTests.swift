@@ -41,6 +41,20 @@ final class AnswererTests: XCTestCase {
         XCTAssertEqual(answer.sources.first?.citation.videoID, "tuples")
     }
 
+    /// A clipped word ("typos") finds and quotes the moment that says the whole word ("typographical errors"),
+    /// though the channel never says "typo".
+    func testAClippedWordFindsTheMomentThatSaysTheWholeWord() throws {
+        var lines = Self.garden
+        lines["proofs"] = [20: "Readers correct typographical errors without noticing them at all.",
+                           21: "A printer, though, sets every letter exactly as the proof gives it."]
+        // Readers correcting something else, said more often: without "typos" it is the better match.
+        lines["letters"] = [20: "Readers correct us, and readers write in; readers correct the dates and readers correct the names."]
+        let answer = try answer("Do readers correct typos?", in: try makePack(lines))
+        XCTAssertTrue(answer.isGrounded, answer.text)
+        XCTAssertEqual(answer.sources.first?.citation.videoID, "proofs", answer.text)
+        XCTAssertTrue(answer.text.hasPrefix("Readers correct typographical errors"), answer.text)
+    }
+
     /// A video names its topic in sentence after sentence; the one that answers holds the question's other words.
     /// The topic's words are rarer in the channel (they weigh more by idf), but within the moment most sentences
     /// hold them, so they no longer decide which sentence leads.

@@ -61,6 +61,22 @@ final class LexicalQueryTests: XCTestCase {
                        "a channel's host is named like its presenter")
     }
 
+    /// "typos" on a channel that only ever says "typographical errors": the clipped word asks for the one word of
+    /// the pack it begins; a clipping that begins several ("comp") or a short one says nothing.
+    func testAWordThePackNeverUsesAsksForTheOneKnownWordItClips() {
+        let known: Set<String> = ["typograph", "error", "compil", "comput", "dictionari"]
+        func query(_ question: String) -> [String] {
+            LexicalQuery(question, analyzer: analyzer, isKnown: { known.contains($0) },
+                         extensions: { prefix in Array(known.filter { $0.hasPrefix(prefix) && $0 != prefix }.sorted().prefix(2)) }).terms.map(\.text)
+        }
+        XCTAssertEqual(query("fixing typos"), ["fix", "typograph"])
+        XCTAssertEqual(query("comp errors"), ["comp", "error"], "comp begins compile and compute: which one is not said")
+        XCTAssertEqual(query("dict"), ["dictionari"])
+        XCTAssertEqual(query("dic"), ["dic"], "three letters clip too many words to stand for one")
+        XCTAssertEqual(LexicalQuery("fixing typos", analyzer: analyzer) { known.contains($0) }.terms.map(\.text), ["fix", "typo"],
+                       "without a list of the pack's words the word stays as it is")
+    }
+
     func testEachTermOnce() {
         let query = LexicalQuery("loops, looping and more loops", analyzer: analyzer) { _ in false }
         XCTAssertEqual(query.terms.map(\.text), ["loop"])
@@ -81,6 +97,10 @@ final class LexicalTermScoreTests: XCTestCase {
         let path = TestSupport.temporaryDirectory(self).appendingPathComponent("lexical_index.bin").path
         try builder.write(to: path)
         let index = try LexicalIndex(contentsOf: path)
+        XCTAssertEqual(index.terms(extending: "unic", limit: 2), ["unicod"])
+        XCTAssertEqual(index.terms(extending: "s", limit: 5), ["socket", "string"], "in byte order, the prefix itself not listed")
+        XCTAssertEqual(index.terms(extending: "loop", limit: 2), [], "a term is not its own extension")
+        XCTAssertEqual(index.terms(extending: "zzz", limit: 2), [])
         let query = LexicalQuery(terms: [.init(text: "loop", weight: 1), .init(text: "regex", weight: 0.3),
                                          .init(text: "unicod", weight: 2), .init(text: "absent", weight: 1)])
         let all = Dictionary(uniqueKeysWithValues: index.search(query, k: index.documentCount).map { ($0.row, $0.score) })

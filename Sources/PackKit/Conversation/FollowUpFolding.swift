@@ -149,9 +149,11 @@ extension FollowUpFolding {
 }
 
 extension Retriever {
-    /// `text` as BM25 terms of this pack (joined words only where the pack uses them).
+    /// `text` as BM25 terms of this pack (joined words only where the pack uses them, unknown words as the known
+    /// ones they extend or clip).
     public func lexicalQuery(_ text: String) -> LexicalQuery {
-        LexicalQuery(text, analyzer: analyzer) { lexical.documentFrequency($0) > 0 }
+        LexicalQuery(text, analyzer: analyzer, isKnown: { lexical.documentFrequency($0) > 0 },
+                     extensions: { lexical.terms(extending: $0, limit: 2) })
     }
 
     /// The pack embedder's vector for `text`, when the pack has vectors and ytce can compute them.

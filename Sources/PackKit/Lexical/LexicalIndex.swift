@@ -115,6 +115,29 @@ public final class LexicalIndex: @unchecked Sendable {
         return a.count - b.count
     }
 
+    /// Up to `limit` terms of the index that begin with `prefix` and are longer than it, in byte order.
+    public func terms(extending prefix: String, limit: Int) -> [String] {
+        var key = prefix
+        return key.withUTF8 { k -> [String] in
+            let p = UnsafeRawBufferPointer(k)
+            // The first term not below the prefix.
+            var lo = 0, hi = termCount
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if Self.compare(termBytes(mid), p) < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            var found: [String] = []
+            var t = lo
+            while t < termCount, found.count < limit {
+                let bytes = termBytes(t)
+                guard bytes.count >= p.count, Self.compare(UnsafeRawBufferPointer(rebasing: bytes.prefix(p.count)), p) == 0 else { break }
+                if bytes.count > p.count { found.append(String(decoding: bytes, as: UTF8.self)) }
+                t += 1
+            }
+            return found
+        }
+    }
+
     /// Number of chunks holding the term (0 when unknown).
     public func documentFrequency(_ term: String) -> Int {
         find(term).map { u32(termsOffset + $0 * Self.termRecordSize + 8) } ?? 0

@@ -36,13 +36,18 @@ public struct LexicalQuery: Sendable, Equatable {
     /// "talking to a pet" or "saying no" stay content although "talk" and "say" are frame words.
     static let frameWordSet = Set(frameWords)
 
-    /// `isKnown` says whether the pack's index holds a term (joined words are only asked for when it does).
+    /// `isKnown` says whether the pack's index holds a term (joined words are only asked for when it does);
+    /// `extensions` lists (up to two of) the pack's terms that begin with a term and go on.
     /// A term weighs `frameWeight` only when every word of the question it comes from is a frame word.
-    public init(_ question: String, analyzer: LexicalAnalyzer, isKnown: (String) -> Bool) {
+    public init(_ question: String, analyzer: LexicalAnalyzer, isKnown: (String) -> Bool,
+                extensions: (String) -> [String] = { _ in [] }) {
         var pieces: [(text: String, frame: Bool)] = []
         func add(_ word: Substring) {
             let frame = Self.frameWordSet.contains(word.lowercased())
-            for text in analyzer.terms(String(word)) { pieces.append((isKnown(text) ? text : Self.knownStem(of: text, isKnown) ?? text, frame)) }
+            for text in analyzer.terms(String(word)) {
+                let known = isKnown(text) ? text : Self.knownStem(of: text, isKnown) ?? Self.clippedFrom(text, extensions)
+                pieces.append((known ?? text, frame))
+            }
         }
         let words = Self.words(question)
         for word in words { add(word) }
@@ -75,6 +80,18 @@ public struct LexicalQuery: Sendable, Equatable {
             if isKnown(prefix) { return prefix }
         }
         return nil
+    }
+
+    /// Shortest clipped word that stands for the one word of the pack it begins.
+    static let minimumClippedLength = 4
+
+    /// For a term the pack never uses, the one known term it is the beginning of: a clipped word ("typos" for
+    /// "typographical errors", "stats" for "statistics", "params" for "parameters"); nil when the pack has none
+    /// or several ("comp": compare, compile, compute…), where the clipping does not say which.
+    static func clippedFrom(_ term: String, _ extensions: (String) -> [String]) -> String? {
+        guard term.count >= minimumClippedLength, term.allSatisfy(\.isLetter) else { return nil }
+        let found = extensions(term)
+        return found.count == 1 ? found[0] : nil
     }
 
     /// Runs of letters and digits, as written.

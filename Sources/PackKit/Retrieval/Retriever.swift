@@ -273,7 +273,7 @@ public final class Retriever {
             throw EmbedderProblem(message: "the query embedding has \(queryVector.count) dimensions but the pack's vectors have \(matrix.columns) (\(pack.manifest.embeddingModelID)): configure the model the pack was built with")
         }
         var fused: [Int: Double] = [:]
-        let query = context.folding(into: LexicalQuery(question, analyzer: analyzer) { lexical.documentFrequency($0) > 0 })
+        let query = context.folding(into: lexicalQuery(question))
         // A scope keeps only its videos' chunks, so more candidates are read to leave enough inside it.
         let candidates = context.videoIDs == nil ? settings.candidates : settings.candidates * 10
         // Lexical scores enter as BM25 relative to the best hit, on the scale of a first rank in reciprocal-rank
@@ -382,7 +382,7 @@ public final class Retriever {
     /// count as content words, but their rarity is scaled by their folded weight, so the question's own words
     /// still lead the choice of sentences.
     public func questionTerms(_ question: String, context: RetrievalContext = RetrievalContext()) -> QuestionTerms {
-        let own = LexicalQuery(question, analyzer: analyzer) { lexical.documentFrequency($0) > 0 }
+        let own = lexicalQuery(question)
         let ownTexts = Set(own.terms.map(\.text))
         return QuestionTerms(own.terms.map {
             .init(text: $0.text, weight: $0.weight, idf: idf($0.text), known: lexical.documentFrequency($0.text) > 0)
