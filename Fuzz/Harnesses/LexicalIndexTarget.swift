@@ -6,7 +6,7 @@ import Foundation
 enum LexicalIndexTarget {
     static let lexicalIndex = FuzzTarget(
         name: "lexical-index",
-        summary: "LexicalIndex(contentsOf:), then searches and per-row term scores for words found in the file",
+        summary: "LexicalIndex(contentsOf:), then searches, per-row term scores and term-prefix lookups for words found in the file",
         maxLength: 8 << 10,
         dictionary: "binary-offsets"
     ) { input in
@@ -20,7 +20,15 @@ enum LexicalIndexTarget {
         let rows = Array(Set([0, 1, 2, index.documentCount / 2, index.documentCount - 1].filter { $0 >= 0 })).sorted()
         let scores = index.termScores(query, rows: rows)
         require(scores.count == rows.count && scores.allSatisfy { $0.count == terms.count }, "term scores of the wrong shape")
-        for term in terms { _ = index.documentFrequency(term) }
+        for term in terms {
+            _ = index.documentFrequency(term)
+            // The clipped-word lookup walks the term table from a binary search: any prefix, found terms extend it.
+            for prefix in [term, String(term.prefix(2)), String(term.prefix(1))] {
+                let found = index.terms(extending: prefix, limit: 3)
+                require(found.count <= 3 && found.allSatisfy { $0.hasPrefix(prefix) && $0.utf8.count > prefix.utf8.count },
+                        "terms(extending: \(prefix)) gave \(found)")
+            }
+        }
     }
 
     /// Query words: runs of lower-case letters and digits in the input (the index's own term strings among them).
