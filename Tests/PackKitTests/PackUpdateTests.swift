@@ -277,13 +277,19 @@ final class PackUpdateTests: XCTestCase {
         }
     }
 
-    func testACancelledUpdateLeavesTheOldPackAsItWas() throws {
+    /// A pack of videos a and b, its bytes, and its input folder grown by video c.
+    func packAndGrownInput() throws -> (pack: URL, bytes: Data, input: URL) {
         let input = dir.appendingPathComponent("in")
         try writeInput(input, ids: ["a", "b"])
         let pack = dir.appendingPathComponent("p.pack")
         _ = try PackBuilder().build(input: input, output: pack)
         let bytes = try Data(contentsOf: pack)
         try writeInput(input, ids: ["a", "b", "c"])
+        return (pack, bytes, input)
+    }
+
+    func testACancelledUpdateLeavesTheOldPackAsItWas() throws {
+        let (pack, bytes, input) = try packAndGrownInput()
         XCTAssertThrowsError(try PackUpdater().update(pack: pack, input: input, isCancelled: { true }))
         XCTAssertEqual(try Data(contentsOf: pack), bytes)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".build-") }, [],
@@ -291,12 +297,7 @@ final class PackUpdateTests: XCTestCase {
     }
 
     func testAnUpdateWithoutRoomForTheGrownPackIsRefusedBeforeAnyWork() throws {
-        let input = dir.appendingPathComponent("in")
-        try writeInput(input, ids: ["a", "b"])
-        let pack = dir.appendingPathComponent("p.pack")
-        _ = try PackBuilder().build(input: input, output: pack)
-        let bytes = try Data(contentsOf: pack)
-        try writeInput(input, ids: ["a", "b", "c"])
+        let (pack, bytes, input) = try packAndGrownInput()
         var updater = PackUpdater()
         // A file system with a byte less than the pack takes: the grown pack cannot fit beside the old one.
         let tight = Int64(bytes.count) - 1
