@@ -189,6 +189,21 @@ final class PackBuildTests: XCTestCase {
         XCTAssertEqual(pack.chunkEmbeddings?.columns, 128)
         XCTAssertEqual(try pack.database.scalarInt("SELECT max(end_ms - start_ms) FROM micro_chunk"), 20_000)
     }
+
+    /// A full disk is said as one, naming the folder, whichever writer met it first (SQLite or a file write); other
+    /// failures keep their own words.
+    func testAFullDiskIsSaidAsOne() {
+        let output = URL(fileURLWithPath: "/data/packs/x.pack")
+        let full = "/data/packs/x.pack: not enough disk space in /data/packs to write the pack; nothing was written"
+        let database = PackBuildError.writing(SQLiteError(code: 13, message: "database or disk is full", context: "step INSERT"), output: output)
+        XCTAssertTrue(database.description.hasPrefix(full), database.description)
+        XCTAssertTrue(database.description.hasSuffix("(step INSERT: database or disk is full (sqlite code 13))"), database.description)
+        let write = PackBuildError.writing(KernelCopy.Problem(description: "cannot write /data/packs/.x/lexical.bin: \(String(cString: strerror(ENOSPC)))"),
+                                           output: output)
+        XCTAssertTrue(write.description.hasPrefix(full), write.description)
+        let other = PackBuildError.writing(SQLiteError(code: 11, message: "database disk image is malformed", context: "step"), output: output)
+        XCTAssertEqual(other.description, "/data/packs/x.pack: step: database disk image is malformed (sqlite code 11)")
+    }
 }
 
 extension PackBuildTests {

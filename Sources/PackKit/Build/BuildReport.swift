@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a build did, for the one-line summary and for `--keep-going` listings.
 public struct BuildReport: Sendable {
     public var output: String
@@ -61,6 +63,18 @@ public enum PackBuildError: Error, Sendable, CustomStringConvertible {
     /// The embeddings endpoint failed (after its retries); vectors it answered stay cached for the next build.
     case embedding(String)
     case cancelled
+
+    /// A failure while writing `output`: said as a full disk when it is one (SQLite's SQLITE_FULL, or ENOSPC from a
+    /// write), naming the folder, with the failing step after it. (What is free is not said: the half-written
+    /// workspace still fills the disk at this point, so it would read as nothing.)
+    static func writing(_ error: any Error, output: URL) -> PackBuildError {
+        let text = "\(error)"
+        let sqliteFull: Int32 = 13
+        let full = (error as? SQLiteError)?.code == sqliteFull || text.contains(String(cString: strerror(ENOSPC)))
+        guard full else { return .output("\(output.path): \(text)") }
+        return .output("\(output.path): not enough disk space in \(output.deletingLastPathComponent().path) to write the pack; "
+                       + "nothing was written (\(text))")
+    }
 
     public var description: String {
         switch self {

@@ -290,7 +290,7 @@ public struct PackBuilder: Sendable {
         } catch let error as PackBuildError {
             throw error
         } catch {
-            throw .output("\(output.path): \(error)")
+            throw .writing(error, output: output)
         }
         report.seconds = Date().timeIntervalSince(started)
         return report

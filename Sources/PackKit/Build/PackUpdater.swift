@@ -47,7 +47,7 @@ public struct PackUpdater: Sendable {
         } catch let error as PackBuildError {
             throw error
         } catch {
-            throw .output("\(pack.path): \(error)")
+            throw .writing(error, output: pack)
         }
     }
 
