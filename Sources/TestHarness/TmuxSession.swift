@@ -73,7 +73,21 @@ public final class TmuxSession {
         var last = ""
         while Date() < deadline {
             last = screen
-            if predicate(last) { return (true, last) }
+            if predicate(last) {
+                // A capture can catch the terminal mid-frame (a chart's first bar drawn, the others not yet): the screen
+                // returned is one that held still for a capture interval, or the latest after half a second (a spinner).
+                let settleBy = min(deadline, Date().addingTimeInterval(0.5))
+                var settled = last
+                while Date() < settleBy {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    let next = screen
+                    if next == settled { break }
+                    settled = next
+                }
+                if predicate(settled) { return (true, settled) }
+                last = settled
+                continue
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         return (false, last)
