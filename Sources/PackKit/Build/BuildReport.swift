@@ -69,8 +69,7 @@ public enum PackBuildError: Error, Sendable, CustomStringConvertible {
     /// workspace still fills the disk at this point, so it would read as nothing.)
     static func writing(_ error: any Error, output: URL) -> PackBuildError {
         let text = "\(error)"
-        let sqliteFull: Int32 = 13
-        let full = (error as? SQLiteError)?.code == sqliteFull || text.contains(String(cString: strerror(ENOSPC)))
+        let full = (error as? SQLiteError)?.isDiskFull == true || text.contains(String(cString: strerror(ENOSPC)))
         guard full else { return .output("\(output.path): \(text)") }
         return .output("\(output.path): not enough disk space in \(output.deletingLastPathComponent().path) to write the pack; "
                        + "nothing was written (\(text))")

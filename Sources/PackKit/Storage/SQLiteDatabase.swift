@@ -8,6 +8,9 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public let context: String
 
     public var description: String { "\(context): \(message) (sqlite code \(code))" }
+
+    /// SQLITE_FULL: the disk (or the file system's limit) is full.
+    public var isDiskFull: Bool { code == SQLITE_FULL }
 }
 
 /// One SQLite connection. Not thread-safe: a connection belongs to one task at a time.
