@@ -44,6 +44,35 @@ final class WorkbenchPaneTests: XCTestCase {
         XCTAssertEqual(f.driver.model.search.selection, 0)
     }
 
+    /// A search or timeline pane opened with its tab key takes what is typed as its line: words that begin with its
+    /// list keys ("dictionary": d, i; "java": j) are searched whole, and `/` first (as from other panes) is no part of
+    /// the search. After a search the list has the keys again.
+    func testAPaneJustOpenedTakesTheWordsTypedWhole() async throws {
+        let f = try ExplorerFixture(width: 120, height: 40)
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.press(.alt("6"))
+        XCTAssertEqual(f.driver.model.focus, SearchPane.id)
+        f.driver.type("dialing in")
+        XCTAssertTrue(f.screen.contains("/ dialing in"), f.screen)
+        f.driver.press(.enter)
+        let found = await f.driver.waitUntil(timeout: 20) { !$0.search.searching && !$0.search.hits.isEmpty }
+        XCTAssertTrue(found, f.screen)
+        XCTAssertEqual(f.driver.model.search.query, "dialing in")
+        XCTAssertFalse(f.driver.model.search.editing)
+        f.driver.press(.character("j"))
+        XCTAssertEqual(f.driver.model.search.selection, 1, "j moves through the hits once they are listed")
+        // The timeline, opened fresh, with the `/` a user types out of habit.
+        f.driver.press(.alt("7"))
+        XCTAssertEqual(f.driver.model.focus, TimelinePane.id)
+        f.driver.type("/grind")
+        XCTAssertTrue(f.screen.contains("topic grind"), f.screen)
+        f.driver.press(.enter)
+        let charted = await f.driver.waitUntil(timeout: 20) { $0.panes[TimelinePane.self].timeline != nil }
+        XCTAssertTrue(charted, f.screen)
+        XCTAssertEqual(f.driver.model.panes[TimelinePane.self].timeline?.topic.text, "grind")
+    }
+
     /// An exact phrase in quotes finds only the moments that say it; a pane whose own `/` searches keeps it.
     /// A search runs off the update loop: while it waits (here on a slow embeddings endpoint) keys move through the
     /// hits listed and type a new query, each painted at once; a newer search replaces it, and the older one's
