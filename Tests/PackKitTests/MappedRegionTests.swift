@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 @testable import PackKit
 
-/// `MappedRegion.populate`: the pages a scan is about to read are mapped in one call, not the whole region.
+/// `MappedRegion.populate`: the pages a scan is about to read are mapped in one call, not the whole region;
+/// `release`: the pages a pass has read leave the resident set, and read again they are the file's bytes.
 final class MappedRegionTests: XCTestCase {
     static let page = Int(MappedRegion.pageSize)
 
@@ -66,5 +67,26 @@ final class MappedRegionTests: XCTestCase {
         mapped.populate(3..<3)
         try skipUnlessTheKernelPopulates()
         XCTAssertEqual(try residentBytes(of: mapped.base), 7 * Self.page)
+    }
+
+    func testReleaseLetsGoOfTheWholePagesOfARangeRead() throws {
+        let mapped = try region(pages: 64, lead: 100).map()
+        var sum = 0
+        for i in stride(from: 0, to: mapped.count, by: 512) { sum &+= Int(mapped.bytes[i]) }
+        XCTAssertEqual(try residentBytes(of: mapped.base), 63 * Self.page, "every page of the region was read")
+        // 20 pages from 7 bytes into the region's second page: the 19 whole pages inside go, the partial ones stay.
+        let lower = Self.page + 7
+        mapped.release(lower..<(lower + 20 * Self.page))
+        XCTAssertEqual(try residentBytes(of: mapped.base), (63 - 19) * Self.page)
+        // Out of range and empty ranges are clamped or ignored; then the rest goes.
+        mapped.release(-5..<3)
+        mapped.release(9..<9)
+        mapped.release(0..<(mapped.count + 10 * Self.page))
+        XCTAssertLessThanOrEqual(try residentBytes(of: mapped.base), Self.page, "at most the page that holds the region's first bytes")
+        // Read again, the bytes are the file's.
+        var again = 0
+        for i in stride(from: 0, to: mapped.count, by: 512) { again &+= Int(mapped.bytes[i]) }
+        XCTAssertEqual(again, sum)
+        XCTAssertEqual(mapped.bytes[lower], UInt8(truncatingIfNeeded: (Self.page + 100 + lower) &* 31))
     }
 }

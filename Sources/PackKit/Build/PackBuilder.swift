@@ -465,8 +465,13 @@ struct PhaseTrace {
         let ms = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e6
         lastAccumulate = now
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map(String.init) ?? ""
-        FileHandle.standardError.write(Data(String(format: "[trace] %8.1f ms  %@  %@\n", ms, phase, peak).utf8))
+        // The peak, and what is resident now: the process's own memory (anonymous) and mapped file pages, which the
+        // kernel can drop (a member read in place counts there, not in what the process allocated).
+        let fields = ["VmHWM", "RssAnon", "RssFile"].map { name in
+            status.split(separator: "\n").first { $0.hasPrefix(name) }.map { $0.split(whereSeparator: \.isWhitespace).dropFirst().first.map(String.init) ?? "" } ?? "?"
+        }
+        let memory = "peak \(fields[0]) kB, now \(fields[1]) kB own + \(fields[2]) kB mapped files"
+        FileHandle.standardError.write(Data(String(format: "[trace] %8.1f ms  %@  %@\n", ms, phase, memory).utf8))
         last = now
     }
 }

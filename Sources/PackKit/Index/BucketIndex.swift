@@ -147,6 +147,13 @@ public final class BucketIndex: @unchecked Sendable {
     func pageStart(_ p: Int) -> Int { pageStarts[p] }
 
     /// The bytes of whole pages, as they lie in the file.
+    /// Lets go of the mapped pages of `bytes` (a range `pageBytes` gave) once they were read (`MappedRegion.release`).
+    func release(_ bytes: UnsafeRawBufferPointer) {
+        guard let start = bytes.baseAddress, let base = mapping.bytes.baseAddress else { return }
+        let lower = start - base
+        mapping.release(lower..<(lower + bytes.count))
+    }
+
     func pageBytes(_ pages: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: mapping.bytes[pageStarts[pages.lowerBound]..<pageStarts[pages.upperBound]])
     }

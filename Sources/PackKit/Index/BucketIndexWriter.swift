@@ -80,8 +80,15 @@ final class BucketIndexWriter {
     func keep(pages count: Int, of old: BucketIndex) throws {
         precondition(rows == 0 && count <= old.pages, "pages are kept before any row is added")
         guard count > 0 else { return }
+        // Written in slices, each let go of once written: the kept pages (177 MB on a 5,000-hour pack) do not all
+        // stay resident while the update goes on.
         let bytes = old.pageBytes(0..<count)
-        try file.write(bytes)
+        let slice = 8 << 20
+        for start in stride(from: 0, to: bytes.count, by: slice) {
+            let part = UnsafeRawBufferPointer(rebasing: bytes[start..<min(bytes.count, start + slice)])
+            try file.write(part)
+            old.release(part)
+        }
         for p in 0..<count { pageStarts.append(old.pageStart(p)) }
         offset += bytes.count
         pagesEnd = offset

@@ -37,6 +37,10 @@ public final class LexicalIndex: @unchecked Sendable {
         try self.init(region: region)
     }
 
+    /// Lets go of the mapped pages of `range` (byte offsets in the index) that a pass over it has read
+    /// (`MappedRegion.release`).
+    func release(_ range: Range<Int>) { mapping.release(range) }
+
     /// The index in `region` (a file, or a stored member of a pack read in place), mapped and checked.
     public init(region: FileRegion) throws(Problem) {
         let path = region.name

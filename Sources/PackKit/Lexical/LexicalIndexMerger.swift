@@ -33,6 +33,16 @@ enum LexicalIndexMerger {
             return n
         }
 
+        // Old postings are read front to back (terms are in byte order in both indexes), here to count what is kept
+        // when rows are removed and below to copy them: what was read is let go of in steps of 4 MiB, so the old
+        // index does not stay resident whole.
+        var releasedUpTo = old.postingsOffset
+        func released(upTo end: Int) {
+            guard end - releasedUpTo >= 4 << 20 else { return }
+            old.release(releasedUpTo..<end)
+            releasedUpTo = end
+        }
+
         // The merged term list, in byte order: (old term index?, new term index?, document frequency).
         var merged: [(old: Int?, new: Int?, df: Int)] = []
         merged.reserveCapacity(old.termCount + new.terms.count)
@@ -42,6 +52,7 @@ enum LexicalIndexMerger {
             if a == old.termCount { order = 1 } else if b == new.terms.count { order = -1 } else {
                 order = new.terms[b].bytes.withUnsafeBytes { LexicalIndex.compare(old.termBytes(a), $0) }
             }
+            if a < old.termCount, renumber != nil { released(upTo: oldPostings(a).offset) }  // what the terms before read
             if order < 0 {
                 let df = keptCount(a)
                 if df > 0 { merged.append((a, nil, df)) }
@@ -117,6 +128,7 @@ enum LexicalIndexMerger {
         func append(_ posting: UInt64) {
             withUnsafeBytes(of: posting.littleEndian) { buffer.append(contentsOf: $0) }
         }
+        releasedUpTo = old.postingsOffset
         for term in merged {
             if let t = term.old {
                 let (offset, count) = oldPostings(t)
@@ -132,9 +144,13 @@ enum LexicalIndexMerger {
                 }
             }
             if let n = term.new { for posting in new.terms[n].postings { append(posting) } }
-            if buffer.count >= 4 << 20 { try flush() }
+            if buffer.count >= 4 << 20 {
+                try flush()
+                if let t = term.old { let (offset, count) = oldPostings(t); released(upTo: offset + count * 8) }
+            }
         }
         try flush()
+        old.release(0..<old.lengthsOffset)
         try lengths.withUnsafeBytes { try write($0) }
         try file.close()
         return crc

@@ -132,6 +132,19 @@ public final class MappedRegion: @unchecked Sendable {
         _ = madvise(mapping + first, end - first, Self.populateRead)
     }
 
+    /// Lets go of the pages wholly inside `range` (of `bytes`) that a front-to-back pass has read: they leave the
+    /// process's resident set, not the page cache, and a later read maps them again. A 564 MB lexical index merged
+    /// on a 5,000-hour `--update` otherwise stayed resident to the end (peak 725 MB, of which 125 MB its own).
+    func release(_ range: Range<Int>) {
+        guard let mapping, !range.isEmpty else { return }
+        let lead = bytes.baseAddress.map { $0 - UnsafeRawPointer(mapping) } ?? 0
+        let page = Int(Self.pageSize)
+        let first = (lead + max(0, range.lowerBound) + page - 1) / page * page
+        let end = min(mappingLength, lead + min(bytes.count, range.upperBound)) / page * page
+        guard end > first else { return }
+        _ = madvise(mapping + first, end - first, MADV_DONTNEED)
+    }
+
     /// MADV_POPULATE_READ (Linux 5.14; not in every libc's headers).
     private static let populateRead: Int32 = 22
 
