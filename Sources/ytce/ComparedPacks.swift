@@ -28,12 +28,13 @@ enum ComparedPacks {
         }
         for note in found.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         if found.hits.isEmpty { print("No matching moments in these packs.") }
+        let snippetTerms = MatchSnippet.terms(query)
         for (i, packHit) in found.hits.enumerated() {
             let hit = packHit.hit
             let citation = Citation(videoID: hit.videoID, startMs: hit.startMs, endMs: hit.endMs)
             print("\(i + 1). [\(packHit.pack)] \(hit.title.isEmpty ? hit.videoID : hit.title)  \(citation)  score \(String(format: "%.4f", packHit.score))")
             print("   \(citation.deepLink(videoURL: hit.url))")
-            let snippet = hit.text.count > 240 ? String(hit.text.prefix(240)) + "…" : hit.text
+            let snippet = MatchSnippet.excerpt(hit.text, terms: snippetTerms, length: 240)
             print("   \(snippet)\n")
         }
     }

@@ -56,11 +56,12 @@ struct PackSearchCommand: AsyncParsableCommand {
         }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         if result.hits.isEmpty { print("No matching moments in this pack.") }
+        let snippetTerms = MatchSnippet.terms(question)
         for (i, hit) in result.hits.enumerated() {
             let citation = Citation(videoID: hit.videoID, startMs: hit.startMs, endMs: hit.endMs)
             print("\(i + 1). \(hit.title.isEmpty ? hit.videoID : hit.title)  \(citation)  score \(String(format: "%.4f", hit.score))")
             print("   \(citation.deepLink(videoURL: hit.url))")
-            let snippet = hit.text.count > 240 ? String(hit.text.prefix(240)) + "…" : hit.text
+            let snippet = MatchSnippet.excerpt(hit.text, terms: snippetTerms, length: 240)
             print("   \(snippet)\n")
         }
     }

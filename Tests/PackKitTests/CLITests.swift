@@ -41,6 +41,26 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(value["extracted"]?.boolValue, false, "the text run above already unpacked it")
     }
 
+    /// `pack search` shows each hit from a little before the words it matched, not the opening of a moment that may
+    /// run for minutes: every hit whose text says the word shows it in its snippet.
+    func testSearchSnippetsShowTheMatchedWords() throws {
+        let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path
+        let json = try run(["pack", "search", "--pack", sample, "--question", "portafilter", "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let texts = try JSONValue.parse(Data(json.stdout.utf8))["hits"]?.arrayValue?.compactMap { $0["text"]?.stringValue } ?? []
+        let saying = texts.filter { $0.lowercased().contains("portafilter") }
+        XCTAssertFalse(saying.isEmpty, json.stdout)
+        XCTAssertTrue(saying.contains { $0.lowercased().range(of: "portafilter")!.lowerBound.utf16Offset(in: $0) > 240 },
+                      "a hit says the word past the first 240 characters (else this test shows nothing)")
+        let text = try run(["pack", "search", "--pack", sample, "--question", "portafilter"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let snippets = text.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("   ") && !$0.hasPrefix("   https://") }
+        XCTAssertEqual(snippets.count, texts.count, text.stdout)
+        for (snippet, full) in zip(snippets, texts) where full.lowercased().contains("portafilter") {
+            XCTAssertTrue(snippet.lowercased().contains("portafilter"), snippet)
+        }
+    }
+
     func testBadPacksGiveOneLineErrors() throws {
         assertOneLineError(try run(["pack", "info", "--pack", try TestSupport.referencePack("demo_channel.as-shipped.pack")]),
                            contains: "holds no tables")

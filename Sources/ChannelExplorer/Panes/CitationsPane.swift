@@ -131,12 +131,7 @@ public struct CitationsPane: Pane {
     }
 
     /// The question's content words (stop words dropped), lower-cased, for highlighting.
-    static func highlightTerms(_ question: String) -> [String] {
-        let analyzer = LexicalAnalyzer()
-        let stems = Set(analyzer.terms(question))
-        return question.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-            .filter { $0.count > 2 && stems.contains(analyzer.terms($0).first ?? "") }
-    }
+    static func highlightTerms(_ question: String) -> [String] { MatchSnippet.terms(question) }
 
     /// `text` in runs, each occurrence of a term (case-insensitive, at a word start) highlighted.
     static func highlightRuns(_ text: String, terms: [String]) -> [(text: String, highlighted: Bool)] {

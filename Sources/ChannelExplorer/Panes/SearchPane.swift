@@ -279,29 +279,12 @@ public struct SearchPane: Pane {
     }
 
     /// The words of `query` a snippet highlights.
-    static func highlightTerms(_ query: String) -> [String] {
-        CitationsPane.highlightTerms(query.replacingOccurrences(of: "\"", with: " "))
-    }
+    static func highlightTerms(_ query: String) -> [String] { MatchSnippet.terms(query) }
 
     /// One hit's item; `asciiTerms` are `terms` as bytes when all ASCII (then an ASCII text is searched as bytes).
     static func item(_ hit: SearchHit, terms: [String], asciiTerms: [[UInt8]]?, snippetWidth: Int) -> Item {
         let text = hit.text
-        var start = text.startIndex
-        var first: String.Index?
-        if let asciiTerms, let bytes = ASCIIMatch.bytes(text) {
-            first = ASCIIMatch.firstOffset(of: asciiTerms, in: bytes).map { text.utf8.index(text.startIndex, offsetBy: max(0, $0 - 40)) }
-        } else {
-            let lower = text.lowercased()
-            if lower.count == text.count, let found = terms.compactMap({ lower.range(of: $0)?.lowerBound }).min() {
-                let offset = lower.distance(from: lower.startIndex, to: found)
-                first = text.index(text.startIndex, offsetBy: max(0, offset - 40))
-            }
-        }
-        if let first {
-            start = first
-            // From a word's start.
-            if start > text.startIndex, let space = text[start...].firstIndex(of: " ") { start = text.index(after: space) }
-        }
+        let start = MatchSnippet.start(in: text, terms: terms, asciiTerms: asciiTerms)
         var runs = CitationsPane.highlightRuns(String(text[start...].prefix(2 * snippetWidth + 2)), terms: terms)
         if start > text.startIndex {
             if let head = runs.first, !head.highlighted { runs[0].text = "…" + head.text } else { runs.insert(("…", false), at: 0) }

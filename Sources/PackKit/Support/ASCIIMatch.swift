@@ -1,9 +1,9 @@
 /// Case-insensitive matching of lower-case terms in text, on UTF-8 bytes when text and terms are all ASCII (most
 /// transcripts): no lower-cased copy of the text and no Characters, which a search's 50 snippets paid for per hit.
 /// Callers keep a Character-based way for other text.
-enum ASCIIMatch {
+public enum ASCIIMatch {
     /// `bytes` when every one of them is ASCII, else nil.
-    static func bytes(_ text: some StringProtocol) -> [UInt8]? {
+    public static func bytes(_ text: some StringProtocol) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for b in text.utf8 {
@@ -14,7 +14,7 @@ enum ASCIIMatch {
     }
 
     /// Each term's bytes, or nil when any term is not all ASCII.
-    static func terms(_ terms: [String]) -> [[UInt8]]? {
+    public static func terms(_ terms: [String]) -> [[UInt8]]? {
         var out: [[UInt8]] = []
         for term in terms {
             guard let t = bytes(term) else { return nil }
@@ -38,7 +38,7 @@ enum ASCIIMatch {
     }
 
     /// Where the first occurrence of any of `terms` starts in `text` (anywhere, not only at a word's start).
-    static func firstOffset(of terms: [[UInt8]], in text: [UInt8]) -> Int? {
+    public static func firstOffset(of terms: [[UInt8]], in text: [UInt8]) -> Int? {
         var best: Int?
         for term in terms where !term.isEmpty {
             let end = min(text.count - term.count + 1, best ?? .max)
@@ -53,7 +53,7 @@ enum ASCIIMatch {
 
     /// Which bytes of `text` are inside an occurrence of a term at a word's start (an occurrence is skipped past,
     /// so occurrences of one term do not overlap).
-    static func marks(_ terms: [[UInt8]], in text: [UInt8]) -> [Bool] {
+    public static func marks(_ terms: [[UInt8]], in text: [UInt8]) -> [Bool] {
         var marks = [Bool](repeating: false, count: text.count)
         for term in terms where !term.isEmpty && term.count <= text.count {
             var i = 0

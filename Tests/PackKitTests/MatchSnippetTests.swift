@@ -1,0 +1,42 @@
+import Foundation
+import XCTest
+@testable import PackKit
+
+/// What a search hit shows: the moment's text from a little before the first word of the query it says, in the
+/// terminal's search pane and in `ytce pack search` alike.
+final class MatchSnippetTests: XCTestCase {
+    let opening = String(repeating: "The vendor tattoo story goes on for a while before the topic. ", count: 10)
+
+    func testTheSnippetStartsShortlyBeforeTheFirstWordOfTheQuery() {
+        let text = opening + "Today we import the regular expression library and search with it."
+        let snippet = MatchSnippet.excerpt(text, terms: MatchSnippet.terms("regular expressions"), length: 120)
+        XCTAssertTrue(snippet.hasPrefix("…"), snippet)
+        let match = try? XCTUnwrap(snippet.range(of: "regular expression"))
+        XCTAssertNotNil(match, snippet)
+        if let match {
+            let before = snippet.distance(from: snippet.startIndex, to: match.lowerBound)
+            XCTAssertLessThanOrEqual(before, MatchSnippet.lead + 1, snippet)
+            XCTAssertGreaterThan(before, 10, "some words lead up to it: \(snippet)")
+        }
+        // It begins at a word: what follows the ellipsis follows a space in the text.
+        XCTAssertTrue(text.contains(" " + snippet.dropFirst().prefix(12)), snippet)
+        XCTAssertLessThanOrEqual(snippet.count, 1 + 120 + 1)
+    }
+
+    func testATextWithoutTheWordsShowsItsOpening() {
+        let snippet = MatchSnippet.excerpt(opening, terms: MatchSnippet.terms("dictionary"), length: 50)
+        XCTAssertEqual(snippet, String(opening.prefix(50)) + "…")
+        XCTAssertEqual(MatchSnippet.excerpt("Short and sweet.", terms: ["sweet"], length: 50), "Short and sweet.")
+    }
+
+    func testTextThatIsNotASCIIIsSearchedToo() {
+        let text = String(repeating: "Le café est prêt, on attend encore un peu. ", count: 5) + "Ensuite la mouture très fine."
+        let snippet = MatchSnippet.excerpt(text, terms: MatchSnippet.terms("mouture"), length: 60)
+        XCTAssertTrue(snippet.hasPrefix("…") && snippet.contains("mouture très fine"), snippet)
+    }
+
+    func testTheQueryWordsAreTheContentWordsAsTyped() {
+        XCTAssertEqual(MatchSnippet.terms("\"Regular Expressions\" in the wild"), ["regular", "expressions", "wild"])
+        XCTAssertEqual(MatchSnippet.terms("how do I"), [])
+    }
+}
