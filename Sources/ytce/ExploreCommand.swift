@@ -109,7 +109,7 @@ struct ExploreCommand: AsyncParsableCommand {
     }
 }
 
-/// `ytce repl --pack P`: questions in, cited answers out, for pipes and dumb terminals.
+/// `ytce repl --pack P` (or `ytce repl P`): questions in, cited answers out, for pipes and dumb terminals.
 struct ReplCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repl",
@@ -119,10 +119,18 @@ struct ReplCommand: AsyncParsableCommand {
     @Option(help: "The pack to open.")
     var pack: String?
 
+    /// `ytce repl X.pack`, as `ytce X.pack` opens the terminal UI on it.
+    @Argument(help: ArgumentHelp("The pack to open (the same as --pack).", valueName: "pack"))
+    var packPath: String?
+
     @OptionGroup var options: ExplorerOptions
 
+    func validate() throws {
+        if pack != nil && packPath != nil { throw ValidationError("give the pack once: as --pack or as the argument") }
+    }
+
     func run() async throws {
-        var pack = self.pack
+        var pack = self.pack ?? packPath
         if let remote = pack { pack = try await localPack(remote, cache: try options.cacheOptions.cache(try loadConfig(options.config))) }
         let context = try options.context(packs: pack.map { [$0] } ?? [])
         let repl = LineREPL(context: context, write: { FileHandle.standardOutput.write(Data($0.utf8)) })

@@ -61,6 +61,21 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// `ytce repl X.pack` opens the pack as `ytce X.pack` does (and as `--pack` does); both at once is a usage error.
+    func testReplOpensThePackGivenAsItsArgument() throws {
+        let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["YTCE_CACHE_DIR"] = dir.appendingPathComponent("cache").path
+        environment["YTCE_DATA_DIR"] = dir.appendingPathComponent("data").path
+        let repl = try TestSupport.run(ytce, ["repl", sample], environment: environment, input: "how long should cold brew steep\n:quit\n")
+        XCTAssertEqual(repl.status, 0, repl.stderr)
+        XCTAssertTrue(repl.stdout.contains("opened Coffee Lab: 5 videos"), repl.stdout)
+        XCTAssertNotNil(repl.stdout.range(of: #"\[Hd2Gm6rK5yZ @ \d\d:\d\d-\d\d:\d\d\]"#, options: .regularExpression), repl.stdout)
+        let both = try TestSupport.run(ytce, ["repl", sample, "--pack", sample], environment: environment, input: "")
+        XCTAssertEqual(both.status, 64)
+        XCTAssertTrue(both.stderr.contains("give the pack once"), both.stderr)
+    }
+
     func testBadPacksGiveOneLineErrors() throws {
         assertOneLineError(try run(["pack", "info", "--pack", try TestSupport.referencePack("demo_channel.as-shipped.pack")]),
                            contains: "holds no tables")
