@@ -44,29 +44,36 @@ final class WorkbenchPaneTests: XCTestCase {
         XCTAssertEqual(f.driver.model.search.selection, 0)
     }
 
-    /// A search or timeline pane opened with its tab key takes what is typed as its line: words that begin with its
-    /// list keys ("dictionary": d, i; "java": j) are searched whole, and `/` first (as from other panes) is no part of
-    /// the search. After a search the list has the keys again.
-    func testAPaneJustOpenedTakesTheWordsTypedWhole() async throws {
+    /// Words typed on a search or timeline pane just opened, without `/`, run no search: digits still switch panes
+    /// there (the convention outside text fields), so the line waits for `/`. Before, the "i" of "dictionary"
+    /// started a line and the pane searched for "ctionary". Once hits are listed, `i` is a fresh line as in vi.
+    func testWordsTypedOnAFreshPaneRunNoWrongSearch() async throws {
         let f = try ExplorerFixture(width: 120, height: 40)
         defer { f.cleanUp() }
         await f.waitForPack()
         f.driver.press(.alt("6"))
         XCTAssertEqual(f.driver.model.focus, SearchPane.id)
-        f.driver.type("dialing in")
-        XCTAssertTrue(f.screen.contains("/ dialing in"), f.screen)
+        f.driver.type("dictionary")
+        f.driver.press(.enter)
+        XCTAssertFalse(f.driver.model.search.editing)
+        XCTAssertEqual(f.driver.model.search.query, "", "no search ran")
+        XCTAssertTrue(f.driver.model.search.input.isEmpty)
+        XCTAssertTrue(f.screen.contains("/ types a search of the whole channel."), f.screen)
+        f.driver.type("/dialing in")
         f.driver.press(.enter)
         let found = await f.driver.waitUntil(timeout: 20) { !$0.search.searching && !$0.search.hits.isEmpty }
         XCTAssertTrue(found, f.screen)
         XCTAssertEqual(f.driver.model.search.query, "dialing in")
-        XCTAssertFalse(f.driver.model.search.editing)
-        f.driver.press(.character("j"))
-        XCTAssertEqual(f.driver.model.search.selection, 1, "j moves through the hits once they are listed")
-        // The timeline, opened fresh, with the `/` a user types out of habit.
+        f.driver.press(.character("i"))
+        XCTAssertTrue(f.driver.model.search.editing, "i starts a fresh line once hits are listed")
+        XCTAssertTrue(f.driver.model.search.input.isEmpty)
+        // The timeline, the same.
         f.driver.press(.alt("7"))
         XCTAssertEqual(f.driver.model.focus, TimelinePane.id)
+        f.driver.type("ideas")
+        XCTAssertFalse(f.driver.model.panes[TimelinePane.self].editing)
+        XCTAssertNil(f.driver.model.panes[TimelinePane.self].timeline)
         f.driver.type("/grind")
-        XCTAssertTrue(f.screen.contains("topic grind"), f.screen)
         f.driver.press(.enter)
         let charted = await f.driver.waitUntil(timeout: 20) { $0.panes[TimelinePane.self].timeline != nil }
         XCTAssertTrue(charted, f.screen)

@@ -21,10 +21,8 @@ public struct SearchPane: Pane {
     public static let limit = 50
 
     public internal(set) var input = TextField()
-    /// Whether the line has the keyboard (`/` gives it; a search or chart sent gives it back to the list). It has it
-    /// from the start: a pane that has listed nothing has nothing else to take keys, and what a user opening it types
-    /// is the search (with the list in charge, "dictionary" lost "d" and "i" to its keys and searched for "ctionary").
-    public internal(set) var editing = true
+    /// Whether the line has the keyboard (`/` gives it; a search or chart sent gives it back to the list).
+    public internal(set) var editing = false
     /// The query whose hits are listed (or being looked for).
     public internal(set) var query = ""
     public internal(set) var hits: [SearchHit] = []
@@ -85,11 +83,12 @@ public struct SearchPane: Pane {
         Binding([.escape], "leave the line, to go through the hits", hint: "hits", when: { $0.editing && !$0.hits.isEmpty }) { p, _ in
             p.editing = false
         },
-        // `/` on an empty line keeps it (it is fresh already): `/` then words works on a pane just opened as elsewhere.
-        Binding([.character("/")], "a fresh search (clears the line)", hint: "new search", when: { !$0.editing || $0.input.isEmpty }) { p, call in
+        Binding([.character("/")], "a fresh search (clears the line)", hint: "new search", when: { !$0.editing }) { p, call in
             p.fresh("", &call)
         },
-        Binding([.character("i")], "a fresh search, as /", when: { !$0.editing }) { p, call in p.fresh("", &call) },
+        // Only once something is listed: on a pane just opened, "ideas" typed without `/` started a line at its
+        // "i" and searched for "deas" (and "dictionary" for "ctionary"); now nothing is typed until `/`.
+        Binding([.character("i")], "a fresh search, as /", when: { !$0.editing && !$0.hits.isEmpty }) { p, call in p.fresh("", &call) },
         Binding([.down, .character("j")], "the next hit", when: { !$0.editing }) { p, _ in p.select(p.selection + 1) },
         Binding([.up, .character("k")], "the previous hit", when: { !$0.editing }) { p, _ in p.select(p.selection - 1) },
         Binding([.home, .character("g")], "the first hit", when: { !$0.editing }) { p, _ in p.select(0) },

@@ -15,9 +15,8 @@ public struct TimelinePane: Pane {
     static let listLimit = 200
 
     public internal(set) var input = TextField()
-    /// Whether the line has the keyboard (`/` gives it; a chart sent gives it back to the bars). It has it from the
-    /// start, as the search pane's does (`SearchPane.editing`): what a user opening the pane types is the topic.
-    public internal(set) var editing = true
+    /// Whether the line has the keyboard (`/` gives it; a search or chart sent gives it back to the list).
+    public internal(set) var editing = false
     public internal(set) var grouping = TopicTimeline.Grouping.month
     public internal(set) var timeline: TopicTimeline?
     public internal(set) var loading = false
@@ -46,11 +45,12 @@ public struct TimelinePane: Pane {
             p.editing = false
         },
         Binding([.escape, .backspace], "back to the chart", hint: "chart", when: { $0.listing }) { p, _ in p.opened = nil },
-        // `/` on an empty line keeps it (it is fresh already): `/` then words works on a pane just opened as elsewhere.
-        Binding([.character("/")], "a fresh topic (clears the line)", hint: "new topic", when: { !$0.editing || $0.input.isEmpty }) { p, call in
+        Binding([.character("/")], "a fresh topic (clears the line)", hint: "new topic", when: { !$0.editing }) { p, call in
             p.fresh("", &call)
         },
-        Binding([.character("i")], "a fresh topic, as /", when: { !$0.editing }) { p, call in p.fresh("", &call) },
+        // Only once something is listed: on a pane just opened, "ideas" typed without `/` started a line at its
+        // "i" and searched for "deas" (and "dictionary" for "ctionary"); now nothing is typed until `/`.
+        Binding([.character("i")], "a fresh topic, as /", when: { !$0.editing && $0.timeline != nil }) { p, call in p.fresh("", &call) },
         Binding([.character("b")], "bars by month, year or video (in turn)", hint: "by", when: { !$0.editing }) { p, call in
             let all = TopicTimeline.Grouping.allCases
             p.grouping = all[((all.firstIndex(of: p.grouping) ?? 0) + 1) % all.count]
