@@ -44,6 +44,7 @@ public struct ExtractiveAnswerer: Sendable {
         var words = 0
         for (i, candidate) in chosen.enumerated() {
             var text = Self.withoutLeadingFiller(candidate.sentence.text)
+            text = Self.marked(text, endsCut: candidate.sentence.endsCut, beginsCut: candidate.sentence.beginsCut)
             let count = Self.words(text)
             // Only the first sentence can be over the budget (later ones are skipped when they do not fit).
             if i == 0 && count > settings.maxWords { text = Self.cut(text, toWords: settings.maxWords) }
@@ -117,6 +118,17 @@ public struct ExtractiveAnswerer: Sendable {
         }
         guard words.count < text.split(separator: " ").count, let first = words.first else { return text }
         return ([first.prefix(1).uppercased() + first.dropFirst()] + words.dropFirst().map(String.init)).joined(separator: " ")
+    }
+
+    /// A sentence cut where the speaker had not finished it, marked so: "…as a sequence of lines," → "…as a sequence
+    /// of lines…"; the rest of one so cut opens with "…".
+    static func marked(_ text: String, endsCut: Bool, beginsCut: Bool) -> String {
+        var text = Substring(text)
+        if endsCut {
+            while let last = text.last, ",;:- ".contains(last) { text = text.dropLast() }
+            if !text.hasSuffix("…") { text += "…" }
+        }
+        return beginsCut && !text.hasPrefix("…") ? "…" + text : String(text)
     }
 
     /// The first `count` words of `text`, marked as cut.
