@@ -184,6 +184,10 @@ final class WorkbenchPaneTests: XCTestCase {
         XCTAssertTrue(listed, f.screen)
         XCTAssertEqual(f.driver.model.timeline.opened?.hits.count, timeline.periods[busiest].count)
         XCTAssertTrue(f.screen.contains("\(timeline.periods[busiest].label): \(timeline.periods[busiest].count) moments"), f.screen)
+        // Each moment is shown from a little before the topic's word, not from its opening (a moment runs for minutes).
+        let rows = f.driver.frame.lines().filter { $0.range(of: #"\d\d:\d\d-\d\d:\d\d "#, options: .regularExpression) != nil }
+        XCTAssertEqual(rows.count, timeline.periods[busiest].count, f.screen)
+        for row in rows { XCTAssertTrue(row.lowercased().contains("espresso"), row) }
         let first = try XCTUnwrap(f.driver.model.timeline.opened?.hits.first)
         f.driver.press(.enter)
         _ = await f.driver.waitUntil(timeout: 10) { $0.transcript.transcript?.videoID == first.videoID }

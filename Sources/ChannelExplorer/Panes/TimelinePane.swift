@@ -25,6 +25,10 @@ public struct TimelinePane: Pane {
     public internal(set) var selection = 0
     /// The bar whose moments are listed, with them (nil: the chart shows).
     public internal(set) var opened: (period: Int, hits: [SearchHit])?
+    /// What the list shows of each listed moment: its text from a little before the topic's first word in it
+    /// (`MatchSnippet`), worked out once when the moments arrive; the topic's words, which the view draws in bold.
+    var openedSnippets: [String] = []
+    var snippetTerms: [String] = []
     public internal(set) var momentSelection = 0
     var serial = 0
     var frame = Rect(x: 0, y: 0, width: 0, height: 0)
@@ -153,6 +157,8 @@ public struct TimelinePane: Pane {
             switch result {
             case .success(let hits):
                 opened = (period, hits)
+                snippetTerms = timeline.map { MatchSnippet.terms($0.topic.text) } ?? []
+                openedSnippets = Self.snippets(hits, terms: snippetTerms)
                 momentSelection = 0
             case .failure(let failure):
                 call.fail(failure.description)
@@ -201,6 +207,25 @@ public struct TimelinePane: Pane {
                                        visibleHeight: area.height, heights: { _ in 1 })
     }
 
+    /// Each moment's text from a little before the first of `terms` it says (its opening is often about something
+    /// else: the dictionary lecture's moment listed for "dictionary" opened on "wds equals line dot split"), cut to
+    /// what a row can show.
+    static func snippets(_ hits: [SearchHit], terms: [String]) -> [String] {
+        let asciiTerms = ASCIIMatch.terms(terms)
+        return hits.map { hit in
+            let text = hit.text
+            let start = MatchSnippet.start(in: text, terms: terms, asciiTerms: asciiTerms, lead: Self.snippetLead)
+            let shown = String(text[start...].prefix(Self.snippetLength))
+            return start > text.startIndex ? "…" + shown : shown
+        }
+    }
+
+    /// Characters kept of a listed moment's snippet: wider than any terminal row.
+    static let snippetLength = 600
+    /// Characters shown before the topic's word: fewer than the search pane's, as a row shares its line with the
+    /// moment's time and video title.
+    static let snippetLead = 12
+
     public func view(_ context: PaneContext, into buffer: inout CellBuffer) {
         let theme = context.theme
         let inner = Block(title: Self.title, focused: context.focused, theme: theme, rightTitle: hints).render(into: &buffer, area: context.frame)
@@ -237,7 +262,10 @@ public struct TimelinePane: Pane {
                 buffer.fill(rect, style: base)
                 var line = StyledLine("\(Citation.timestamp(hit.startMs))-\(Citation.timestamp(hit.endMs)) ", style: theme[.timestamp].over(base))
                 line.append((hit.title.isEmpty ? hit.videoID : hit.title) + "  ", style: base.with(bold: true))
-                line.append(hit.text, style: theme[.dim].over(base))
+                let snippet = index < openedSnippets.count ? openedSnippets[index] : hit.text
+                for run in CitationsPane.highlightRuns(snippet, terms: snippetTerms) {
+                    line.append(run.text, style: run.highlighted ? theme[.highlight] : theme[.dim].over(base))
+                }
                 buffer.draw(line.truncated(to: area.width), x: area.x, y: rect.y, maxWidth: area.width)
             }
             return

@@ -19,7 +19,7 @@ public enum MatchSnippet {
     /// Where in `text` a snippet starts: `lead` characters before the first occurrence of a term, from the start of
     /// a word; the text's start when no term occurs. `asciiTerms`: the terms as bytes (`ASCIIMatch.terms`), when all
     /// ASCII: an ASCII text is then searched as bytes, without a lower-cased copy.
-    public static func start(in text: String, terms: [String], asciiTerms: [[UInt8]]?) -> String.Index {
+    public static func start(in text: String, terms: [String], asciiTerms: [[UInt8]]?, lead: Int = lead) -> String.Index {
         var first: String.Index?
         if let asciiTerms, let bytes = ASCIIMatch.bytes(text) {
             first = ASCIIMatch.firstOffset(of: asciiTerms, in: bytes).map { text.utf8.index(text.startIndex, offsetBy: max(0, $0 - lead)) }
