@@ -23,6 +23,25 @@ final class MatchSnippetTests: XCTestCase {
         XCTAssertLessThanOrEqual(snippet.count, 1 + 120 + 1)
     }
 
+    /// A phrase in quotes is shown where it is said, not where the first of its words is said alone.
+    func testAPhraseInQuotesIsShownWhereThePhraseIsSaid() {
+        let text = opening + "Count the lines in a file with a loop. " + opening + "Then for line in handle, strip it and split it."
+        let terms = MatchSnippet.terms("\"for line in\"")
+        XCTAssertEqual(terms.first, "for line in")
+        let snippet = MatchSnippet.excerpt(text, terms: terms, length: 80)
+        XCTAssertTrue(snippet.contains("for line in handle"), snippet)
+        // Not quoted: the first of its words leads, as before.
+        XCTAssertTrue(MatchSnippet.excerpt(text, terms: MatchSnippet.terms("for line in"), length: 80).contains("Count the lines"))
+        // No phrase said: its words said alone still place the snippet.
+        XCTAssertTrue(MatchSnippet.excerpt(opening + "The lines go on.", terms: terms, length: 80).contains("lines go on"))
+    }
+
+    /// A word longer than the lead does not push the snippet's start past the match.
+    func testTheStartNeverPassesTheMatch() {
+        let text = String(repeating: "x", count: 80) + "internationalisation matters"
+        XCTAssertTrue(MatchSnippet.excerpt(text, terms: ["internationalisation"], length: 60).contains("internationalisation"))
+    }
+
     func testATextWithoutTheWordsShowsItsOpening() {
         let snippet = MatchSnippet.excerpt(opening, terms: MatchSnippet.terms("dictionary"), length: 50)
         XCTAssertEqual(snippet, String(opening.prefix(50)) + "…")
