@@ -50,7 +50,10 @@ final class WorkbenchEndToEndTests: TerminalTestCase {
         XCTAssertEqual(headings.count, 3, markdown)
         XCTAssertTrue(headings.allSatisfy { $0.contains("(") && $0.contains("-") }, "each pin has its time range: \(headings)")
         XCTAssertEqual(markdown.components(separatedBy: "https://youtu.be/").count - 1, 6, "a link per pin (text and target)")
-        XCTAssertEqual(markdown.split(separator: "\n").filter { $0.hasPrefix("> ") }.count, 3, markdown)
+        let quotes = markdown.split(separator: "\n").filter { $0.hasPrefix("> ") }
+        XCTAssertEqual(quotes.count, 3, markdown)
+        // A pin keeps the passage where the search's word is said, not the whole minutes-long moment.
+        for quote in quotes { XCTAssertTrue(quote.prefix(160).lowercased().contains("espresso"), String(quote)) }
         XCTAssertEqual(markdown.split(separator: "\n").filter { $0.hasPrefix("[https://youtu.be/") && $0.hasSuffix(") · Coffee Lab") }.count, 3,
                        "each pin names its pack")
         // The note belongs to the pin moved first.

@@ -42,6 +42,22 @@ final class MatchSnippetTests: XCTestCase {
         XCTAssertTrue(MatchSnippet.excerpt(text, terms: ["internationalisation"], length: 60).contains("internationalisation"))
     }
 
+    /// A pin of a search hit keeps the passage where the query's words are said (up to 30 s), not the moment's
+    /// minutes of text; a moment that does not say them (found by meaning) is kept whole.
+    func testAPinOfASearchHitKeepsThePassageWhereTheWordsAreSaid() {
+        let cues = (0..<60).map { i in i == 40 ? "and here the Grinder's burrs meet" : "the tattoo story goes on, part \(i)" }
+        let hit = SearchHit(videoID: "v", title: "Grinders", url: "", startMs: 0, endMs: 180_000, score: 1,
+                            segments: cues.enumerated().map { .init(id: Int64($0.offset), startMs: $0.offset * 3_000,
+                                                                    endMs: $0.offset * 3_000 + 3_000, text: $0.element) })
+        let pin = Brief.Pin(hit, pack: "Coffee Lab", terms: MatchSnippet.terms("grinder burrs"))
+        XCTAssertEqual(pin.startMs, 120_000)
+        XCTAssertEqual(pin.endMs, 150_000)
+        XCTAssertTrue(pin.quote.hasPrefix("and here the Grinder's burrs meet the tattoo story goes on, part 41"), pin.quote)
+        let whole = Brief.Pin(hit, pack: "Coffee Lab", terms: MatchSnippet.terms("espresso"))
+        XCTAssertEqual([whole.startMs, whole.endMs], [0, 180_000])
+        XCTAssertEqual(whole.quote, hit.text)
+    }
+
     func testATextWithoutTheWordsShowsItsOpening() {
         let snippet = MatchSnippet.excerpt(opening, terms: MatchSnippet.terms("dictionary"), length: 50)
         XCTAssertEqual(snippet, String(opening.prefix(50)) + "…")

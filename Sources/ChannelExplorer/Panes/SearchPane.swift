@@ -96,7 +96,7 @@ public struct SearchPane: Pane {
         Binding([.enter], "open the transcript at the hit", hint: "opens", when: { !$0.editing }) { p, call in p.open(&call) },
         Binding([.character("p")], "pin the hit to the brief", hint: "pins", when: { !$0.editing && !$0.hits.isEmpty }) { p, call in
             guard let hit = p.selected else { return }
-            call.request(.pin(Brief.Pin(hit, pack: call.context.session?.channelTitle ?? "")))
+            call.request(.pin(Brief.Pin(hit, pack: call.context.session?.channelTitle ?? "", terms: Self.highlightTerms(p.query))))
         },
         Binding([], "search the whole pack (no words: a fresh search line)", command: "find", argument: "[WORDS]") { p, call in
             p.fresh(call.argument, &call)

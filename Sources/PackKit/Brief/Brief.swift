@@ -27,9 +27,16 @@ public struct Brief: Sendable, Equatable {
             self.pack = pack
         }
 
-        /// The pin of a search hit.
-        public init(_ hit: SearchHit, pack: String) {
-            self.init(videoID: hit.videoID, title: hit.title, startMs: hit.startMs, endMs: hit.endMs, quote: hit.text, pack: pack)
+        /// The pin of a search hit: the passage where `terms` (`MatchSnippet.terms` of the query) are said, up to
+        /// `MatchSnippet.passageMs` long, or the whole moment when none is said in it.
+        public init(_ hit: SearchHit, pack: String, terms: [String] = []) {
+            let passage = MatchSnippet.passage(of: hit, terms: terms)
+            guard let first = passage.first, let last = passage.last else {
+                self.init(videoID: hit.videoID, title: hit.title, startMs: hit.startMs, endMs: hit.endMs, quote: hit.text, pack: pack)
+                return
+            }
+            self.init(videoID: hit.videoID, title: hit.title, startMs: first.startMs, endMs: max(first.startMs, last.endMs),
+                      quote: SearchHit.text(of: passage), pack: pack)
         }
 
         /// `https://youtu.be/ID?t=S`: the moment on YouTube.

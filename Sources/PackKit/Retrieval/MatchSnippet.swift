@@ -25,12 +25,18 @@ public enum MatchSnippet {
     /// a word; the text's start when no term occurs. `asciiTerms`: the terms as bytes (`ASCIIMatch.terms`), when all
     /// ASCII: an ASCII text is then searched as bytes, without a lower-cased copy.
     public static func start(in text: String, terms: [String], asciiTerms: [[UInt8]]?, lead: Int = lead) -> String.Index {
-        // A phrase (a term of several words) said anywhere comes before its words said alone.
-        if let phrase = terms.first, phrase.contains(" "), let found = firstMatch(in: text, terms: [phrase], asciiTerms: asciiTerms.map { Array($0.prefix(1)) }) {
-            return wordStart(text, before: found, lead: lead)
-        }
-        guard let found = firstMatch(in: text, terms: terms, asciiTerms: asciiTerms) else { return text.startIndex }
+        guard let found = match(in: text, terms: terms, asciiTerms: asciiTerms) else { return text.startIndex }
         return wordStart(text, before: found, lead: lead)
+    }
+
+    /// Where the snippet's words are first said in `text`: a phrase (a term of several words) said anywhere comes
+    /// before its words said alone.
+    static func match(in text: String, terms: [String], asciiTerms: [[UInt8]]?) -> String.Index? {
+        if let phrase = terms.first, phrase.contains(" "),
+           let found = firstMatch(in: text, terms: [phrase], asciiTerms: asciiTerms.map { Array($0.prefix(1)) }) {
+            return found
+        }
+        return firstMatch(in: text, terms: terms, asciiTerms: asciiTerms)
     }
 
     /// Where the first occurrence of any of `terms` starts in `text`, ignoring case.
@@ -57,5 +63,29 @@ public enum MatchSnippet {
         let shown = text[start...]
         let body = shown.count > length ? String(shown.prefix(length)) + "…" : String(shown)
         return start > text.startIndex ? "…" + body : body
+    }
+
+    /// Seconds of transcript a passage runs for at most (it always holds the segment where the words are said).
+    public static let passageMs = 30_000
+
+    /// The segments of `hit` from the one where the first of `terms` is said (the phrase first, as `start` finds
+    /// it), for up to `spanMs`: what a pin of a search hit keeps, the words the list showed, rather than the whole
+    /// moment (minutes of text). The whole moment when no term is said in it (found by meaning).
+    public static func passage(of hit: SearchHit, terms: [String], spanMs: Int = passageMs) -> [SearchHit.Segment] {
+        let shown = hit.segments.filter { !$0.text.isEmpty }
+        let text = SearchHit.text(of: shown)
+        guard let found = match(in: text, terms: terms, asciiTerms: ASCIIMatch.terms(terms)) else { return hit.segments }
+        // `text` joins the segments with one space each: the segment holding its byte `at`.
+        let at = text.utf8.distance(from: text.startIndex, to: found)
+        var offset = 0
+        var first = shown.count - 1
+        for (i, segment) in shown.enumerated() {
+            offset += segment.text.utf8.count + 1
+            if at < offset { first = i; break }
+        }
+        guard first >= 0 else { return hit.segments }  // no segment with text
+        let from = shown[first].startMs
+        let (limit, overflow) = from.addingReportingOverflow(spanMs)
+        return Array(shown[first...].prefix { $0.startMs == from || (!overflow && $0.startMs < limit) })
     }
 }
