@@ -61,6 +61,23 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// A search with no word the index keeps is an error on a hash pack, not ten arbitrary moments listed as hits.
+    func testASearchOfCommonWordsOnlyIsAnErrorNotHits() throws {
+        let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path
+        let common = try run(["pack", "search", "--pack", sample, "--question", "the of"])
+        XCTAssertEqual(common.status, 1, common.stdout)
+        XCTAssertEqual(common.stdout, "")
+        XCTAssertTrue(common.stderr.contains("'the of' has only common words"), common.stderr)
+        let marks = try run(["pack", "search", "--pack", sample, "--question", "?!"])
+        XCTAssertEqual(marks.status, 1, marks.stdout)
+        XCTAssertTrue(marks.stderr.contains("'?!' has no words"), marks.stderr)
+        // With a word, and asked rather than searched, as before.
+        XCTAssertEqual(try run(["pack", "search", "--pack", sample, "--question", "the grind"]).status, 0)
+        let asked = try run(["pack", "ask", "--pack", sample, "--question", "the of"])
+        XCTAssertEqual(asked.status, 0, asked.stderr)
+        XCTAssertTrue(asked.stdout.contains("holds nothing that answers"), asked.stdout)
+    }
+
     /// `ytce repl X.pack` opens the pack as `ytce X.pack` does (and as `--pack` does); both at once is a usage error.
     func testReplOpensThePackGivenAsItsArgument() throws {
         let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path

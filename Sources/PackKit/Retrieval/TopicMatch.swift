@@ -25,10 +25,14 @@ public struct Topic: Sendable, Equatable {
         var seen = Set<String>()
         terms = analyzer.terms(inner).filter { seen.insert($0).inserted }
         // A phrase of stop words only ("to be") has no index term to narrow by; every window would be read.
-        guard !terms.isEmpty else {
-            throw Problem(description: trimmed.isEmpty ? "the topic is empty"
-                          : "'\(trimmed)' has only common words (the, of, to…), which the index does not keep: add a word that says what you look for")
-        }
+        guard !terms.isEmpty else { throw Self.noWords(trimmed, what: "topic") }
+    }
+
+    /// The error for a topic or search with no word the index keeps ("the of", "?!").
+    static func noWords(_ text: String, what: String) -> Problem {
+        if text.isEmpty { return Problem(description: "the \(what) is empty") }
+        if !text.contains(where: { $0.isLetter || $0.isNumber }) { return Problem(description: "'\(text)' has no words: type what you look for") }
+        return Problem(description: "'\(text)' has only common words (the, of, to…), which the index does not keep: add a word that says what you look for")
     }
 
     /// Whether `text` is an exact phrase: in double quotes.
@@ -103,6 +107,11 @@ extension Retriever {
     public func rankedMoments(_ query: String, topK: Int, queryVector: [Float]? = nil,
                               context: RetrievalContext = RetrievalContext()) throws -> RankedMoments {
         guard Topic.isPhrase(query) else {
+            // Without a word the index keeps, only vectors that carry meaning can find anything; hash vectors of "the
+            // of" listed ten arbitrary moments as hits.
+            if queryVector == nil, mode() != .semantic, context.folding(into: lexicalQuery(query)).terms.isEmpty {
+                throw Topic.noWords(query.trimmingCharacters(in: .whitespaces), what: "search")
+            }
             return try rank(query, topK: topK, queryVector: queryVector, fromEndpoint: queryVector != nil, context: context)
         }
         let topic = try Topic(query, analyzer: analyzer)
