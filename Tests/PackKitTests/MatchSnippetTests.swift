@@ -58,6 +58,18 @@ final class MatchSnippetTests: XCTestCase {
         XCTAssertEqual(whole.quote, hit.text)
     }
 
+    /// The search matches words by stem, so must the snippet and the pin: a moment that says only "dictionaries"
+    /// is shown (and pinned) where it says it when the search was for "dictionary".
+    func testAnInflectionOfTheWordPlacesTheSnippet() {
+        let text = opening + "A list of dictionaries comes back from the parser."
+        let snippet = MatchSnippet.excerpt(text, terms: MatchSnippet.terms("dictionary"), length: 80)
+        XCTAssertTrue(snippet.contains("list of dictionaries"), snippet)
+        XCTAssertEqual(MatchSnippet.stemPrefixes(["dictionary", "running", "tuples", "for line in"]), ["dictionar", "tupl"])
+        // The word as typed still comes first where it is said.
+        let both = opening + "Dictionaries hold pairs. " + opening + "A dictionary holds pairs."
+        XCTAssertTrue(MatchSnippet.excerpt(both, terms: MatchSnippet.terms("dictionary"), length: 60).contains("A dictionary holds"))
+    }
+
     func testATextWithoutTheWordsShowsItsOpening() {
         let snippet = MatchSnippet.excerpt(opening, terms: MatchSnippet.terms("dictionary"), length: 50)
         XCTAssertEqual(snippet, String(opening.prefix(50)) + "…")

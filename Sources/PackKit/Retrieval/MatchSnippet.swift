@@ -36,7 +36,21 @@ public enum MatchSnippet {
            let found = firstMatch(in: text, terms: [phrase], asciiTerms: asciiTerms.map { Array($0.prefix(1)) }) {
             return found
         }
-        return firstMatch(in: text, terms: terms, asciiTerms: asciiTerms)
+        if let found = firstMatch(in: text, terms: terms, asciiTerms: asciiTerms) { return found }
+        // The search matched by stem: "dictionary" finds a moment that says only "dictionaries".
+        let stems = stemPrefixes(terms)
+        return stems.isEmpty ? nil : firstMatch(in: text, terms: stems, asciiTerms: ASCIIMatch.terms(stems))
+    }
+
+    /// Each word's start that its inflections share: the common prefix of the word and its stem ("dictionary",
+    /// stem "dictionari": "dictionar"), when that is shorter than the word and at least four letters long.
+    static func stemPrefixes(_ terms: [String]) -> [String] {
+        let analyzer = LexicalAnalyzer()
+        return terms.compactMap { word in
+            guard !word.contains(" "), let stem = analyzer.terms(word).first else { return nil }
+            let shared = String(zip(word, stem).prefix { $0 == $1 }.map(\.0))
+            return shared.count >= 4 && shared.count < word.count ? shared : nil
+        }
     }
 
     /// Where the first occurrence of any of `terms` starts in `text`, ignoring case.
