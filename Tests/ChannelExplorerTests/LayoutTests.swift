@@ -108,4 +108,31 @@ final class LayoutTests: XCTestCase {
         await f.ask("挽き目 extraction")
         assertWellFormed(f.driver.frame, "CJK answer")
     }
+
+    /// A pack without upload dates (and nothing summarised) gives the library's empty date and status columns to the
+    /// titles: at 60 columns py4e's titles were cut to 17 characters beside 26 blank ones.
+    func testLibraryColumnsNoVideoFillsGiveTheirRoomToTitles() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-undated-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let channel = dir.appendingPathComponent("channel")
+        try FileManager.default.createDirectory(at: channel.appendingPathComponent("transcripts"), withIntermediateDirectories: true)
+        try #"{"channel_id":"undated","title":"Undated","description":"","source":"test"}"#.write(to: channel.appendingPathComponent("channel.json"), atomically: true, encoding: .utf8)
+        let title = "Counting Word Frequency using a Dictionary (Chapter 9)"
+        try #"[{"video_id":"undated0001","title":"\#(title)","description":"","published_at":"","duration_sec":1463,"url":""}]"#
+            .write(to: channel.appendingPathComponent("videos.json"), atomically: true, encoding: .utf8)
+        try "1\n00:00:00,000 --> 00:00:03,000\nA dictionary counts the words.\n\n".write(to: channel.appendingPathComponent("transcripts/undated0001.srt"),
+                                                                                     atomically: true, encoding: .utf8)
+        let pack = dir.appendingPathComponent("undated.pack")
+        _ = try PackBuilder().build(input: channel, output: pack)
+
+        let f = try ExplorerFixture(width: 60, height: 20, packs: [pack.path])
+        defer { f.cleanUp() }
+        await f.waitForPack()
+        f.driver.press(.alt("4"))
+        _ = await f.driver.waitUntil { !$0.library.videos.isEmpty }
+        let row = try XCTUnwrap(f.driver.frame.lines().first { $0.contains("24:23") }, f.screen)
+        // 56 columns inside the border: the mark, the title, then "24:23  1 sect " at the right edge.
+        XCTAssertTrue(row.contains("Counting Word Frequency using a Dictiona…"), row)
+        XCTAssertTrue(row.hasSuffix("24:23  1 sect ┃"), row)
+    }
 }

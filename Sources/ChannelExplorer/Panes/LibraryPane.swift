@@ -233,6 +233,10 @@ public struct LibraryPane: Pane {
                         maxWidth: inner.width)
             for (i, line) in lines.enumerated() { buffer.put(line, x: inner.x, y: y + 1 + i, style: theme[.text], maxWidth: inner.width) }
         }
+        // A column no video fills (a pack without upload dates; nothing summarised or being summarised) gives its
+        // room to the titles.
+        let datesShown = videos.contains { !$0.publishedAt.isEmpty }
+        let statusShown = !context.jobs.summarising.isEmpty || videos.contains { $0.hasSummary || !$0.hasTranscript }
         for (row, place) in (firstVisible(list)..<shown.count).prefix(list.height).enumerated() {
             let video = videos[shown[place]]
             let base = place == selected ? theme[.selection] : theme[.text]
@@ -240,10 +244,11 @@ public struct LibraryPane: Pane {
             buffer.fill(rect, style: base)
             let status = video.hasSummary ? "summary" : context.jobs.summarising.contains(video.videoID) ? "summarising"
                 : video.hasTranscript ? "" : "no transcript"
-            let date = String(video.publishedAt.prefix(10))
-            let right = StyledLine("\(date.padding(toLength: 10, withPad: " ", startingAt: 0))  \(Citation.timestamp(video.durationSec * 1000))  \(video.sectionCount) sect  ",
+            let date = datesShown ? String(video.publishedAt.prefix(10)).padding(toLength: 10, withPad: " ", startingAt: 0) + "  " : ""
+            let right = StyledLine("\(date)\(Citation.timestamp(video.durationSec * 1000))  \(video.sectionCount) sect" + (statusShown ? "  " : " "),
                                    style: theme[.dim].over(base))
-                + StyledLine(status.padding(toLength: 11, withPad: " ", startingAt: 0), style: (video.hasSummary ? theme[.success] : theme[.dim]).over(base))
+                + StyledLine(statusShown ? status.padding(toLength: 11, withPad: " ", startingAt: 0) : "",
+                             style: (video.hasSummary ? theme[.success] : theme[.dim]).over(base))
             let rightWidth = right.width
             let mark = StyledLine(marked.contains(video.videoID) ? "● " : "  ", style: theme[.accent].over(base))
             buffer.draw(mark + StyledLine(video.title, style: base).truncated(to: max(1, list.width - rightWidth - 3)), x: rect.x, y: rect.y,
