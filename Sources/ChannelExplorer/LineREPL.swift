@@ -87,6 +87,8 @@ public final class LineREPL {
             if turns > 0 {
                 write("continuing the last conversation (\(turns) question\(turns == 1 ? "" : "s"); :new starts another)\n")
             }
+            let scope = opened.conversation.scope
+            if !scope.isAll { write("scope: \(scope.summary) (:scope all asks the whole channel)\n") }
             return true
         } catch {
             write("error: \(error)\n")

@@ -134,6 +134,30 @@ final class ConversationTests: XCTestCase {
         XCTAssertEqual(conversation.turns.last?.followedOn, true)
     }
 
+    /// A conversation continued from the store (a reopened pack) asks in the scope its last question was asked in,
+    /// as the analyst left it; before, the thread went on and the scope was silently the whole channel.
+    func testAContinuedConversationKeepsItsScope() async throws {
+        let engine = try engine()
+        let store = try store()
+        let espresso = AskScope(titleWords: ["Dialing In Espresso"])
+        let conversation = Conversation(engine: engine, store: store)
+        conversation.scope = espresso
+        let first = try await conversation.ask("what dose?")
+        XCTAssertTrue(first.isGrounded, first.text)
+        let saved = try XCTUnwrap(try store.latest(channelID: engine.manifest.channelID))
+        let continued = try Conversation(engine: engine, store: store, continuing: saved)
+        XCTAssertEqual(continued.scope, espresso)
+        let next = try await continued.ask("how long should it run?")
+        XCTAssertEqual(continued.turns.last?.scope, espresso)
+        let espressoVideo = try XCTUnwrap(try engine.videoIDs(in: espresso))
+        XCTAssertTrue(next.sources.allSatisfy { espressoVideo.contains($0.citation.videoID) }, next.text)
+        // A conversation whose last question asked the whole channel goes on asking it.
+        continued.scope = .all
+        _ = try await continued.ask("how hard should my water be?")
+        let resumed = try Conversation(engine: engine, store: store, continuing: try XCTUnwrap(try store.latest(channelID: engine.manifest.channelID)))
+        XCTAssertEqual(resumed.scope, .all)
+    }
+
     func testWhatLeansOnEarlierTurns() {
         let folding = FollowUpFolding()
         XCTAssertTrue(folding.leansOnEarlierTurns("And what did Netscape have to do with it?", contentWords: 2))

@@ -31,7 +31,8 @@ public final class Conversation: @unchecked Sendable {
     }
 
     /// Continues the stored conversation `summary`: its turns are read from the store, only the last
-    /// `recentTurns` when given (`turns` then holds those; `followUpTurns` is all a question reaches back to).
+    /// `recentTurns` when given (`turns` then holds those; `followUpTurns` is all a question reaches back to), and
+    /// questions are asked in the scope of its last turn.
     public init(engine: AskEngine, store: ConversationStore, continuing summary: ConversationStore.Summary,
                 recentTurns: Int? = nil) throws(ConversationStore.Problem) {
         self.engine = engine
@@ -40,6 +41,9 @@ public final class Conversation: @unchecked Sendable {
         name = summary.name
         kept = try store.turns(summary.id, last: recentTurns)
         thread = kept.map { FollowUpFolding.Turn($0) }
+        // Its questions go on in the scope its last one was asked in: the thread would otherwise continue with
+        // the analyst's scope silently dropped (a follow-up on "title dictionaries" quoted the whole channel).
+        defaultScope = kept.last?.scope ?? .all
     }
 
     /// The pack's last conversation from `store`, continued, or a new one when it has none.
