@@ -15,6 +15,10 @@ final class DrawnOnceTests: XCTestCase {
         let accented = CitationsPane.highlightRuns("Café grind, regrind", terms: ["grind"])
         XCTAssertEqual(accented.map(\.text), ["Café ", "grind", ", regrind"])
         XCTAssertEqual(accented.map(\.highlighted), [false, true, false])
+        // A stem's prefix marks the whole word, both ways.
+        XCTAssertEqual(CitationsPane.highlightRuns("A list of dictionaries, a dictionary.", terms: ["dictionar"]).filter(\.highlighted).map(\.text),
+                       ["dictionaries", "dictionary"])
+        XCTAssertEqual(CitationsPane.highlightRuns("Café dictionnaires", terms: ["dictionn"]).filter(\.highlighted).map(\.text), ["dictionnaires"])
         XCTAssertTrue(CitationsPane.highlightRuns("", terms: ["grind"]).isEmpty)
         XCTAssertEqual(CitationsPane.highlightRuns("grind", terms: []).map(\.highlighted), [false])
     }

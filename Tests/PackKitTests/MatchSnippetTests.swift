@@ -65,9 +65,7 @@ final class MatchSnippetTests: XCTestCase {
         let snippet = MatchSnippet.excerpt(text, terms: MatchSnippet.terms("dictionary"), length: 80)
         XCTAssertTrue(snippet.contains("list of dictionaries"), snippet)
         XCTAssertEqual(MatchSnippet.stemPrefixes(["dictionary", "running", "tuples", "for line in"]), ["dictionar", "tupl"])
-        // The word as typed still comes first where it is said.
-        let both = opening + "Dictionaries hold pairs. " + opening + "A dictionary holds pairs."
-        XCTAssertTrue(MatchSnippet.excerpt(both, terms: MatchSnippet.terms("dictionary"), length: 60).contains("A dictionary holds"))
+        XCTAssertEqual(MatchSnippet.terms("dictionary tuples"), ["dictionary", "tuples", "dictionar", "tupl"])
     }
 
     func testATextWithoutTheWordsShowsItsOpening() {
@@ -83,7 +81,7 @@ final class MatchSnippetTests: XCTestCase {
     }
 
     func testTheQueryWordsAreTheContentWordsAsTyped() {
-        XCTAssertEqual(MatchSnippet.terms("\"Regular Expressions\" in the wild"), ["regular", "expressions", "wild"])
+        XCTAssertEqual(MatchSnippet.terms("\"Regular Expressions\" in the wild"), ["regular", "expressions", "wild", "express"])
         XCTAssertEqual(MatchSnippet.terms("how do I"), [])
     }
 }

@@ -133,7 +133,7 @@ public struct CitationsPane: Pane {
     /// The question's content words (stop words dropped), lower-cased, for highlighting.
     static func highlightTerms(_ question: String) -> [String] { MatchSnippet.terms(question) }
 
-    /// `text` in runs, each occurrence of a term (case-insensitive, at a word start) highlighted.
+    /// `text` in runs, each occurrence of a term (case-insensitive, at a word start) highlighted to the word's end.
     static func highlightRuns(_ text: String, terms: [String]) -> [(text: String, highlighted: Bool)] {
         guard !terms.isEmpty else { return [(text, false)] }
         if let bytes = ASCIIMatch.bytes(text), let asciiTerms = ASCIIMatch.terms(terms) {
@@ -149,8 +149,10 @@ public struct CitationsPane: Pane {
             var i = 0
             while i + t.count <= chars.count {
                 if chars[i] == t[0], chars[i..<(i + t.count)].elementsEqual(t), i == 0 || !chars[i - 1].isLetter {
-                    for j in i..<(i + t.count) { marks[j] = true }
-                    i += t.count
+                    var end = i + t.count
+                    while end < chars.count, chars[end].isLetter { end += 1 }
+                    for j in i..<end { marks[j] = true }
+                    i = end
                 } else { i += 1 }
             }
         }

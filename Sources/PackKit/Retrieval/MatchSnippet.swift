@@ -7,15 +7,19 @@ public enum MatchSnippet {
     public static let lead = 40
 
     /// The words of `query` a snippet looks for and highlights, as typed and lower-cased: those of three letters or
-    /// more whose stem is one of the query's analyzed terms (no stop words); a query in quotes (an exact phrase) has
+    /// more whose stem is one of the query's analyzed terms (no stop words), then the prefixes their inflections
+    /// share (`stemPrefixes`; a highlight runs to the word's end); a query in quotes (an exact phrase) has
     /// the phrase first, its words joined by single spaces, so the snippet starts where the phrase is said rather
     /// than at the first of its words ("for line in" found "lines" a sentence earlier).
     public static func terms(_ query: String) -> [String] {
         let analyzer = LexicalAnalyzer()
         let plain = query.replacingOccurrences(of: "\"", with: " ")
         let stems = Set(analyzer.terms(plain))
-        let words = plain.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let typed = plain.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
             .filter { $0.count > 2 && stems.contains(analyzer.terms($0).first ?? "") }
+        // Then the starts their inflections share, as the search matches by stem ("dictionar": "dictionaries").
+        var seen = Set(typed)
+        let words = typed + stemPrefixes(typed).filter { seen.insert($0).inserted }
         guard Topic.isPhrase(query) else { return words }
         let phrase = Topic.words(query).joined(separator: " ")
         return phrase.contains(" ") ? [phrase] + words : words
@@ -36,10 +40,7 @@ public enum MatchSnippet {
            let found = firstMatch(in: text, terms: [phrase], asciiTerms: asciiTerms.map { Array($0.prefix(1)) }) {
             return found
         }
-        if let found = firstMatch(in: text, terms: terms, asciiTerms: asciiTerms) { return found }
-        // The search matched by stem: "dictionary" finds a moment that says only "dictionaries".
-        let stems = stemPrefixes(terms)
-        return stems.isEmpty ? nil : firstMatch(in: text, terms: stems, asciiTerms: ASCIIMatch.terms(stems))
+        return firstMatch(in: text, terms: terms, asciiTerms: asciiTerms)
     }
 
     /// Each word's start that its inflections share: the common prefix of the word and its stem ("dictionary",

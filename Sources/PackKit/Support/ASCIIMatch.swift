@@ -51,16 +51,19 @@ public enum ASCIIMatch {
         return best
     }
 
-    /// Which bytes of `text` are inside an occurrence of a term at a word's start (an occurrence is skipped past,
-    /// so occurrences of one term do not overlap).
+    /// Which bytes of `text` are inside an occurrence of a term at a word's start, with the rest of the word's letters
+    /// (a stem's prefix "dictionar" marks all of "dictionaries"; an occurrence is skipped past, so occurrences of
+    /// one term do not overlap).
     public static func marks(_ terms: [[UInt8]], in text: [UInt8]) -> [Bool] {
         var marks = [Bool](repeating: false, count: text.count)
         for term in terms where !term.isEmpty && term.count <= text.count {
             var i = 0
             while i + term.count <= text.count {
                 if lower(text[i]) == term[0], i == 0 || !isLetter(text[i - 1]), matches(term, in: text, at: i) {
-                    for j in i..<(i + term.count) { marks[j] = true }
-                    i += term.count
+                    var end = i + term.count
+                    while end < text.count, isLetter(text[end]) { end += 1 }
+                    for j in i..<end { marks[j] = true }
+                    i = end
                 } else { i += 1 }
             }
         }
