@@ -189,6 +189,12 @@ final class WorkbenchPaneTests: XCTestCase {
         XCTAssertEqual(rows.count, timeline.periods[busiest].count, f.screen)
         for row in rows { XCTAssertTrue(row.lowercased().contains("espresso"), row) }
         let first = try XCTUnwrap(f.driver.model.timeline.opened?.hits.first)
+        // p pins the moment, from where the topic is said.
+        f.driver.press(.character("p"))
+        _ = await f.driver.waitUntil(timeout: 10) { $0.panes[BriefPane.self].brief.pins.count == 1 }
+        let pin = try XCTUnwrap(f.driver.model.panes[BriefPane.self].brief.pins.first)
+        XCTAssertEqual(pin.videoID, first.videoID)
+        XCTAssertTrue(pin.quote.lowercased().prefix(120).contains("espresso"), pin.quote)
         f.driver.press(.enter)
         _ = await f.driver.waitUntil(timeout: 10) { $0.transcript.transcript?.videoID == first.videoID }
         XCTAssertEqual(f.driver.model.focus, TranscriptPane.id)

@@ -72,6 +72,12 @@ public struct TimelinePane: Pane {
             let hit = hits[min(p.momentSelection, hits.count - 1)]
             call.request(.openTranscript(videoID: hit.videoID, segments: hit.segmentIDs, jumpMs: hit.startMs))
         },
+        Binding([.character("p")], "pin the moment to the brief (where the topic is said)", hint: "pins",
+                when: { !$0.editing && !($0.opened?.hits.isEmpty ?? true) }) { p, call in
+            guard let hits = p.opened?.hits, !hits.isEmpty else { return }
+            let hit = hits[min(p.momentSelection, hits.count - 1)]
+            call.request(.pin(Brief.Pin(hit, pack: call.context.session?.channelTitle ?? "", terms: p.snippetTerms)))
+        },
         Binding([], "chart a topic over time", command: "timeline", argument: "TOPIC") { p, call in
             p.fresh(call.argument, &call)
         },
