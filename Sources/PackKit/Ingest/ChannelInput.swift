@@ -87,12 +87,42 @@ public struct ChannelInput: Sendable {
                 channelID: channel.channelID,
                 title: try string(v, "title", file: videosFile.path, context: context, default: ""),
                 description: try string(v, "description", file: videosFile.path, context: context, default: ""),
-                publishedAt: try string(v, "published_at", file: videosFile.path, context: context, default: ""),
+                publishedAt: try uploadDate(try string(v, "published_at", file: videosFile.path, context: context, default: ""),
+                                            file: videosFile.path, context: context),
                 durationSec: duration,
                 url: try string(v, "url", file: videosFile.path, context: context, default: "")
             ))
         }
         return ChannelInput(channel: channel, videos: videos)
+    }
+
+    /// An upload date as packs keep it: empty (unknown), or ISO 8601 from a real date on ("2025-01-18",
+    /// "2025-01-18T15:00:00Z", what YouTube's API gives; a month alone, "2025-01"); yt-dlp's "20250118" is written "2025-01-18". Anything else
+    /// is an error: the reference sorts videos by this text, and the timeline and `--since` read its year and month
+    /// ("2025-13-45" was kept and the video silently left out of every chart).
+    static func uploadDate(_ text: String, file: String, context: String) throws(InputProblem) -> String {
+        guard !text.isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, range.allSatisfy({ bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }) else { return nil }
+            return range.reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) }
+        }
+        func valid(_ year: Int?, _ month: Int?, _ day: Int?) -> Bool {
+            guard let year, let month, let day, (1...12).contains(month), year >= 1900 else { return false }
+            let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            return (1...days[month - 1]).contains(day)
+        }
+        if bytes.count == 8, valid(number(0..<4), number(4..<6), number(6..<8)) {
+            return "\(text.prefix(4))-\(text.dropFirst(4).prefix(2))-\(text.suffix(2))"
+        }
+        if bytes.count == 7, bytes[4] == UInt8(ascii: "-"), valid(number(0..<4), number(5..<7), 1) { return text }  // a month
+        if bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+           valid(number(0..<4), number(5..<7), number(8..<10)),
+           bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " ") {
+            return text
+        }
+        let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+        throw InputProblem(file: file, message: "\(context)field 'published_at' must be a date (YYYY-MM-DD, optionally with a time; YYYY-MM; or YYYYMMDD), found '\(shown)'")
     }
 
     /// Ids name transcript files, so they must be safe as a file name. A leading '-' is fine (YouTube has many).
