@@ -56,6 +56,15 @@ final class PackCacheCommandTests: XCTestCase {
         XCTAssertTrue(pruned.stdout.contains("removed \(small) (unpacked"), pruned.stdout)
         XCTAssertEqual(PackCache(directory: cacheDirectory).list().count, 0)
 
+        // Compacted over itself, the size it had is the one before the rewrite ("was 3.6 KiB, 100%" before).
+        let copy = dir.appendingPathComponent("copy.pack").path
+        try FileManager.default.copyItem(atPath: sample, toPath: copy)
+        let inPlace = try run(["pack", "compact", copy])
+        XCTAssertEqual(inPlace.status, 0, inPlace.stderr)
+        XCTAssertTrue(inPlace.stdout.hasPrefix("\(copy): "), inPlace.stdout)
+        XCTAssertFalse(inPlace.stdout.contains(", 100%)"), inPlace.stdout)
+        XCTAssertLessThan(try size(copy), try size(sample) / 2)
+
         let bad = try run(["cache", "prune", "--to", "lots"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertEqual(bad.stderr, "ytce: --to 'lots' is not a size (like 500M, 2G or 1048576)\n")

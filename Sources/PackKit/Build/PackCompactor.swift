@@ -39,15 +39,17 @@ public enum PackCompactor {
             }
         }
         let date = (try? FileManager.default.attributesOfItem(atPath: input)[.modificationDate] as? Date) ?? started
+        func size(_ path: String) -> Int64 {
+            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        // Measured before the rewrite: written over itself (--out the same file), the input is the output after.
+        let before = size(input)
         do {
             try workspace.publish(modificationDate: date, compression: compression, entries: entries.map(\.name),
                                   isCancelled: { false })
         } catch {
             throw PackError(.io, pack: output, "cannot write the pack: \(error)")
         }
-        func size(_ path: String) -> Int64 {
-            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-        }
-        return Result(bytesBefore: size(input), bytesAfter: size(output), seconds: Date().timeIntervalSince(started))
+        return Result(bytesBefore: before, bytesAfter: size(output), seconds: Date().timeIntervalSince(started))
     }
 }
