@@ -91,7 +91,8 @@ struct SessionsCommand: ParsableCommand {
         @Option(help: "markdown or json.")
         var format: AnswerFormat = .markdown
 
-        @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of stdout.")
+        // --out as `pack build`, `compact` and `pull` name it; --output and -o too.
+        @Option(name: [.customLong("out"), .customLong("output"), .customShort("o")], help: "Write to this file (atomically) instead of stdout.")
         var output: String?
 
         func validate() throws {

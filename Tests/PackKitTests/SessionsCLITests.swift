@@ -46,6 +46,12 @@ final class SessionsCLITests: XCTestCase {
         XCTAssertTrue(markdown.contains("## and what grind does it need?"), markdown)
         XCTAssertTrue(markdown.contains("[1]"), markdown)
         XCTAssertTrue(markdown.contains("<https://youtu.be/\(ConversationTests.coldBrew)?t="), markdown)
+        // --out, as pack build and compact name it (and --output): the same file.
+        for flag in ["--out", "--output"] {
+            let other = dir.appendingPathComponent("brew\(flag).md").path
+            XCTAssertEqual(try ytceRun(["sessions", "export", "brew", flag, other]).status, 0, flag)
+            XCTAssertEqual(try String(contentsOfFile: other, encoding: .utf8), markdown, flag)
+        }
         XCTAssertTrue(try ytceRun(["sessions", "search", "grind", "NEED"]).stdout.hasPrefix("brew #2\t"))
         XCTAssertEqual(try ytceRun(["sessions", "rm", "brew"]).stdout, "removed brew\n")
         let gone = try ytceRun(["sessions", "show", "brew"])
