@@ -82,6 +82,13 @@ struct JobsSubmitCommand: AsyncParsableCommand {
                                         packPath: attach ? path : nil, videoID: attach ? video : nil)))
             }
         }
+        // RunPod refusing a submission (or not answering the connection) makes the command wait and send it again;
+        // each wait is said on stderr as it starts, or the command looks hung (a wrong endpoint sat silent for minutes).
+        runner.onEvent = { event in
+            if case .changed(let job) = event, job.state == .waitingToSubmit {
+                FileHandle.standardError.write(Data("\(jobLine(job))\n".utf8))
+            }
+        }
         var ids: [Int64] = []
         for (text, source, outputs) in work {
             do {

@@ -93,6 +93,18 @@ final class JobsCLITests: XCTestCase {
         XCTAssertFalse(failed.contains("_summary.txt"), "a failed job names no summary file: \(failed)")
     }
 
+    /// A submission RunPod refuses is sent again after a pause, and the pause is said on stderr as it starts: an
+    /// unreachable endpoint kept `jobs submit` silent for minutes.
+    func testASubmissionSentAgainSaysSoWhileItWaits() throws {
+        fake.inject(.rateLimited(retryAfter: 1), times: 1, on: .run)
+        fake.defaultScript = .completing(text: "summary", queuedPolls: 1, runningPolls: 1)
+        let submit = try run(["jobs", "submit", "--out-dir", dir.appendingPathComponent("out").path] + fast + (try transcripts(1)))
+        XCTAssertEqual(submit.status, 0, submit.stderr)
+        XCTAssertTrue(submit.stderr.contains("waiting_to_submit") && submit.stderr.contains("sending again in"), submit.stderr)
+        XCTAssertTrue(submit.stdout.contains("talk00"), submit.stdout)
+        XCTAssertEqual(fake.requestCount(.run), 2)
+    }
+
     func testPipedSubmitLinesArriveBeforeTheProgressThatFollowsThem() throws {
         fake.defaultScript = .completing(text: "summary", queuedPolls: 3, runningPolls: 3)
         let files = try transcripts(3)
