@@ -483,8 +483,8 @@ public final class JobRunner: @unchecked Sendable {
     /// Cancels a job on RunPod (and its parts) and records it.
     public func cancel(_ id: Int64) async throws(Problem) {
         do {
+            let targets = try cancelTargets(id)
             let job = try store.job(id)
-            let targets = job.role == .parent ? try store.parts(of: id).filter { $0.isOpen } : [job]
             for target in targets {
                 if let runpodID = target.runpodID, target.isOpen { _ = try? await client.cancel(id: runpodID) }
                 try store.setState(target.id, .cancelled, detail: "cancelled by the user")
@@ -493,6 +493,18 @@ public final class JobRunner: @unchecked Sendable {
         } catch {
             throw Problem(description: error.description)
         }
+    }
+
+    /// What cancelling job `id` touches: the job, or a parent's open parts.
+    func cancelTargets(_ id: Int64) throws(JobStore.Problem) -> [Job] {
+        let job = try store.job(id)
+        return job.role == .parent ? try store.parts(of: id).filter { $0.isOpen } : [job]
+    }
+
+    /// Whether cancelling job `id` asks RunPod to stop something: false when nothing of it was ever sent (waiting
+    /// to be submitted, or lost before it), which is cancelled here alone, with no endpoint or key.
+    public func cancelReachesRunPod(_ id: Int64) throws(Problem) -> Bool {
+        do { return try cancelTargets(id).contains { $0.isOpen && $0.runpodID != nil } } catch { throw Problem(description: error.description) }
     }
 
     /// Tries again: RunPod's `/retry` for a FAILED or TIMED_OUT job, a fresh `/run` for an unknown or lost

@@ -12,9 +12,15 @@ struct JobsCancelCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        let runner = try jobs.runner()
-        do { try await runner.cancel(try jobID(id)) } catch let exit as ExitCode { throw exit } catch { throw fail("\(error)") }
-        if let job = try? runner.store.job(try jobID(id)) { print(jobLine(job)) }
+        let id = try jobID(self.id)
+        // A job never sent is cancelled in the store alone: no endpoint or key is needed (a wrong endpoint left
+        // jobs waiting to be submitted that could not be cancelled without configuring one).
+        let offline = try jobs.offlineRunner()
+        let reaches: Bool
+        do { reaches = try offline.cancelReachesRunPod(id) } catch { throw fail("\(error)") }
+        let runner = reaches ? try jobs.runner() : offline
+        do { try await runner.cancel(id) } catch { throw fail("\(error)") }
+        if let job = try? runner.store.job(id) { print(jobLine(job)) }
     }
 }
 

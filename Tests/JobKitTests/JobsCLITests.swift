@@ -105,6 +105,30 @@ final class JobsCLITests: XCTestCase {
         XCTAssertEqual(fake.requestCount(.run), 2)
     }
 
+    /// A job never sent to RunPod is cancelled in the store alone, with no endpoint or key configured (a wrong
+    /// endpoint left such jobs that could not be cancelled); one RunPod has still needs the endpoint.
+    func testAJobNeverSentIsCancelledWithoutAnEndpoint() throws {
+        let store = try JobStore(path: self.store)
+        let unsent = try store.create(source: "/tmp/talk.txt", name: "talk", role: .single, endpoint: "http://127.0.0.1:9/v2/x",
+                                      prompt: "p", outputs: JobOutputs(), maxWait: 600)
+        var offline = environment
+        offline["RUNPOD_ENDPOINT_URL"] = nil
+        offline["RUNPOD_API_KEY"] = nil
+        let cancelled = try Self.run(ytce, ["jobs", "cancel", "\(unsent.id)"], environment: offline)
+        XCTAssertEqual(cancelled.status, 0, cancelled.stderr)
+        XCTAssertTrue(cancelled.stdout.contains("\tcancelled\t"), cancelled.stdout)
+        XCTAssertEqual(try store.job(unsent.id).state, .cancelled)
+
+        fake.defaultScript = .completing(text: "summary", queuedPolls: 50, runningPolls: 50)
+        XCTAssertEqual(try run(["jobs", "submit"] + fast + (try transcripts(1))).status, 0)
+        let sent = try XCTUnwrap(try store.allJobs().first { $0.runpodID != nil })
+        let refused = try Self.run(ytce, ["jobs", "cancel", "\(sent.id)"], environment: offline)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("no RunPod endpoint"), refused.stderr)
+        XCTAssertEqual(try run(["jobs", "cancel", "\(sent.id)"]).status, 0)
+        XCTAssertEqual(try store.job(sent.id).state, .cancelled)
+    }
+
     func testPipedSubmitLinesArriveBeforeTheProgressThatFollowsThem() throws {
         fake.defaultScript = .completing(text: "summary", queuedPolls: 3, runningPolls: 3)
         let files = try transcripts(3)
