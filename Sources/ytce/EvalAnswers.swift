@@ -19,6 +19,9 @@ extension EvalCommand {
         }
         let loaded = try loadConfig(config)
         let engine = try await packOptions.engine(config: loaded, configName: config)
+        do { try Self.checkGold(set, videoIDs: Set(try engine.videos().map(\.videoID)), pack: packOptions.pack) } catch let exit as ExitCode { throw exit } catch {
+            throw fail("\(packOptions.pack): \(error)")
+        }
         // Said once, not under each of the set's answers.
         if let note = engine.endpointNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         if backend == .model, !engine.hasModel {

@@ -44,6 +44,13 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(name: .customLong("one-conversation"), help: "With --answers: ask every question in one conversation, one after another (what topic shifts cost), instead of each in a conversation of its own.")
     var oneConversation = false
 
+    /// Stops on a question file whose gold videos the pack has none of, and notes the questions it cannot hit.
+    static func checkGold(_ set: EvaluationSet, videoIDs: Set<String>, pack: String) throws {
+        guard let problem = set.goldProblem(in: videoIDs, pack: pack) else { return }
+        if problem.fatal { throw fail(problem.message) }
+        FileHandle.standardError.write(Data("note: \(problem.message)\n".utf8))
+    }
+
     func run() async throws {
         if answers { return try await runAnswers() }
         guard offtopic == nil, backend == .offline else { throw fail("--offtopic and --backend need --answers") }
@@ -52,6 +59,9 @@ struct EvalCommand: AsyncParsableCommand {
         do { set = try EvaluationSet.load(URL(fileURLWithPath: questions)) } catch { throw fail(error.description) }
         let loaded = try loadConfig(config)
         let opened = try await packOptions.open(config: loaded)
+        let videoIDs: [String]
+        do { videoIDs = try opened.database.strings("SELECT video_id FROM video") } catch { throw fail(pack: packOptions.pack, error) }
+        try Self.checkGold(set, videoIDs: Set(videoIDs), pack: packOptions.pack)
         let retriever = try packOptions.retriever(opened, config: loaded)
         var ranks: [Int?] = []
         var firstHits: [SearchHit?] = []

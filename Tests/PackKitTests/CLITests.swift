@@ -298,7 +298,7 @@ final class EvalAnswersCLITests: XCTestCase {
         let dir = TestSupport.temporaryDirectory(self)
         let sample = TestSupport.repoRoot.appendingPathComponent("sample-packs/coffee-lab.pack").path
         let questions = dir.appendingPathComponent("q.json")
-        try Data(#"{"questions": [{"id": "c1", "kind": "keyword", "question": "How long should cold brew steep?", "gold": [{"video_id": "x", "start_ms": 0, "end_ms": 1000}]}]}"#.utf8).write(to: questions)
+        try Data(#"{"questions": [{"id": "c1", "kind": "keyword", "question": "How long should cold brew steep?", "gold": [{"video_id": "Hd2Gm6rK5yZ", "start_ms": 0, "end_ms": 1000}]}]}"#.utf8).write(to: questions)
         let offtopic = dir.appendingPathComponent("off.json")
         try Data(#"{"questions": ["What is the tallest mountain in Africa?"]}"#.utf8).write(to: offtopic)
         let cache = dir.appendingPathComponent("cache").path
@@ -320,5 +320,20 @@ final class EvalAnswersCLITests: XCTestCase {
         let misplaced = try TestSupport.run(ytce, ["eval", "--offtopic", offtopic.path, "--pack", sample, "--questions", questions.path, "--cache-dir", cache])
         XCTAssertEqual(misplaced.status, 1)
         XCTAssertTrue(misplaced.stderr.contains("--offtopic and --backend need --answers"), misplaced.stderr)
+
+        // A question file written for another channel is said to be one, not scored 0 in silence; a question whose
+        // gold video the pack lacks is noted.
+        let elsewhere = dir.appendingPathComponent("elsewhere.json")
+        try Data(#"{"channel": "py4e", "questions": [{"id": "p1", "kind": "keyword", "question": "What is a tuple?", "gold": [{"video_id": "CaVhM65wD6g", "start_ms": 0, "end_ms": 1000}]}]}"#.utf8).write(to: elsewhere)
+        for answers in [[], ["--answers"]] {
+            let wrong = try TestSupport.run(ytce, ["eval"] + answers + ["--pack", sample, "--questions", elsewhere.path, "--cache-dir", cache])
+            XCTAssertEqual(wrong.status, 1, wrong.stdout)
+            XCTAssertEqual(wrong.stderr, "ytce: \(sample) holds none of the gold videos of the question: is it the pack they were written for (channel 'py4e')?\n")
+        }
+        let mixed = dir.appendingPathComponent("mixed.json")
+        try Data(#"{"questions": [{"id": "c1", "kind": "keyword", "question": "How long should cold brew steep?", "gold": [{"video_id": "Hd2Gm6rK5yZ", "start_ms": 0, "end_ms": 1000}]}, {"id": "p1", "kind": "keyword", "question": "What is a tuple?", "gold": [{"video_id": "CaVhM65wD6g", "start_ms": 0, "end_ms": 1000}]}]}"#.utf8).write(to: mixed)
+        let noted = try TestSupport.run(ytce, ["eval", "--pack", sample, "--questions", mixed.path, "--cache-dir", cache])
+        XCTAssertEqual(noted.status, 0, noted.stderr)
+        XCTAssertEqual(noted.stderr, "note: 1 of 2 questions name gold videos \(sample) does not hold (p1): they count as misses\n")
     }
 }

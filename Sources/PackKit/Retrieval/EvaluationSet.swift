@@ -78,6 +78,23 @@ public struct EvaluationSet: Sendable {
     }
 
     /// Whether a retrieved span answers the question.
+    /// The questions none of whose gold videos `videoIDs` (a pack's) holds: they can only be missed there. All of
+    /// them is the wrong pack for the file (py4e's questions on the hf-course pack scored 0 in silence).
+    public func questionsWithoutGold(in videoIDs: Set<String>) -> [Question] {
+        questions.filter { question in !question.gold.contains { videoIDs.contains($0.videoID) } }
+    }
+
+    /// A note on `questionsWithoutGold`, nil when every question's gold is there; `fatal` when none is.
+    public func goldProblem(in videoIDs: Set<String>, pack: String) -> (message: String, fatal: Bool)? {
+        let missing = questionsWithoutGold(in: videoIDs)
+        guard !missing.isEmpty else { return nil }
+        if missing.count == questions.count {
+            return ("\(pack) holds none of the gold videos of the \(questions.count == 1 ? "question" : "\(questions.count) questions"): is it the pack they were written for (\(channel.isEmpty ? "no channel named" : "channel '\(channel)'"))?", true)
+        }
+        let examples = missing.prefix(3).map(\.id).joined(separator: ", ")
+        return ("\(missing.count) of \(questions.count) questions name gold videos \(pack) does not hold (\(examples)\(missing.count > 3 ? ", …" : "")): they count as misses", false)
+    }
+
     public func isHit(_ question: Question, videoID: String, startMs: Int, endMs: Int) -> Bool {
         question.gold.contains { g in
             g.videoID == videoID && startMs <= g.endMs + toleranceMs && endMs >= g.startMs - toleranceMs
