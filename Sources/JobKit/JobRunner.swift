@@ -115,7 +115,8 @@ public final class JobRunner: @unchecked Sendable {
             do {
                 let (id, status) = try await client.submit(prompt: prompt, settings: settings)
                 let now = Self.now()
-                try store.submitted(job.id, runpodID: id, state: Self.state(status), nextPollAt: now + settings.pollInterval, now: now)
+                try store.submitted(job.id, runpodID: id, state: Self.state(status), nextPollAt: now + settings.pollInterval,
+                                    endpoint: client.endpointURL, now: now)
             } catch let error as RunPodError where error.wasRefused && error.isTransient {
                 let now = Self.now()
                 let delay = Self.resubmissionDelay(after: error, attempt: attempt)
@@ -324,7 +325,7 @@ public final class JobRunner: @unchecked Sendable {
         let throttledAt = await limiter.acquire() > 0 ? Self.now() : nil
         let answer: RunPodJobState
         do {
-            answer = try await client.status(id: runpodID)
+            answer = try await client(for: job).status(id: runpodID)
         } catch {
             await offTransferThread {
                 self.record(error, of: job, now: now)
@@ -486,13 +487,20 @@ public final class JobRunner: @unchecked Sendable {
             let targets = try cancelTargets(id)
             let job = try store.job(id)
             for target in targets {
-                if let runpodID = target.runpodID, target.isOpen { _ = try? await client.cancel(id: runpodID) }
+                if let runpodID = target.runpodID, target.isOpen { _ = try? await client(for: target).cancel(id: runpodID) }
                 try store.setState(target.id, .cancelled, detail: "cancelled by the user")
             }
             if job.role == .parent { try store.setState(id, .cancelled, detail: "cancelled by the user") }
         } catch {
             throw Problem(description: error.description)
         }
+    }
+
+    /// Where to ask about a job RunPod has: the endpoint it was sent to, which the store records (the configured
+    /// endpoint may have changed since; RunPod's job ids mean nothing at another endpoint). New submissions go to the
+    /// configured one.
+    func client(for job: Job) -> RunPodClient {
+        job.endpoint.isEmpty || job.endpoint == client.endpointURL ? client : client.at(endpoint: job.endpoint)
     }
 
     /// What cancelling job `id` touches: the job, or a parent's open parts.
@@ -517,7 +525,7 @@ public final class JobRunner: @unchecked Sendable {
             switch job.state {
             case .failed, .timedOut:
                 if let runpodID = job.runpodID {
-                    let status = try await client.retry(id: runpodID)
+                    let status = try await client(for: job).retry(id: runpodID)
                     try store.setState(id, Self.state(status), detail: "retried on RunPod", nextPollAt: now + settings.pollInterval)
                 } else {
                     try store.beginSubmission(id)

@@ -151,10 +151,12 @@ public final class JobStore: @unchecked Sendable {
     }
 
     /// `/run` answered: the job is on RunPod.
-    public func submitted(_ id: Int64, runpodID: String, state: JobState, nextPollAt: Double,
+    /// `endpoint`: where RunPod took it (a job sent again after the endpoint was changed went to the new one).
+    public func submitted(_ id: Int64, runpodID: String, state: JobState, nextPollAt: Double, endpoint: String? = nil,
                           now: Double = Date().timeIntervalSince1970) throws(Problem) {
-        try update(id, "runpod_id = ?2, state = ?3, submitted_at = ?4, next_poll_at = ?5, owner_pid = NULL, detail = '', \(Self.noLease)") { s in
+        try update(id, "runpod_id = ?2, state = ?3, submitted_at = ?4, next_poll_at = ?5, endpoint = COALESCE(?6, endpoint), owner_pid = NULL, detail = '', \(Self.noLease)") { s in
             s.bind(2, runpodID); s.bind(3, state.rawValue); s.bind(4, now); s.bind(5, nextPollAt)
+            if let endpoint { s.bind(6, endpoint) } else { s.bindNull(6) }
         }
     }
 

@@ -83,6 +83,14 @@ public struct RunPodClient: Sendable {
         self.queryRetryPolicy = RunPodClient.defaultQueryRetryPolicy
     }
 
+    /// The same client (key, connection pool, timeouts, policy) for another endpoint.
+    public func at(endpoint: String) -> RunPodClient {
+        var other = RunPodClient(endpointURL: endpoint, apiKey: apiKey, http: http)
+        other.timeouts = timeouts
+        other.queryRetryPolicy = queryRetryPolicy
+        return other
+    }
+
     // MARK: calls
 
     /// `POST /run`: queues `prompt` with the settings' sampling parameters (and policy, when set). Never

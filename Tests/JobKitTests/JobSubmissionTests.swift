@@ -109,6 +109,36 @@ final class JobSubmissionTests: XCTestCase {
         XCTAssertEqual(fake.requestCount(.run), 100 + fake.rateLimitedCount(.run))
     }
 
+    /// A job RunPod took is polled and cancelled at the endpoint it was sent to, after the configured one changed
+    /// (RunPod's job ids mean nothing at another endpoint); what is sent anew goes to the configured one, which the
+    /// job then records.
+    func testAJobIsAskedAboutAtTheEndpointItWasSentTo() async throws {
+        fake.defaultScript = .completing(text: "summary", queuedPolls: 100, runningPolls: 100)
+        let old = try runner()
+        let job = try await old.submit(transcript("talk"), source: "talk.txt", outputs: JobOutputs())
+        XCTAssertNotNil(job.runpodID)
+        XCTAssertEqual(job.endpoint, fake.endpointURL)
+
+        let other = try FakeRunPod()
+        defer { other.stop() }
+        let moved = try runner(endpoint: other.endpointURL)
+        _ = await moved.pollDue(now: JobRunner.now() + 1)
+        XCTAssertEqual(fake.requestCount(.status), 1, "polled where it runs")
+        XCTAssertEqual(other.requestCount(.status), 0)
+        try await moved.cancel(job.id)
+        XCTAssertEqual(fake.requestCount(.cancel), 1)
+        XCTAssertEqual(other.requestCount(.cancel), 0)
+
+        // Left waiting to be sent (never taken), it goes to the endpoint configured now and records it.
+        let waiting = try moved.store.create(source: "y.txt", name: "y", role: .single, endpoint: fake.endpointURL, prompt: "p",
+                                             outputs: JobOutputs(), maxWait: 60)
+        let now = JobRunner.now()
+        try moved.store.waitToSubmit(waiting.id, detail: "RunPod did not take it", sendAt: now - 1, owner: "gone", leaseUntil: now - 0.5)
+        _ = await moved.pollDue()
+        XCTAssertEqual(other.requestCount(.run), 1)
+        XCTAssertEqual(try moved.store.job(waiting.id).endpoint, other.endpointURL)
+    }
+
     /// A submitter that stopped while a job waited to be sent again: a poller sends it once its lease is gone.
     func testAPollerSendsAJobLeftWaitingToBeSubmitted() async throws {
         let runner = try runner()
