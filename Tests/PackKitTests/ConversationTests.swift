@@ -300,6 +300,13 @@ final class ConversationTests: XCTestCase {
         }
         XCTAssertThrowsError(try AskScope.date("2020-1", option: "--since"))
         XCTAssertEqual(try AskScope.date("2020-01", option: "--since"), "2020-01")
+        // A month or day no calendar has is an error, not a scope with nothing in it.
+        for (bad, said) in [("2025-13", "there is no month 13"), ("2025-00-10", "there is no month 00"),
+                            ("2025-02-29", "there is no day 29 in that month"), ("2025-04-31", "there is no day 31 in that month")] {
+            XCTAssertThrowsError(try AskScope.date(bad, option: "since")) { XCTAssertEqual("\($0)", "since '\(bad)': \(said)") }
+        }
+        XCTAssertEqual(try AskScope.date("2024-02-29", option: "--since"), "2024-02-29")
+        XCTAssertThrowsError(try AskScopeCommand.parse("since 2025-13")) { XCTAssertEqual("\($0)", "since '2025-13': there is no month 13") }
     }
 
     /// A search in double quotes is main's exact-phrase search (`Retriever.find`) through the one ask API, and a

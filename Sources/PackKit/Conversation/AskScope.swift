@@ -33,6 +33,18 @@ public struct AskScope: Sendable, Equatable {
               zip(parts, widths).allSatisfy({ $0.count == $1 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
             throw Problem(description: "\(option) '\(text)': expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
         }
+        // A month or day that no calendar has ("2025-13") matched nothing and read as an empty channel.
+        let numbers = parts.compactMap { Int($0) }
+        if numbers.count > 1, !(1...12).contains(numbers[1]) {
+            throw Problem(description: "\(option) '\(text)': there is no month \(parts[1])")
+        }
+        if numbers.count > 2 {
+            let year = numbers[0], month = numbers[1]
+            let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+            guard (1...days).contains(numbers[2]) else {
+                throw Problem(description: "\(option) '\(text)': there is no day \(parts[2]) in that month")
+            }
+        }
         return text
     }
 
