@@ -170,6 +170,13 @@ final class ConversationTests: XCTestCase {
                        "'explain that' opens a clause")
         XCTAssertFalse(folding.leansOnEarlierTurns("Why does seeding the minimum-tracking variable with negative one give a wrong result?", contentWords: 8))
         XCTAssertFalse(folding.leansOnEarlierTurns("What is the tallest mountain in Africa?", contentWords: 3))
+        // A bare question leans on the thread, unless it names what it asks about.
+        XCTAssertTrue(folding.leansOnEarlierTurns("Which one?", contentWords: 0))
+        XCTAssertTrue(folding.leansOnEarlierTurns("How fast?", contentWords: 1))
+        XCTAssertFalse(folding.leansOnEarlierTurns("What is a dictionary?", contentWords: 1),
+                       "after 'how do I count words' it was answered about counting")
+        XCTAssertTrue(folding.leansOnEarlierTurns("And what is a dictionary?", contentWords: 1))
+        XCTAssertTrue(folding.leansOnEarlierTurns("What is that?", contentWords: 0))
     }
 
     /// A question that seems to stand alone is read in the thread's light only when its own moments do not

@@ -85,8 +85,14 @@ public struct FollowUpFolding: Sendable {
     public func leansOnEarlierTurns(_ question: String, contentWords: Int) -> Bool {
         let words = LexicalQuery.words(question).map { $0.lowercased() }
         guard !words.isEmpty else { return false }
-        if contentWords <= bareContentWords { return true }
         if Self.openings.contains(where: { words.starts(with: $0) }) { return true }
+        if contentWords <= bareContentWords {
+            // "What is a dictionary?" names what it asks about: a question of its own, however bare (after "how do I
+            // count words" it was read as a follow-up and answered about counting).
+            let namesItsSubject = contentWords > 0 && !words.contains { Self.pointers.contains($0) || $0 == "that" }
+                && DefinitionQuestion(question, analyzer: LexicalAnalyzer()) != nil
+            return !namesItsSubject
+        }
         guard contentWords <= maxOwnContentWords else { return false }
         for (i, word) in words.enumerated() {
             if Self.pointers.contains(word) { return true }
