@@ -148,6 +148,14 @@ final class PackUpdateTests: XCTestCase {
         XCTAssertTrue(report.nothingChanged)
         XCTAssertTrue(report.summaryLine.contains("nothing changed"), report.summaryLine)
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: pack.path)[.systemFileNumber] as? Int, inode)
+        XCTAssertEqual(report.summaryLine, "\(pack.path): nothing changed (2 videos as they were); the pack was not rewritten")
+        // One of a kind is said as one ("1 videos as they were" before).
+        var one = UpdateReport(output: "p.pack")
+        (one.nothingChanged, one.unchanged) = (true, 1)
+        XCTAssertEqual(one.summaryLine, "p.pack: nothing changed (1 video as it was); the pack was not rewritten")
+        one.nothingChanged = false
+        (one.added, one.videos, one.chunks, one.chunksEmbedded, one.vectorsReused) = (["v"], 2, 1, 1, 0)
+        XCTAssertEqual(one.summaryLine, "updated p.pack: 1 video added, 0 changed, 1 unchanged; 2 videos, 1 chunk; 1 chunk embedded, 0 vectors kept in 0.00 s")
     }
 
     func testAVideoMissingFromTheInputIsKept() throws {

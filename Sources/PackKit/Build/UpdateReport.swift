@@ -28,11 +28,12 @@ public struct UpdateReport: Sendable {
     public var seconds = 0.0
 
     public var summaryLine: String {
-        if nothingChanged { return "\(output): nothing changed (\(unchanged) videos as they were); the pack was not rewritten" }
-        var line = "updated \(output): \(added.count) videos added, \(changed.count) changed, \(unchanged) unchanged"
+        func n(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        if nothingChanged { return "\(output): nothing changed (\(n(unchanged, "video")) as \(unchanged == 1 ? "it was" : "they were")); the pack was not rewritten" }
+        var line = "updated \(output): \(n(added.count, "video")) added, \(changed.count) changed, \(unchanged) unchanged"
         if !metadataOnly.isEmpty { line += ", \(metadataOnly.count) with new metadata" }
         if !notInInput.isEmpty { line += ", \(notInInput.count) not in the input (kept)" }
-        line += "; \(videos) videos, \(chunks) chunks; \(chunksEmbedded) chunks embedded, \(vectorsReused) vectors kept in "
+        line += "; \(n(videos, "video")), \(n(chunks, "chunk")); \(n(chunksEmbedded, "chunk")) embedded, \(n(vectorsReused, "vector")) kept in "
             + String(format: "%.2f", seconds) + " s"
         return line
     }
