@@ -74,11 +74,6 @@ final class LayoutTests: XCTestCase {
     func testWideCharactersInTranscriptsKeepColumnsAligned() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-wide-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let channel = dir.appendingPathComponent("channel")
-        try FileManager.default.createDirectory(at: channel.appendingPathComponent("transcripts"), withIntermediateDirectories: true)
-        try #"{"channel_id":"wide","title":"東京コーヒー ☕","description":"","source":"test"}"#.write(to: channel.appendingPathComponent("channel.json"), atomically: true, encoding: .utf8)
-        try #"[{"video_id":"wide0000001","title":"抽出の科学 🎉 Extraction","description":"","published_at":"2025-01-01T00:00:00Z","duration_sec":120,"url":"https://www.youtube.com/watch?v=wide0000001"}]"#
-            .write(to: channel.appendingPathComponent("videos.json"), atomically: true, encoding: .utf8)
         var srt = ""
         for i in 0..<30 {
             let text = i % 3 == 0 ? "コーヒーの抽出は挽き目で変わります。細かいほど速く抽出されます 😀☕ \(i)"
@@ -86,9 +81,9 @@ final class LayoutTests: XCTestCase {
             func stamp(_ s: Int) -> String { String(format: "00:%02d:%02d,000", s / 60, s % 60) }
             srt += "\(i + 1)\n\(stamp(i * 3)) --> \(stamp(i * 3 + 3))\n\(text)\n\n"
         }
-        try srt.write(to: channel.appendingPathComponent("transcripts/wide0000001.srt"), atomically: true, encoding: .utf8)
-        let pack = dir.appendingPathComponent("wide.pack")
-        _ = try PackBuilder().build(input: channel, output: pack)
+        let pack = try Self.build(in: dir, channel: #"{"channel_id":"wide","title":"東京コーヒー ☕","description":"","source":"test"}"#,
+                                  videos: #"[{"video_id":"wide0000001","title":"抽出の科学 🎉 Extraction","description":"","published_at":"2025-01-01T00:00:00Z","duration_sec":120,"url":"https://www.youtube.com/watch?v=wide0000001"}]"#,
+                                  transcripts: ["wide0000001.srt": srt])
 
         let f = try ExplorerFixture(width: 60, height: 20, packs: [pack.path])
         defer { f.cleanUp() }
@@ -114,16 +109,10 @@ final class LayoutTests: XCTestCase {
     func testLibraryColumnsNoVideoFillsGiveTheirRoomToTitles() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ytce-undated-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let channel = dir.appendingPathComponent("channel")
-        try FileManager.default.createDirectory(at: channel.appendingPathComponent("transcripts"), withIntermediateDirectories: true)
-        try #"{"channel_id":"undated","title":"Undated","description":"","source":"test"}"#.write(to: channel.appendingPathComponent("channel.json"), atomically: true, encoding: .utf8)
         let title = "Counting Word Frequency using a Dictionary (Chapter 9)"
-        try #"[{"video_id":"undated0001","title":"\#(title)","description":"","published_at":"","duration_sec":1463,"url":""}]"#
-            .write(to: channel.appendingPathComponent("videos.json"), atomically: true, encoding: .utf8)
-        try "1\n00:00:00,000 --> 00:00:03,000\nA dictionary counts the words.\n\n".write(to: channel.appendingPathComponent("transcripts/undated0001.srt"),
-                                                                                     atomically: true, encoding: .utf8)
-        let pack = dir.appendingPathComponent("undated.pack")
-        _ = try PackBuilder().build(input: channel, output: pack)
+        let pack = try Self.build(in: dir, channel: #"{"channel_id":"undated","title":"Undated","description":"","source":"test"}"#,
+                                  videos: #"[{"video_id":"undated0001","title":"\#(title)","description":"","published_at":"","duration_sec":1463,"url":""}]"#,
+                                  transcripts: ["undated0001.srt": "1\n00:00:00,000 --> 00:00:03,000\nA dictionary counts the words.\n\n"])
 
         let f = try ExplorerFixture(width: 60, height: 20, packs: [pack.path])
         defer { f.cleanUp() }
@@ -134,5 +123,19 @@ final class LayoutTests: XCTestCase {
         // 56 columns inside the border: the mark, the title, then "24:23  1 sect " at the right edge.
         XCTAssertTrue(row.contains("Counting Word Frequency using a Dictiona…"), row)
         XCTAssertTrue(row.hasSuffix("24:23  1 sect ┃"), row)
+    }
+
+    /// A pack built from a channel folder written in `dir` (channel.json, videos.json, transcripts by file name).
+    static func build(in dir: URL, channel: String, videos: String, transcripts: [String: String]) throws -> URL {
+        let input = dir.appendingPathComponent("channel")
+        try FileManager.default.createDirectory(at: input.appendingPathComponent("transcripts"), withIntermediateDirectories: true)
+        try channel.write(to: input.appendingPathComponent("channel.json"), atomically: true, encoding: .utf8)
+        try videos.write(to: input.appendingPathComponent("videos.json"), atomically: true, encoding: .utf8)
+        for (name, text) in transcripts {
+            try text.write(to: input.appendingPathComponent("transcripts/\(name)"), atomically: true, encoding: .utf8)
+        }
+        let pack = dir.appendingPathComponent("test.pack")
+        _ = try PackBuilder().build(input: input, output: pack)
+        return pack
     }
 }

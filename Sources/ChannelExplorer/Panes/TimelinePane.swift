@@ -39,6 +39,11 @@ public struct TimelinePane: Pane {
     public var isTextEmpty: Bool { input.isEmpty }
     var periods: [TopicTimeline.Period] { timeline?.periods ?? [] }
     var listing: Bool { opened != nil }
+    /// The listed moment under the cursor.
+    var selectedMoment: SearchHit? {
+        guard let hits = opened?.hits, !hits.isEmpty else { return nil }
+        return hits[min(momentSelection, hits.count - 1)]
+    }
     var page: Int { max(1, frame.height - 4) }
 
     // MARK: Keys
@@ -68,14 +73,12 @@ public struct TimelinePane: Pane {
         Binding([.end, .character("G")], "the last bar", when: { !$0.editing }) { p, _ in p.move(Int(Int32.max)) },
         Binding([.enter], "list the bar's moments", hint: "moments", when: { !$0.editing && !$0.listing }) { p, call in p.list(&call) },
         Binding([.enter], "open the transcript at the moment", hint: "opens", when: { !$0.editing && $0.listing }) { p, call in
-            guard let hits = p.opened?.hits, !hits.isEmpty else { return }
-            let hit = hits[min(p.momentSelection, hits.count - 1)]
+            guard let hit = p.selectedMoment else { return }
             call.request(.openTranscript(videoID: hit.videoID, segments: hit.segmentIDs, jumpMs: hit.startMs))
         },
         Binding([.character("p")], "pin the moment to the brief (where the topic is said)", hint: "pins",
-                when: { !$0.editing && !($0.opened?.hits.isEmpty ?? true) }) { p, call in
-            guard let hits = p.opened?.hits, !hits.isEmpty else { return }
-            let hit = hits[min(p.momentSelection, hits.count - 1)]
+                when: { !$0.editing && $0.selectedMoment != nil }) { p, call in
+            guard let hit = p.selectedMoment else { return }
             call.request(.pin(Brief.Pin(hit, pack: call.context.session?.channelTitle ?? "", terms: p.snippetTerms)))
         },
         Binding([], "chart a topic over time", command: "timeline", argument: "TOPIC") { p, call in
@@ -217,13 +220,7 @@ public struct TimelinePane: Pane {
     /// else: the dictionary lecture's moment listed for "dictionary" opened on "wds equals line dot split"), cut to
     /// what a row can show.
     static func snippets(_ hits: [SearchHit], terms: [String]) -> [String] {
-        let asciiTerms = ASCIIMatch.terms(terms)
-        return hits.map { hit in
-            let text = hit.text
-            let start = MatchSnippet.start(in: text, terms: terms, asciiTerms: asciiTerms, lead: Self.snippetLead)
-            let shown = String(text[start...].prefix(Self.snippetLength))
-            return start > text.startIndex ? "…" + shown : shown
-        }
+        hits.map { MatchSnippet.excerpt($0.text, terms: terms, length: Self.snippetLength, lead: Self.snippetLead) }
     }
 
     /// Characters kept of a listed moment's snippet: wider than any terminal row.

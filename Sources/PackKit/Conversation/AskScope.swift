@@ -38,12 +38,8 @@ public struct AskScope: Sendable, Equatable {
         if numbers.count > 1, !(1...12).contains(numbers[1]) {
             throw Problem(description: "\(option) '\(text)': there is no month \(parts[1])")
         }
-        if numbers.count > 2 {
-            let year = numbers[0], month = numbers[1]
-            let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-            guard (1...days).contains(numbers[2]) else {
-                throw Problem(description: "\(option) '\(text)': there is no day \(parts[2]) in that month")
-            }
+        if numbers.count > 2, !CalendarDate.isValid(year: numbers[0], month: numbers[1], day: numbers[2]) {
+            throw Problem(description: "\(option) '\(text)': there is no day \(parts[2]) in that month")
         }
         return text
     }

@@ -97,8 +97,8 @@ public struct ChannelInput: Sendable {
     }
 
     /// An upload date as packs keep it: empty (unknown), or ISO 8601 from a real date on ("2025-01-18",
-    /// "2025-01-18T15:00:00Z", what YouTube's API gives; a month alone, "2025-01"); yt-dlp's "20250118" is written "2025-01-18". Anything else
-    /// is an error: the reference sorts videos by this text, and the timeline and `--since` read its year and month
+    /// "2025-01-18T15:00:00Z", what YouTube's API gives; a month alone, "2025-01"); yt-dlp's "20250118" is written
+    /// "2025-01-18". Anything else is an error: the reference sorts videos by this text, and the timeline and `--since` read its year and month
     /// ("2025-13-45" was kept and the video silently left out of every chart).
     static func uploadDate(_ text: String, file: String, context: String) throws(InputProblem) -> String {
         guard !text.isEmpty else { return text }
@@ -108,9 +108,8 @@ public struct ChannelInput: Sendable {
             return range.reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) }
         }
         func valid(_ year: Int?, _ month: Int?, _ day: Int?) -> Bool {
-            guard let year, let month, let day, (1...12).contains(month), year >= 1900 else { return false }
-            let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-            return (1...days[month - 1]).contains(day)
+            guard let year, let month, let day, year >= 1900 else { return false }
+            return CalendarDate.isValid(year: year, month: month, day: day)
         }
         if bytes.count == 8, valid(number(0..<4), number(4..<6), number(6..<8)) {
             return "\(text.prefix(4))-\(text.dropFirst(4).prefix(2))-\(text.suffix(2))"

@@ -77,7 +77,6 @@ public struct EvaluationSet: Sendable {
         return set
     }
 
-    /// Whether a retrieved span answers the question.
     /// The questions none of whose gold videos `videoIDs` (a pack's) holds: they can only be missed there. All of
     /// them is the wrong pack for the file (py4e's questions on the hf-course pack scored 0 in silence).
     public func questionsWithoutGold(in videoIDs: Set<String>) -> [Question] {
@@ -95,6 +94,7 @@ public struct EvaluationSet: Sendable {
         return ("\(missing.count) of \(questions.count) questions name gold videos \(pack) does not hold (\(examples)\(missing.count > 3 ? ", …" : "")): they count as misses", false)
     }
 
+    /// Whether a retrieved span answers the question.
     public func isHit(_ question: Question, videoID: String, startMs: Int, endMs: Int) -> Bool {
         question.gold.contains { g in
             g.videoID == videoID && startMs <= g.endMs + toleranceMs && endMs >= g.startMs - toleranceMs

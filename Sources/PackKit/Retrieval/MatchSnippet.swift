@@ -73,8 +73,8 @@ public enum MatchSnippet {
     }
 
     /// At most `length` characters of `text` from `start(in:)`, with "…" where it was cut at either end.
-    public static func excerpt(_ text: String, terms: [String], length: Int) -> String {
-        let start = Self.start(in: text, terms: terms, asciiTerms: ASCIIMatch.terms(terms))
+    public static func excerpt(_ text: String, terms: [String], length: Int, lead: Int = lead) -> String {
+        let start = Self.start(in: text, terms: terms, asciiTerms: ASCIIMatch.terms(terms), lead: lead)
         let shown = text[start...]
         let body = shown.count > length ? String(shown.prefix(length)) + "…" : String(shown)
         return start > text.startIndex ? "…" + body : body
