@@ -211,7 +211,52 @@ final class AnswererTests: XCTestCase {
         XCTAssertTrue(immutable.text.hasPrefix("Immutable means that a value cannot change"), immutable.text)
         var none = AnswerSettings()
         none.definitionBonus = 0
+        none.definingMoments = 0
         XCTAssertFalse(try answer("What is a tuple?", in: pack, settings: none).text.hasPrefix("A tuple is"))
+    }
+
+    /// On a channel about the thing, "What is a dictionary?" finds first the moments that use the word most; the
+    /// lesson that says what one is, once, is found by reading the windows holding the word for a definition, and
+    /// leads. A sentence of another moment that only uses the word is not quoted after it; a scope is kept.
+    func testADefinitionQuestionFindsTheMomentThatSaysWhatItIsWhereverItRanks() throws {
+        var lines = Self.garden
+        lines["looping"] = [20: "We loop over the dictionary, then the dictionary keys, then the dictionary values.",
+                            21: "Print the dictionary, sort the dictionary, and copy the dictionary again.",
+                            22: "In dictionaries the key is a string, most of the time, in a dictionary."]
+        lines["tracks"] = [20: "This file is a dictionary of dictionaries, a dictionary inside a dictionary.",
+                           21: "And it even uses the word dictionary, the dictionary word."]
+        lines["lesson"] = [40: "If you recall, a dictionary is like a little database in memory."]
+        let pack = try makePack(lines)
+        let answered = try answer("What is a dictionary?", in: pack)
+        XCTAssertTrue(answered.text.hasPrefix("If you recall, a dictionary is like a little database in memory. [lesson @"), answered.text)
+        XCTAssertFalse(answered.text.contains("even uses the word"), answered.text)
+        var off = AnswerSettings()
+        off.definingMoments = 0
+        XCTAssertFalse(try answer("What is a dictionary?", in: pack, settings: off).text.hasPrefix("If you recall"))
+        let answerer = QuestionAnswerer(pack: pack.0, retriever: try Retriever(pack: pack.0, cache: pack.1))
+        let scoped = try answerer.prepare("What is a dictionary?", forModel: false,
+                                          context: RetrievalContext(videoIDs: ["looping", "tracks"]))
+        XCTAssertFalse(try XCTUnwrap(scoped.offline).text.contains("[lesson @"), "a scope without the lesson keeps it out")
+    }
+
+    /// A definition says what the subject is with the subject right before "is"; one that opens its clause and
+    /// goes on "is a…", "is like…" says it most plainly.
+    func testHowPlainlyASentenceDefinesItsSubject() throws {
+        let analyzer = LexicalAnalyzer()
+        let dictionary = try XCTUnwrap(DefinitionQuestion("What is a dictionary?", analyzer: analyzer))
+        XCTAssertNil(dictionary.definingStrength(of: "And in dictionaries the key is a string."))
+        XCTAssertEqual(dictionary.definingStrength(of: "A dictionary is like an in-memory database."), 1.5)
+        XCTAssertEqual(dictionary.definingStrength(of: "Python dictionaries are probably the thing programmers love most."), 1.0)
+        let variable = try XCTUnwrap(DefinitionQuestion("What is a variable?", analyzer: analyzer))
+        XCTAssertEqual(variable.definingStrength(of: "We know that a variable is a little piece of memory."), 1.5)
+        XCTAssertNil(variable.definingStrength(of: "So we're familiar with what a variable is."), "nothing follows the verb")
+        let function = try XCTUnwrap(DefinitionQuestion("What is a function?", analyzer: analyzer))
+        XCTAssertEqual(function.definingStrength(of: "Forcing yourself to write a function is kinda pointless."), 0.5)
+        XCTAssertEqual(DefinitionQuestion("What are reserved words in Python?", analyzer: analyzer)?.subject, ["reserv", "word"])
+        let tokenizer = try XCTUnwrap(DefinitionQuestion("What is a tokenizer?", analyzer: analyzer))
+        XCTAssertNil(tokenizer.definingStrength(of: "It knows which tokens are a start of word."), "a token is not a tokenizer")
+        XCTAssertEqual(tokenizer.definingStrength(of: "Tokenizers are one of the core parts of the pipeline."), 1.5)
+        XCTAssertEqual(try XCTUnwrap(DefinitionQuestion("What are classes?", analyzer: analyzer)).noun, "class")
     }
 
     func testWhatADefinitionQuestionAsksAbout() throws {

@@ -17,6 +17,8 @@ public struct AnswerEvidence: Sendable {
         /// For a follow-up, the share its nearness to what the previous answer quoted adds to its score and
         /// relevance (`AnswerSettings.threadBonus`); 0 when it holds none of the question's terms.
         public var threadBonus = 0.0
+        /// It says plainly what a definition question asks about ("A tuple is…", `DefinitionQuestion.definingStrength`).
+        public var defines = false
 
         /// What the sentence itself says of the question, without its moment's or window's rank: its term
         /// coverage plus its similarity (for a follow-up, raised by its nearness to what was just quoted).
@@ -86,6 +88,7 @@ public struct EvidenceJudge: Sendable {
                     + windowWeight * windowShare + settings.weights.moment * momentShare + settings.rankPrior / Double(rank + 1)
                 if let cosine { score += settings.weights.similarity * cosine }
                 if let definition, definition.isDefined(by: sentence.text, analyzer: analyzer) { score += settings.definitionBonus }
+                let defines = definition?.definingStrength(of: sentence.text, analyzer: analyzer) != nil
                 // A sentence that asks, or announces what a video will cover, names the topic without answering.
                 let announces = Self.asks(sentence.text) || Self.announces(sentence.text)
                 if announces { score *= settings.announcementFactor }
@@ -95,7 +98,7 @@ public struct EvidenceJudge: Sendable {
                 let nearThread = coverage > 0 ? nearness : 0
                 score *= 1 + nearThread
                 candidates.append(.init(sentence: sentence, score: score, coverage: coverage, similarity: cosine, terms: own,
-                                        announces: announces, threadBonus: nearThread))
+                                        announces: announces, threadBonus: nearThread, defines: defines))
             }
         }
         candidates.sort { $0.score > $1.score }

@@ -71,6 +71,9 @@ public struct AnswerSettings: Sendable, Equatable {
     /// Added to the score of a sentence that says what a definition question asks about ("What is a tuple?" →
     /// "A tuple is…", `DefinitionQuestion`).
     public var definitionBonus = 0.3
+    /// For a definition question whose first moment does not say what the subject is, this many moments that do
+    /// (from the windows holding its words, `Retriever.definingHits`) lead the evidence; 0 turns the search off.
+    public var definingMoments = 2
     /// For a follow-up, a sentence's score and relevance are raised by this share when it stands right next to a
     /// span the previous answer quoted, less the further it is, nothing from `threadReachMs` away: a follow-up
     /// ("Why did they stop letting anyone pull it freely?") asks about what surrounds what was just read.

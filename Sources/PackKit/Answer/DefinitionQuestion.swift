@@ -4,6 +4,9 @@
 public struct DefinitionQuestion: Sendable, Equatable {
     /// The subject's terms (analyzed as the index analyzes them), in the question's order.
     public var subject: [String]
+    /// The subject's last word as asked, singular ("tokenizer" for "tokenizers"): a definition names it so, which the
+    /// stem alone does not tell ("tokens are…" stems as "tokenizers are…"); empty when not known.
+    public var noun = ""
 
     /// A subject of more terms than this is a question about something else ("what is the best way to…").
     static let longestSubject = 3
@@ -29,7 +32,7 @@ public struct DefinitionQuestion: Sendable, Equatable {
     }
 
     /// Nil when `question` does not ask what something is. The subject runs from the opening to the first
-    /// punctuation (or "according to…", or the closing "mean").
+    /// punctuation (or "according to…", "in…", or the closing "mean").
     public init?(_ question: String, analyzer: LexicalAnalyzer) {
         let clause = question.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
             .split(whereSeparator: { ",?.;:!()".contains($0) }).first.map(String.init) ?? ""
@@ -37,7 +40,9 @@ public struct DefinitionQuestion: Sendable, Equatable {
         while let first = words.first, Self.openers.contains(first) { words.removeFirst() }
         guard let opening = Self.openings.first(where: { words.starts(with: $0.words) }) else { return nil }
         var rest = Array(words.dropFirst(opening.words.count))
+        // "…according to the video", "…in Python": where it is said, not what it is.
         if let according = rest.firstIndex(of: "according") { rest = Array(rest[..<according]) }
+        if let place = rest.firstIndex(of: "in"), place > 0 { rest = Array(rest[..<place]) }
         if let closing = opening.closing {
             guard rest.last == closing else { return nil }
             rest.removeLast()
@@ -47,22 +52,119 @@ public struct DefinitionQuestion: Sendable, Equatable {
         let subject = analyzer.terms(rest.joined(separator: " "))
         guard !subject.isEmpty, subject.count <= Self.longestSubject else { return nil }
         self.subject = subject
+        noun = rest.last.map(Self.singular) ?? ""
+    }
+
+    /// The singular of an English plural, roughly: "dictionaries" → "dictionary", "classes" → "class", "tuples" →
+    /// "tuple"; a word that is not one ("class", "analysis") stays.
+    static func singular(_ word: String) -> String {
+        if word.hasSuffix("ies"), word.count > 4 { return String(word.dropLast(3)) + "y" }
+        if ["sses", "xes", "ches", "shes"].contains(where: word.hasSuffix) { return String(word.dropLast(2)) }
+        if word.hasSuffix("s"), !word.hasSuffix("ss"), !word.hasSuffix("is"), !word.hasSuffix("us"), word.count > 3 { return String(word.dropLast()) }
+        return word
     }
 
     /// Whether `sentence` says what the subject is: in one of its clauses, a defining verb ("is", "means"…)
-    /// follows a few words that hold every term of the subject. A sentence that asks is not a definition.
+    /// follows a few words that hold every term of the subject, and something follows the verb ("…what a variable
+    /// is." says nothing of it). A sentence that asks is not a definition.
     public func isDefined(by sentence: String, analyzer: LexicalAnalyzer = LexicalAnalyzer()) -> Bool {
         guard !sentence.hasSuffix("?") else { return false }
         let wanted = Set(subject)
-        for clause in sentence.lowercased().replacingOccurrences(of: "\u{2019}", with: "'").split(whereSeparator: { ",;:()—".contains($0) }) {
-            let words = Self.words(String(clause))
-            for (i, word) in words.enumerated() where i > 0 && Self.definingVerbs.contains(word) {
+        for words in Self.clauses(sentence) {
+            for (i, word) in words.enumerated() where i > 0 && i + 1 < words.count && Self.definingVerbs.contains(word) {
                 let before = words[max(0, i - subject.count - 2)..<i]
                 if wanted.isSubset(of: analyzer.terms(before.joined(separator: " "))) { return true }
             }
         }
         return false
     }
+
+    /// How plainly `sentence` says what the subject is, nil when it does not: the subject must stand right before
+    /// the defining verb, named as asked ("…dictionaries are…", not "…dictionaries the key is…" nor, for a
+    /// tokenizer, "…tokens are…"). 1 when it opens its clause (after
+    /// "so", "and", "that"… and an article or one other word: "A dictionary is…", "Python dictionaries are…", "we
+    /// know that a variable is…"), 0.5 when more
+    /// words come first ("to write a function is…"); 0.5 more when the verb is "means"/"refers"/"stands" or is
+    /// followed by what a definition says ("is a…", "is like…", "is basically…") rather than a remark ("is another
+    /// thing", "are the most powerful"). Best of its clauses.
+    public func definingStrength(of sentence: String, analyzer: LexicalAnalyzer = LexicalAnalyzer()) -> Double? {
+        guard !sentence.hasSuffix("?") else { return nil }
+        let wanted = Set(subject)
+        var best: Double?
+        for words in Self.clauses(sentence) {
+            guard words.contains(where: Self.definingVerbs.contains) else { continue }
+            // Each word's terms, once: a clause holds many "is" and each is looked at from its left.
+            let terms = words.map { analyzer.terms($0) }
+            for (i, word) in words.enumerated() where i > 0 && i + 1 < words.count && Self.definingVerbs.contains(word) {
+                // Back from the verb: the first word the index keeps must be the subject's, and all of it near.
+                guard let last = (0..<i).reversed().first(where: { !terms[$0].isEmpty }),
+                      terms[last].allSatisfy(wanted.contains), noun.isEmpty || Self.singular(words[last]) == noun else { continue }
+                let window = max(0, i - subject.count - 2)..<i
+                guard wanted.isSubset(of: window.flatMap { terms[$0] }) else { continue }
+                let lead = window.first { terms[$0].contains(where: wanted.contains) } ?? i
+                // A clause opens after "that", "because"… too ("we know that a variable is…").
+                let opening = (0..<lead).last { Self.subordinators.contains(words[$0]) }.map { $0 + 1 } ?? 0
+                var strength = lead - opening <= 1 ? 1.0 : 0.5
+                if word == "means" || word == "mean" || word == "refers" || word == "refer" || word == "stands"
+                    || Self.definingComplements.contains(words[i + 1]) { strength += 0.5 }
+                best = max(best ?? 0, strength)
+            }
+        }
+        return best
+    }
+
+    /// Whether lower-cased `text` may define the subject: each subject term's start that its inflections share (the
+    /// stem less its last letter: "dictionar" for "dictionari") is there, the last one followed within a few words
+    /// by a defining verb. Cheap, so a long read of windows splits and analyses only the passages that pass.
+    public func mayBeDefined(inLowercased text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let starts = subject.map { Array(($0.count >= 4 ? String($0.dropLast()) : $0).utf8) }
+        guard let last = starts.last, starts.dropLast().allSatisfy({ Self.firstIndex(of: $0, in: bytes, from: 0) != nil }) else { return false }
+        var from = 0
+        while let at = Self.firstIndex(of: last, in: bytes, from: from) {
+            let tail = bytes[(at + last.count)..<min(bytes.count, at + last.count + Self.verbReach)]
+            if Self.verbBytes.contains(where: { Self.firstIndex(of: $0, in: Array(tail), from: 0) != nil }) { return true }
+            from = at + 1
+        }
+        return false
+    }
+
+    /// Bytes after the subject within which its verb must come ("dictionaries, in python, are" is 22).
+    static let verbReach = 40
+    static let verbBytes = definingVerbs.map { Array(" \($0) ".utf8) }
+
+    static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
+        var i = start
+        while i <= bytes.count - needle.count {
+            if bytes[i] == first && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The sentence's clauses (split at commas, semicolons, colons, brackets and dashes) as lower-cased words, each
+    /// without the words a speaker opens with ("so", "and"…).
+    static func clauses(_ sentence: String) -> [[String]] {
+        sentence.lowercased().replacingOccurrences(of: "\u{2019}", with: "'").split(whereSeparator: { ",;:()—".contains($0) }).map {
+            var words = Self.words(String($0))
+            while let first = words.first, Self.openers.contains(first) { words.removeFirst() }
+            return words
+        }
+    }
+
+    /// The highest `definingStrength`, and the lowest: the subject deep in its clause, followed by a remark ("…the
+    /// last task supported by the pipeline API is translation"), which is no reason to look past retrieval's first.
+    static let plainest = 1.5
+    static let weakest = 0.5
+
+    /// Words after which a clause starts within a clause the punctuation gives.
+    static let subordinators: Set<String> = ["that", "because", "cause", "which", "where", "when", "if", "so", "and", "but"]
+
+    /// Words that, right after "is"/"are", open what the thing is ("a tuple is a…", "is like…", "are basically…").
+    static let definingComplements: Set<String> = ["a", "an", "one", "like", "basically", "simply", "just",
+                                                   "essentially", "kind", "sort", "type", "called", "used", "what",
+                                                   "how", "where", "when"]
 
     /// Lower-cased words (letters, digits and apostrophes) in order.
     static func words(_ text: String) -> [String] {

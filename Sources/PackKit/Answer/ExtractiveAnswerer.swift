@@ -84,7 +84,11 @@ public struct ExtractiveAnswerer: Sendable {
             if let lead = chosen.first {
                 let second = closeMoments.contains(candidate.sentence.moment) && !seconded.contains(candidate.sentence.moment)
                     && candidate.relevance > 0
-                guard !candidate.announces, second || candidate.relevance >= settings.minShareOfLead * lead.relevance,
+                // After a definition, a sentence of another moment joins only if it says what the thing is too: one
+                // that merely uses the word ("And it even uses the word dictionary.") says nothing of the question.
+                // The lead's own moment goes on explaining it.
+                guard !lead.defines || candidate.defines || candidate.sentence.moment == lead.sentence.moment,
+                      !candidate.announces, second || candidate.relevance >= settings.minShareOfLead * lead.relevance,
                       !chosen.contains(where: { $0.sentence.moment == candidate.sentence.moment
                                                   && abs($0.sentence.startMs - candidate.sentence.startMs) < settings.minGapMs }),
                       words + Self.words(candidate.sentence.text) <= settings.maxWords,

@@ -82,10 +82,11 @@ public final class QuestionAnswerer {
     /// of a conversation into retrieval and limits it to a scope (`RetrievalContext`).
     public func prepare(_ question: String, queryVector: [Float]? = nil, forModel: Bool,
                         context: RetrievalContext = RetrievalContext()) throws -> PreparedQuestion {
-        let result = try retriever.search(question, topK: settings.moments, queryVector: queryVector, context: context)
+        var result = try retriever.search(question, topK: settings.moments, queryVector: queryVector, context: context)
+        let definition = DefinitionQuestion(question, analyzer: retriever.analyzer)
+        if let definition { result.hits = try leadingWithDefinitions(result.hits, definition, scope: context.videoIDs) }
         let evidence = EvidenceJudge(settings: settings).evidence(question: retriever.questionTerms(question, context: context), hits: result.hits,
-                                                                  definition: DefinitionQuestion(question, analyzer: retriever.analyzer),
-                                                                  thread: context.threadSpans)
+                                                                  definition: definition, thread: context.threadSpans)
         let title = pack.manifest.channelTitle
         guard forModel else {
             return PreparedQuestion(question: question, channelTitle: title, hits: result.hits, notes: result.notes,
@@ -95,6 +96,20 @@ public final class QuestionAnswerer {
         let summaries = EpisodeSummaries.isBroad(question) ? try EpisodeSummaries.lines(for: result.hits, database: pack.database) : []
         return PreparedQuestion(question: question, channelTitle: title, hits: result.hits, notes: result.notes, offline: nil,
                                 modelEvidence: ModelEvidence(settings: settings).spans(evidence, hits: result.hits), summaries: summaries)
+    }
+
+    /// `hits` led by moments that say what `definition`'s subject is (`Retriever.definingHits`) more plainly than
+    /// the first does, and more than in passing; the moments they overlap give way, and there are as many as before.
+    func leadingWithDefinitions(_ hits: [SearchHit], _ definition: DefinitionQuestion, scope: Set<String>?) throws -> [SearchHit] {
+        guard settings.definingMoments > 0, let first = hits.first else { return hits }
+        let said = TranscriptSentence.split(first, moment: 0).compactMap { definition.definingStrength(of: $0.text, analyzer: retriever.analyzer) }.max()
+        let defining = try retriever.definingHits(definition, scope: scope, limit: settings.definingMoments, score: first.score,
+                                                  plainerThan: max(said ?? 0, DefinitionQuestion.weakest))
+        guard !defining.isEmpty else { return hits }
+        let rest = hits.filter { hit in
+            !defining.contains { $0.videoID == hit.videoID && $0.startMs < hit.endMs && hit.startMs < $0.endMs }
+        }
+        return Array((defining + rest).prefix(max(hits.count, defining.count)))
     }
 
     /// The whole sequence, for callers that own the answerer: `prepare`, then `complete`.
