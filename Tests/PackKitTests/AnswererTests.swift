@@ -239,6 +239,22 @@ final class AnswererTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(scoped.offline).text.contains("[lesson @"), "a scope without the lesson keeps it out")
     }
 
+    /// "What does immutable mean?" asks about "immutable": "mean" is how it asks. A passage that says what immutable
+    /// is answers it without saying "mean" (the channel's other "mean", an average, is no part of it); it was refused
+    /// as holding one of the question's two words.
+    func testTheWordsThatFrameADefinitionQuestionAreNotAskedFor() throws {
+        var lines = Self.garden
+        lines["tuples"] = [20: "Tuples are immutable: once made, nothing inside them can change."]
+        lines["stats"] = [10: "The mean of the scores is their average, the sum over the count."]
+        let answered = try answer("What does immutable mean?", in: try makePack(lines))
+        XCTAssertTrue(answered.isGrounded, answered.text)
+        XCTAssertTrue(answered.text.hasPrefix("Tuples are immutable"), answered.text)
+        let question = try XCTUnwrap(DefinitionQuestion("What does immutable mean?", analyzer: LexicalAnalyzer()))
+        XCTAssertEqual(question.retrievalText("What does immutable mean?"), "What does immutable ?")
+        XCTAssertEqual(try XCTUnwrap(DefinitionQuestion("What is a tuple?", analyzer: LexicalAnalyzer())).retrievalText("What is a tuple?"),
+                       "What is a tuple?")
+    }
+
     /// A definition says what the subject is with the subject right before "is"; one that opens its clause and
     /// goes on "is a…", "is like…" says it most plainly.
     func testHowPlainlyASentenceDefinesItsSubject() throws {

@@ -7,6 +7,9 @@ public struct DefinitionQuestion: Sendable, Equatable {
     /// The subject's last word as asked, singular ("tokenizer" for "tokenizers"): a definition names it so, which the
     /// stem alone does not tell ("tokens are…" stems as "tokenizers are…"); empty when not known.
     public var noun = ""
+    /// The words of the question's frame that the index keeps ("mean" of "What does immutable mean?"): they say how
+    /// it asks, not what about, and a passage need not hold them (`retrievalText`).
+    public var frameWords: Set<String> = []
 
     /// A subject of more terms than this is a question about something else ("what is the best way to…").
     static let longestSubject = 3
@@ -53,6 +56,27 @@ public struct DefinitionQuestion: Sendable, Equatable {
         guard !subject.isEmpty, subject.count <= Self.longestSubject else { return nil }
         self.subject = subject
         noun = rest.last.map(Self.singular) ?? ""
+        frameWords = Set(opening.words + [opening.closing].compactMap { $0 }).intersection(Self.framing)
+    }
+
+    /// Words of a frame that the index would keep as terms.
+    static let framing: Set<String> = ["mean", "meant", "meaning", "definition", "define"]
+
+    /// `question` without its frame's words, for retrieval: "What does immutable mean?" is searched as "What does
+    /// immutable?", so a passage about immutability need not also say "mean" to count as answering.
+    public func retrievalText(_ question: String) -> String {
+        guard !frameWords.isEmpty else { return question }
+        var out = ""
+        var word = ""
+        func flush() {
+            if !frameWords.contains(word.lowercased()) { out += word }
+            word = ""
+        }
+        for character in question {
+            if character.isLetter { word.append(character) } else { flush(); out.append(character) }
+        }
+        flush()
+        return out
     }
 
     /// The singular of an English plural, roughly: "dictionaries" → "dictionary", "classes" → "class", "tuples" →

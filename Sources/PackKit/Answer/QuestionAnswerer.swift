@@ -82,10 +82,11 @@ public final class QuestionAnswerer {
     /// of a conversation into retrieval and limits it to a scope (`RetrievalContext`).
     public func prepare(_ question: String, queryVector: [Float]? = nil, forModel: Bool,
                         context: RetrievalContext = RetrievalContext()) throws -> PreparedQuestion {
-        var result = try retriever.search(question, topK: settings.moments, queryVector: queryVector, context: context)
         let definition = DefinitionQuestion(question, analyzer: retriever.analyzer)
+        let searched = definition?.retrievalText(question) ?? question
+        var result = try retriever.search(searched, topK: settings.moments, queryVector: queryVector, context: context)
         if let definition { result.hits = try leadingWithDefinitions(result.hits, definition, scope: context.videoIDs) }
-        let evidence = EvidenceJudge(settings: settings).evidence(question: retriever.questionTerms(question, context: context), hits: result.hits,
+        let evidence = EvidenceJudge(settings: settings).evidence(question: retriever.questionTerms(searched, context: context), hits: result.hits,
                                                                   definition: definition, thread: context.threadSpans)
         let title = pack.manifest.channelTitle
         guard forModel else {
