@@ -17,13 +17,7 @@ extension Retriever {
     func definingHits(_ definition: DefinitionQuestion, scope: Set<String>?, limit: Int, score: Double,
                       plainerThan floor: Double = 0) throws -> [SearchHit] {
         guard limit > 0, !definition.subject.isEmpty, floor < DefinitionQuestion.plainest else { return [] }
-        var rows: [Int]?
-        for term in definition.subject.sorted(by: { lexical.documentFrequency($0) < lexical.documentFrequency($1) }) {
-            let holding = lexical.rows(containing: term)
-            rows = rows.map { Self.intersect($0, holding) } ?? holding
-            if rows?.isEmpty == true { return [] }
-        }
-        var candidates = rows ?? []
+        var candidates = rows(holdingAll: definition.subject)
         if let scope { candidates.removeAll { !scope.contains(chunks.video($0)) } }
         guard !candidates.isEmpty else { return [] }
         if candidates.count > Self.definitionWindowsRead {

@@ -64,13 +64,7 @@ extension Retriever {
     /// merged into moments by the search's rule (`MomentMerger`: overlapping windows of a video join, up to five
     /// minutes). Windows naming only some of the words are left out: a count of them would count noise.
     public func moments(matching topic: Topic) throws -> [Moment] {
-        var rows: [Int]?
-        for term in topic.terms.sorted(by: { lexical.documentFrequency($0) < lexical.documentFrequency($1) }) {
-            let holding = lexical.rows(containing: term)
-            rows = rows.map { Self.intersect($0, holding) } ?? holding
-            if rows?.isEmpty == true { return [] }
-        }
-        var candidates = rows ?? []
+        var candidates = rows(holdingAll: topic.terms)
         if topic.phrase != nil {
             let texts = try chunkTexts(candidates)
             candidates = candidates.filter { topic.isSaid(in: texts[$0] ?? "") }
@@ -129,6 +123,17 @@ extension Retriever {
     /// Resolves moments (of this pack) to their titles and transcript segments.
     public func hits(for moments: [Moment]) throws -> [SearchHit] {
         try moments.map { try resolve($0) }
+    }
+
+    /// The chunk rows holding every one of `terms` (analyzed), ascending: the rarest term's rows narrowed by the others'.
+    func rows(holdingAll terms: [String]) -> [Int] {
+        var rows: [Int]?
+        for term in terms.sorted(by: { lexical.documentFrequency($0) < lexical.documentFrequency($1) }) {
+            let holding = lexical.rows(containing: term)
+            rows = rows.map { Self.intersect($0, holding) } ?? holding
+            if rows?.isEmpty == true { return [] }
+        }
+        return rows ?? []
     }
 
     /// Two ascending row lists' common rows.
