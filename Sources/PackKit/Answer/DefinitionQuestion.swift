@@ -110,7 +110,8 @@ public struct DefinitionQuestion: Sendable, Equatable {
     /// know that a variable is…"), 0.5 when more
     /// words come first ("to write a function is…"); 0.5 more when the verb is "means"/"refers"/"stands" or is
     /// followed by what a definition says ("is a…", "is like…", "is basically…") rather than a remark ("is another
-    /// thing", "are the most powerful"). Best of its clauses.
+    /// thing", "are the most powerful"); never when a participle follows ("is applied", `isPassive`). Best of its
+    /// clauses.
     public func definingStrength(of sentence: String, analyzer: LexicalAnalyzer = LexicalAnalyzer()) -> Double? {
         guard !sentence.hasSuffix("?") else { return nil }
         let wanted = Set(subject)
@@ -119,7 +120,8 @@ public struct DefinitionQuestion: Sendable, Equatable {
             guard words.contains(where: Self.definingVerbs.contains) else { continue }
             // Each word's terms, once: a clause holds many "is" and each is looked at from its left.
             let terms = words.map { analyzer.terms($0) }
-            for (i, word) in words.enumerated() where i > 0 && i + 1 < words.count && Self.definingVerbs.contains(word) {
+            for (i, word) in words.enumerated() where i > 0 && i + 1 < words.count && Self.definingVerbs.contains(word)
+                && !Self.isPassive(words[i + 1]) {
                 // Back from the verb: the first word the index keeps must be the subject's, and all of it near.
                 guard let last = (0..<i).reversed().first(where: { !terms[$0].isEmpty }),
                       terms[last].allSatisfy(wanted.contains), noun.isEmpty || Self.singular(words[last]) == noun else { continue }
@@ -165,6 +167,12 @@ public struct DefinitionQuestion: Sendable, Equatable {
             i += 1
         }
         return nil
+    }
+
+    /// A participle after "is" says what is done to the subject, not what it is ("…where the padding is applied",
+    /// "the tokenizer is backed by Rust"); "is called…", "is defined as…" still name it.
+    static func isPassive(_ next: String) -> Bool {
+        next.count > 4 && next.hasSuffix("ed") && !["called", "named", "defined", "described"].contains(next)
     }
 
     /// The sentence's clauses (split at commas, semicolons, colons, brackets and dashes) as lower-cased words, each
