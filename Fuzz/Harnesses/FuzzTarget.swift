@@ -21,6 +21,7 @@ struct FuzzTarget: Sendable {
         ZipTargets.zip, ZipTargets.pack,
         SSETarget.sse, RunPodTarget.runpod, S3XMLTarget.s3xml,
         ThemeTarget.theme, ConfigTarget.config, BriefTarget.brief, BriefImportTarget.briefImport, ConversationTarget.conversation, KeyDecoderTarget.keys,
+        QuestionTarget.question,
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

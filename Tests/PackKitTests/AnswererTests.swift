@@ -276,6 +276,16 @@ final class AnswererTests: XCTestCase {
         XCTAssertNil(tokenizer.definingStrength(of: "It knows which tokens are a start of word."), "a token is not a tokenizer")
         XCTAssertEqual(tokenizer.definingStrength(of: "Tokenizers are one of the core parts of the pipeline."), 1.5)
         XCTAssertEqual(try XCTUnwrap(DefinitionQuestion("What are classes?", analyzer: analyzer)).noun, "class")
+        // The byte filter that spares a long read from analysing every sentence keeps each definition (found by the
+        // `question` fuzz target: a short stem whose last letter the stemmer changed, and typographic apostrophes).
+        for (question, sentence) in [("What is a toy?", "A toy is a thing to play with."),
+                                     ("What is rock’n’roll?", "Rock’n’roll is a kind of music."),
+                                     ("What is a dictionary?", "If you recall, a dictionary is like a database.")] {
+            let definition = try XCTUnwrap(DefinitionQuestion(question, analyzer: analyzer))
+            XCTAssertNotNil(definition.definingStrength(of: sentence), sentence)
+            XCTAssertTrue(definition.mayBeDefined(inLowercased: sentence.lowercased()), sentence)
+        }
+        XCTAssertFalse(dictionary.mayBeDefined(inLowercased: "we loop over the dictionary keys and print them."))
     }
 
     func testWhatADefinitionQuestionAsksAbout() throws {

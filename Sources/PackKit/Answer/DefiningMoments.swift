@@ -7,7 +7,7 @@ import Foundation
 /// sentence that defines it (`DefinitionQuestion.definingStrength`), and the best of those lead the evidence.
 extension Retriever {
     /// Windows read at most for one question: the ones where the subject weighs most (BM25 of its terms).
-    static let definitionWindowsRead = 400
+    static let definitionWindowsRead = 300
 
     /// At most `limit` moments (one per video) holding a sentence that says what `definition`'s subject is, best first:
     /// the plainest definition (`definingStrength`), then one in a video whose title names the subject (the lesson
